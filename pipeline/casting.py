@@ -1,0 +1,251 @@
+"""Casting: who speaks each line, with which voice and delivery.
+
+The cast file (``voices/cast.toml`` by default, or ``<script>.cast.toml`` beside a script) names the
+narrator and character voices; characters it does not name are cast automatically and
+deterministically with distinct voices, matching gender hints from the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pipeline.catalog import get_voice
+from pipeline.engines.base import Delivery, VoiceSpec
+from pipeline.errors import CastError, VoiceError
+from pipeline.model import CueKind, Script
+
+NARRATOR = "Narrator"
+UNSAFE_NAME = re.compile(r"[/\\\x00]|\.\.")
+DELIVERY_KEYS = {"pace", "expressiveness", "volume_db", "pitch_semitones"}
+CHARACTER_KEYS = DELIVERY_KEYS | {"voice", "gender"}
+TOP_KEYS = {"narrator", "narrate_summary", "pov_narration", "characters", "mix", "narrator_delivery"}
+
+# Parentheticals a writer commonly uses, mapped to engine-level delivery changes.
+DELIVERY_WORDS: dict[str, Delivery] = {
+    "whisper": Delivery(pace=0.92, expressiveness=0.7, volume_db=-6.0),
+    "quiet": Delivery(pace=0.95, volume_db=-4.0),
+    "softly": Delivery(pace=0.93, volume_db=-4.0),
+    "shout": Delivery(pace=1.08, expressiveness=1.3, volume_db=4.0),
+    "yell": Delivery(pace=1.08, expressiveness=1.3, volume_db=4.0),
+    "angr": Delivery(pace=1.06, expressiveness=1.25, volume_db=2.0),
+    "excit": Delivery(pace=1.1, expressiveness=1.3, volume_db=1.0),
+    "quick": Delivery(pace=1.12),
+    "hurried": Delivery(pace=1.12),
+    "slow": Delivery(pace=0.88),
+    "sad": Delivery(pace=0.9, expressiveness=0.85, volume_db=-2.0),
+    "tired": Delivery(pace=0.88, expressiveness=0.8, volume_db=-2.0),
+}
+
+
+@dataclass
+class CastFile:
+    """What a cast file says. Everything optional: an empty cast file is valid."""
+
+    path: Path | None = None
+    narrator: str | None = None
+    narrate_summary: bool = True
+    pov_narration: bool = False
+    narrator_delivery: Delivery = field(default_factory=Delivery)
+    characters: dict[str, str] = field(default_factory=dict)  # name -> voice
+    genders: dict[str, str] = field(default_factory=dict)
+    deliveries: dict[str, Delivery] = field(default_factory=dict)
+    mix: dict = field(default_factory=dict)
+    text: str = ""  # raw text, to point errors at a line
+
+    def line_of(self, needle: str) -> int | None:
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            if needle in line:
+                return number
+        return None
+
+
+@dataclass
+class LineCasting:
+    line_id: str
+    section_id: str
+    speaker: str  # display name: a character or "Narrator"
+    voice: VoiceSpec
+    delivery: Delivery
+
+
+@dataclass
+class Cast:
+    narrator: VoiceSpec
+    voices: dict[str, VoiceSpec]  # speaker -> voice (includes "Narrator")
+    automatic: list[str]  # speakers cast automatically
+    lines: dict[str, LineCasting]
+    settings: CastFile
+
+    def to_toml_dict(self) -> dict:
+        """The cast as a cast file would say it, to write with ``castwright cast --write``."""
+        chars = {name: {"voice": v.name} for name, v in self.voices.items() if name != NARRATOR}
+        return {
+            "narrator": self.narrator.name,
+            "narrate_summary": self.settings.narrate_summary,
+            "pov_narration": self.settings.pov_narration,
+            "characters": chars,
+        }
+
+
+def _delivery_from(table: dict, where: str, cast: CastFile) -> Delivery:
+    values = {k: table[k] for k in DELIVERY_KEYS if k in table}
+    for key, value in values.items():
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise CastError(f"{where}: '{key}' must be a number", cast.path, cast.line_of(key))
+    pace = values.get("pace", 1.0)
+    if not 0.5 <= pace <= 2.0:
+        raise CastError(f"{where}: pace {pace} is outside 0.5..2.0", cast.path, cast.line_of("pace"))
+    return Delivery(**{k: float(v) for k, v in values.items()})
+
+
+def load_cast_file(path: Path | None) -> CastFile:
+    if path is None:
+        return CastFile()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise CastError(f"cannot read cast file: {err.strerror}", path) from None
+    except UnicodeDecodeError:
+        raise CastError("cast file is not UTF-8 text", path) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        line = getattr(err, "lineno", None)
+        msg = str(err).split(" (at line")[0]
+        raise CastError(f"TOML syntax error: {msg}", path, line) from None
+    cast = CastFile(path=path, text=text)
+    unknown = set(data) - TOP_KEYS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise CastError(f"unknown key '{key}'", path, cast.line_of(key))
+    cast.narrator = data.get("narrator")
+    cast.narrate_summary = bool(data.get("narrate_summary", True))
+    cast.pov_narration = bool(data.get("pov_narration", False))
+    cast.narrator_delivery = _delivery_from(data.get("narrator_delivery", {}), "narrator", cast)
+    cast.mix = data.get("mix", {})
+    for name, table in data.get("characters", {}).items():
+        check_speaker_name(name, path, cast.line_of(name))
+        if isinstance(table, str):
+            table = {"voice": table}
+        unknown = set(table) - CHARACTER_KEYS
+        if unknown:
+            key = sorted(unknown)[0]
+            raise CastError(f"character '{name}': unknown key '{key}'", path, cast.line_of(key))
+        if "voice" in table:
+            cast.characters[name] = table["voice"]
+        if "gender" in table:
+            cast.genders[name] = table["gender"]
+        cast.deliveries[name] = _delivery_from(table, f"character '{name}'", cast)
+    return cast
+
+
+def find_cast_file(script_path: Path, voices_dir: Path) -> Path | None:
+    """``<script>.cast.toml`` beside the script wins over ``voices/cast.toml``."""
+    beside = script_path.with_name(script_path.name.split(".")[0] + ".cast.toml")
+    for candidate in (beside, voices_dir / "cast.toml"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def check_speaker_name(name: str, file: Path | str | None, line: int | None) -> None:
+    if not name.strip() or UNSAFE_NAME.search(name):
+        raise CastError(f"speaker name {name!r} has path characters or is empty", file, line)
+
+
+def delivery_for(words: str | None, base: Delivery) -> Delivery:
+    """Combine a character's default delivery with what a parenthetical asks for."""
+    if not words:
+        return base
+    lowered = words.lower()
+    for stem, change in DELIVERY_WORDS.items():
+        if stem in lowered:
+            return Delivery(
+                pace=round(base.pace * change.pace, 4),
+                expressiveness=round(base.expressiveness * change.expressiveness, 4),
+                volume_db=base.volume_db + change.volume_db,
+                pitch_semitones=base.pitch_semitones + change.pitch_semitones,
+            )
+    return base
+
+
+def _stable_rank(name: str, voice: str) -> str:
+    return hashlib.sha256(f"{name}\x00{voice}".encode()).hexdigest()
+
+
+def _auto_voice(name: str, gender: str | None, pool: list[VoiceSpec], used: set[str]) -> VoiceSpec:
+    """Pick a distinct catalog voice: same gender if known, unused first, stable per name."""
+    def ok_gender(v: VoiceSpec) -> bool:
+        return gender is None or v.gender in (None, gender)
+
+    for candidates in (
+        [v for v in pool if ok_gender(v) and v.name not in used],
+        [v for v in pool if v.name not in used],
+        [v for v in pool if ok_gender(v)],
+        pool,
+    ):
+        if candidates:
+            return min(candidates, key=lambda v: _stable_rank(name, v.name))
+    raise CastError("the voice catalog is empty: no voice to cast")
+
+
+def _resolve(catalog: dict[str, VoiceSpec], name: str, cast: CastFile) -> VoiceSpec:
+    try:
+        return get_voice(catalog, name)
+    except VoiceError as err:
+        raise CastError(err.problem, cast.path, cast.line_of(name)) from None
+
+
+def choose_narrator(catalog: dict[str, VoiceSpec], cast: CastFile) -> VoiceSpec:
+    if cast.narrator:
+        return _resolve(catalog, cast.narrator, cast)
+    narrators = [v for v in catalog.values() if v.role == "narrator"]
+    if narrators:
+        return narrators[0]
+    if not catalog:
+        raise CastError("the voice catalog is empty: no voice to cast")
+    return next(iter(catalog.values()))
+
+
+def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -> Cast:
+    narrator = choose_narrator(catalog, cast)
+    voices: dict[str, VoiceSpec] = {NARRATOR: narrator}
+    used = {narrator.name}
+    for name, voice_name in cast.characters.items():
+        voices[name] = _resolve(catalog, voice_name, cast)
+        used.add(voices[name].name)
+    pool = [v for v in catalog.values() if v.role != "narrator" and v.name != narrator.name]
+    pool = pool or [v for v in catalog.values() if v.name != narrator.name] or [narrator]
+    automatic = []
+    for speaker in script.speakers():
+        if speaker in voices:
+            continue
+        check_speaker_name(speaker, script.source_path, None)
+        gender = cast.genders.get(speaker) or script.gender_hints.get(speaker)
+        voices[speaker] = _auto_voice(speaker, gender, pool, used)
+        used.add(voices[speaker].name)
+        automatic.append(speaker)
+    lines = {}
+    for section in script.sections:
+        for cue in section.lines:
+            if cue.kind is CueKind.DIALOGUE and cue.speaker:
+                speaker = cue.speaker
+            elif cast.pov_narration and section.pov and not section.is_summary:
+                speaker = section.pov
+            else:
+                speaker = NARRATOR
+            base = cast.narrator_delivery if speaker == NARRATOR else cast.deliveries.get(
+                speaker, Delivery())
+            assert cue.line_id is not None
+            lines[cue.line_id] = LineCasting(
+                line_id=cue.line_id, section_id=section.id, speaker=speaker,
+                voice=voices[speaker], delivery=delivery_for(cue.delivery, base))
+    return Cast(narrator=narrator, voices=voices, automatic=automatic, lines=lines, settings=cast)
+
+
+def override_voice(line: LineCasting, voice: VoiceSpec) -> LineCasting:
+    return replace(line, voice=voice)

@@ -1,0 +1,118 @@
+"""Hand cached takes to the mixer and write the episode's files and manifest.
+
+This is the render/mix boundary: the renderer knows takes and cache keys, the mixer knows
+timelines and audio. ``regen`` calls this too, so a single-line change re-mixes from cache.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import soxr
+
+from pipeline.mix import (
+    EpisodeMeta,
+    MixSettings,
+    RenderedLine,
+    build_timeline,
+    export_episode,
+    mix_timeline,
+)
+from pipeline.render.manifest import write_manifest
+from pipeline.render.plan import LinePlan
+
+if TYPE_CHECKING:
+    from pipeline.render.episode import EpisodeContext
+
+
+def rendered_lines(ctx: EpisodeContext, plans: list[LinePlan]) -> dict[str, RenderedLine]:
+    lines = {}
+    for plan in plans:
+        meta = ctx.cache.meta(plan.key)
+        if meta is None:
+            raise KeyError(f"{plan.line_id}: take {plan.key} missing from cache")
+        lines[plan.line_id] = RenderedLine(
+            line_id=plan.line_id, section_id=plan.section_id, speaker=plan.speaker,
+            voice=plan.voice.name, text=plan.text, take=plan.take, cache_key=plan.key,
+            duration=float(meta["duration"]), gain_db=plan.delivery.volume_db)
+    return lines
+
+
+def take_loader(ctx: EpisodeContext, sample_rate: int):
+    @lru_cache(maxsize=None)
+    def load(key: str) -> np.ndarray:
+        take = ctx.cache.load(key)
+        if take.sample_rate == sample_rate:
+            return take.samples.astype(np.float32)
+        return soxr.resample(take.samples, take.sample_rate, sample_rate).astype(np.float32)
+
+    return load
+
+
+def episode_meta(ctx: EpisodeContext, extra: dict | None) -> EpisodeMeta:
+    script = ctx.script
+    fields = {"title": script.title or ctx.slug, "summary": script.summary,
+              "author": script.metadata.get("author", "")}
+    fields.update(extra or {})
+    return EpisodeMeta(**fields)
+
+
+def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | None = None) -> dict:
+    from pipeline.render.episode import file_sha256
+
+    settings = MixSettings.from_table(ctx.mix)
+    lines = rendered_lines(ctx, plans)
+    timeline = build_timeline(ctx.script, lines, settings)
+    result = mix_timeline(timeline, take_loader(ctx, timeline.sample_rate), settings)
+    ctx.episode_dir.mkdir(parents=True, exist_ok=True)
+    files = export_episode(ctx.episode_dir, result, timeline, episode_meta(ctx, meta), settings)
+    manifest = build_manifest(ctx, plans, timeline, files, result)
+    manifest["script_sha256"] = file_sha256(ctx.script_path)
+    write_manifest(ctx.episode_dir, manifest)
+    return manifest
+
+
+def build_manifest(ctx: EpisodeContext, plans: list[LinePlan], timeline, files: dict,
+                   result) -> dict:
+    starts = {p.line_id: p for p in timeline.placements if p.kind == "speech" and p.line_id}
+    lines = []
+    for plan in plans:
+        placed = starts.get(plan.line_id)
+        start = placed.start if placed else None
+        lines.append({
+            "line_id": plan.line_id, "section_id": plan.section_id, "speaker": plan.speaker,
+            "voice": plan.voice.name, "engine": plan.voice.engine, "text": plan.text,
+            "spoken_text": plan.spoken_text, "take": plan.take, "cache_key": plan.key,
+            "start": start, "end": (start + placed.duration) if placed else None,
+            "source_line": plan.source_line,
+        })
+    chapters = {c.section_id: c for c in timeline.chapters}
+    sections = []
+    for section in ctx.script.sections:
+        chapter = chapters.get(section.id)
+        sections.append({"id": section.id, "heading": section.heading, "pov": section.pov,
+                         "start": chapter.start if chapter else None,
+                         "end": chapter.end if chapter else None})
+    loudness = result.loudness
+    return {
+        "slug": ctx.slug,
+        "title": ctx.script.title or ctx.slug,
+        "script": str(ctx.script_path.resolve()),
+        "format": ctx.script.format,
+        "cast_file": str(ctx.cast_path.resolve()) if ctx.cast_path else None,
+        "voices_dir": str(ctx.voices_dir.resolve()),
+        "mix": ctx.mix,
+        "summary": ctx.script.summary,
+        "metadata": ctx.script.metadata,
+        "duration": timeline.duration,
+        "sample_rate": timeline.sample_rate,
+        "cast": {name: voice.name for name, voice in ctx.cast.voices.items()},
+        "lines": lines,
+        "sections": sections,
+        "timeline": timeline.to_dict(),
+        "files": files,
+        "loudness": loudness.__dict__ if hasattr(loudness, "__dict__") else loudness,
+        "warnings": ctx.warnings,
+    }

@@ -1,0 +1,89 @@
+"""Content-addressed take cache.
+
+A take is stored as ``<root>/<k[:2]>/<k>.wav`` (float32) plus ``<k>.json`` holding the WAV's
+sha256. The sidecar is written last, so an entry without one, or whose WAV does not match it,
+is a torn or corrupt write: it is treated as missing and synthesized again, never mixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from pipeline.atomic import atomic_path, write_text
+from pipeline.engines.base import Delivery, Take, VoiceSpec
+
+KEY_VERSION = "castwright-take-v1"
+
+
+def take_key(engine_identity: str, voice: VoiceSpec, spoken_text: str, delivery: Delivery,
+             take: int) -> str:
+    """Everything that changes the audio goes into the key; nothing else does."""
+    voice_fields = asdict(voice)
+    for cosmetic in ("name", "description", "gender", "age", "role"):
+        voice_fields.pop(cosmetic)
+    payload = json.dumps(
+        [KEY_VERSION, engine_identity, voice_fields, spoken_text, asdict(delivery), take],
+        sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class TakeCache:
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def wav_path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.wav"
+
+    def meta_path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def meta(self, key: str) -> dict | None:
+        """The entry's metadata if the entry is complete and intact, else None."""
+        meta_path, wav_path = self.meta_path(key), self.wav_path(key)
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if meta.get("sha256") != _sha256(wav_path):
+                return None
+        except (OSError, ValueError):
+            return None
+        return meta
+
+    def has(self, key: str) -> bool:
+        return self.meta(key) is not None
+
+    def store(self, key: str, take: Take, info: dict | None = None) -> dict:
+        wav_path = self.wav_path(key)
+        with atomic_path(wav_path) as tmp:
+            sf.write(tmp, take.samples.astype(np.float32), take.sample_rate,
+                     subtype="FLOAT", format="WAV")
+        meta = {
+            "key": key,
+            "sha256": _sha256(wav_path),
+            "sample_rate": take.sample_rate,
+            "frames": len(take.samples),
+            "duration": take.duration,
+            "words": [asdict(w) for w in take.words] if take.words else None,
+            **(info or {}),
+        }
+        write_text(self.meta_path(key), json.dumps(meta, indent=1, ensure_ascii=False))
+        return meta
+
+    def load(self, key: str) -> Take:
+        if not self.has(key):
+            raise KeyError(f"take {key} is not in the cache (or is corrupt)")
+        samples, rate = sf.read(self.wav_path(key), dtype="float32", always_2d=False)
+        return Take(samples=samples, sample_rate=rate)
+
+    def discard(self, key: str) -> None:
+        self.meta_path(key).unlink(missing_ok=True)
+        self.wav_path(key).unlink(missing_ok=True)

@@ -1,0 +1,43 @@
+"""A producer's per-line choices (pinned take, text or voice override), kept in ``choices.json``.
+
+They live beside the episode, apart from the manifest, so a full re-render keeps them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pipeline.atomic import write_text
+from pipeline.errors import RenderError
+
+CHOICES_FILE = "choices.json"
+
+
+@dataclass
+class LineChoice:
+    take: int | None = None  # pinned take number; None = the default (take 1 or latest regen)
+    text: str | None = None  # text override for this line only
+    voice: str | None = None  # voice override for this line only
+    script_text: str | None = None  # the script's text when the pin was made
+    takes: list[int] = field(default_factory=list)  # take numbers made so far
+
+    def is_empty(self) -> bool:
+        return self == LineChoice()
+
+
+def load_choices(episode_dir: Path) -> dict[str, LineChoice]:
+    path = episode_dir / CHOICES_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {line_id: LineChoice(**value) for line_id, value in data.items()}
+    except (ValueError, TypeError) as err:
+        raise RenderError(f"choices file is damaged: {err}", path) from None
+
+
+def save_choices(episode_dir: Path, choices: dict[str, LineChoice]) -> None:
+    data = {k: asdict(v) for k, v in sorted(choices.items()) if not v.is_empty()}
+    write_text(episode_dir / CHOICES_FILE, json.dumps(data, indent=1, ensure_ascii=False) + "\n")

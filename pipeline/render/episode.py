@@ -1,0 +1,107 @@
+"""Render a whole episode: parse -> cast -> plan -> synthesize missing takes -> mix -> files."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.casting import Cast, cast_script, find_cast_file, load_cast_file
+from pipeline.catalog import default_voices_dir, load_catalog
+from pipeline.engines.base import VoiceSpec
+from pipeline.model import Script
+from pipeline.parsing import parse_script
+from pipeline.render.assemble import assemble_episode
+from pipeline.render.cache import TakeCache
+from pipeline.render.choices import LineChoice, load_choices
+from pipeline.render.plan import LinePlan, build_plan
+from pipeline.render.synth import missing_jobs, synthesize_jobs
+
+CACHE_DIR = ".cache/takes"
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].rstrip("-") or "episode"
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class EpisodeContext:
+    """Everything derived from the script, cast file and catalog: cheap to rebuild each time."""
+
+    script_path: Path
+    script: Script
+    catalog: dict[str, VoiceSpec]
+    cast: Cast
+    cast_path: Path | None
+    voices_dir: Path
+    out_dir: Path
+    episode_dir: Path
+    cache: TakeCache
+    mix: dict
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return self.episode_dir.name
+
+    def plans(self, choices: dict[str, LineChoice]) -> list[LinePlan]:
+        return build_plan(self.script, self.cast, choices, self.catalog, self.warnings)
+
+
+@dataclass
+class EpisodeResult:
+    episode_dir: Path
+    manifest: dict
+    synthesized: int
+    reused: int
+    warnings: list[str]
+    seconds: dict[str, float]
+
+
+def load_context(script_path: str | Path, out_dir: str | Path = "output",
+                 cast_path: str | Path | None = None, voices_dir: str | Path | None = None,
+                 mix: dict | None = None, slug: str | None = None) -> EpisodeContext:
+    script_path = Path(script_path)
+    script = parse_script(script_path)
+    voices = Path(voices_dir) if voices_dir else default_voices_dir()
+    catalog = load_catalog(voices)
+    cast_file_path = Path(cast_path) if cast_path else find_cast_file(script_path, voices)
+    cast_file = load_cast_file(cast_file_path)
+    cast = cast_script(script, catalog, cast_file)
+    out = Path(out_dir)
+    return EpisodeContext(
+        script_path=script_path, script=script, catalog=catalog, cast=cast,
+        cast_path=cast_file_path, voices_dir=voices, out_dir=out,
+        episode_dir=out / (slug or slugify(script.title or script_path.stem)),
+        cache=TakeCache(out / CACHE_DIR), mix={**cast_file.mix, **(mix or {})},
+        warnings=list(script.warnings))
+
+
+def render_episode(script_path: str | Path, out_dir: str | Path = "output",
+                   cast_path: str | Path | None = None, jobs: int = 1,
+                   voices_dir: str | Path | None = None, mix: dict | None = None,
+                   show_progress: bool = True, slug: str | None = None,
+                   meta: dict | None = None) -> EpisodeResult:
+    """Render (or re-render from cache) one episode into ``out_dir/<slug>/``."""
+    t0 = time.perf_counter()
+    ctx = load_context(script_path, out_dir, cast_path, voices_dir, mix, slug)
+    plans = ctx.plans(load_choices(ctx.episode_dir))
+    todo = missing_jobs(plans, ctx.cache)
+    t1 = time.perf_counter()
+    synthesize_jobs(todo, ctx.cache.root, workers=jobs, show_progress=show_progress)
+    t2 = time.perf_counter()
+    manifest = assemble_episode(ctx, plans, meta=meta)
+    t3 = time.perf_counter()
+    return EpisodeResult(
+        episode_dir=ctx.episode_dir, manifest=manifest, synthesized=len(todo),
+        reused=len({p.key for p in plans}) - len(todo), warnings=ctx.warnings,
+        seconds={"prepare": t1 - t0, "synthesize": t2 - t1, "mix": t3 - t2, "total": t3 - t0})

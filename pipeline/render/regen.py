@@ -1,0 +1,132 @@
+"""Single-line work on a rendered episode: list lines and takes, make a new take, pin one, re-mix.
+
+Only the named line is synthesized; every other line comes from the cache, so it stays
+sample-identical. Choices persist in ``choices.json`` and survive the next full render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.catalog import get_voice
+from pipeline.errors import CastError, RenderError, VoiceError
+from pipeline.render.assemble import assemble_episode
+from pipeline.render.choices import LineChoice, load_choices, save_choices
+from pipeline.render.episode import EpisodeContext, load_context
+from pipeline.render.manifest import load_manifest, manifest_line
+from pipeline.render.plan import LinePlan
+from pipeline.render.synth import SynthJob, missing_jobs, run_job, synthesize_jobs
+
+
+@dataclass
+class RegenResult:
+    line_id: str
+    take: int
+    cache_key: str
+    duration: float
+    synthesized: bool
+    manifest: dict | None
+
+
+@dataclass
+class TakeInfo:
+    take: int
+    cache_key: str
+    cached: bool
+    duration: float | None
+    current: bool
+
+
+def episode_context(episode_dir: str | Path) -> tuple[EpisodeContext, dict]:
+    episode_dir = Path(episode_dir)
+    manifest = load_manifest(episode_dir)
+    script = Path(manifest["script"])
+    if not script.exists():
+        raise RenderError(f"the episode's script is gone: {script}", episode_dir / "manifest.json")
+    cast_file = manifest.get("cast_file")
+    ctx = load_context(script, episode_dir.parent, cast_file, manifest.get("voices_dir"),
+                       manifest.get("mix"), slug=episode_dir.name)
+    return ctx, manifest
+
+
+def _plan_for(ctx: EpisodeContext, choices: dict[str, LineChoice], line_id: str) -> LinePlan:
+    for plan in ctx.plans(choices):
+        if plan.line_id == line_id:
+            return plan
+    raise RenderError(f"line '{line_id}' is not voiced in this episode")
+
+
+def _check_line(ctx: EpisodeContext, manifest: dict, line_id: str) -> str:
+    cue = ctx.script.line(line_id)
+    if cue is None:
+        manifest_line(manifest, line_id)  # raises the friendly unknown-line error
+        raise RenderError(f"line '{line_id}' is no longer in the script {ctx.script_path}")
+    return cue.text
+
+
+def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
+               text: str | None = None, voice: str | None = None, remix: bool = True,
+               reset: bool = False) -> RegenResult:
+    """Make a new take of one line (or switch to ``take``), persist the choice, re-mix."""
+    ctx, manifest = episode_context(episode_dir)
+    script_text = _check_line(ctx, manifest, line_id)
+    choices = load_choices(ctx.episode_dir)
+    choice = LineChoice() if reset else choices.get(line_id, LineChoice())
+    if text is not None:
+        if not text.strip():
+            raise RenderError(f"{line_id}: --text is empty")
+        choice.text = text
+    if voice is not None:
+        try:
+            get_voice(ctx.catalog, voice)
+        except VoiceError as err:
+            raise CastError(f"{line_id}: {err.problem}") from None
+        choice.voice = voice
+    if take is not None and take < 1:
+        raise RenderError(f"{line_id}: take numbers start at 1")
+    current = manifest_line(manifest, line_id).get("take", 1) if not reset else 1
+    if take is None and not reset:
+        take = max([current, 1, *choice.takes]) + 1
+    choice.take = take
+    choice.script_text = script_text
+    choices[line_id] = choice
+    plan = _plan_for(ctx, choices, line_id)
+    made = not ctx.cache.has(plan.key)
+    if made:
+        run_job(SynthJob.from_plan(plan), str(ctx.cache.root))
+    choice.takes = sorted({*choice.takes, 1, plan.take})
+    save_choices(ctx.episode_dir, choices)
+    duration = float(ctx.cache.meta(plan.key)["duration"])
+    new_manifest = _remix(ctx, choices) if remix else None
+    return RegenResult(line_id, plan.take, plan.key, duration, made, new_manifest)
+
+
+def _remix(ctx: EpisodeContext, choices: dict[str, LineChoice]) -> dict:
+    plans = ctx.plans(choices)
+    synthesize_jobs(missing_jobs(plans, ctx.cache), ctx.cache.root, show_progress=False)
+    return assemble_episode(ctx, plans)
+
+
+def remix(episode_dir: str | Path) -> dict:
+    """Re-mix the episode from cached takes with the current choices."""
+    ctx, _ = episode_context(episode_dir)
+    return _remix(ctx, load_choices(ctx.episode_dir))
+
+
+def list_takes(episode_dir: str | Path, line_id: str) -> list[TakeInfo]:
+    ctx, manifest = episode_context(episode_dir)
+    _check_line(ctx, manifest, line_id)
+    choices = load_choices(ctx.episode_dir)
+    choice = choices.get(line_id, LineChoice())
+    current = _plan_for(ctx, choices, line_id)
+    infos = []
+    for number in sorted({1, *choice.takes, current.take}):
+        trial = dict(choices)
+        trial[line_id] = LineChoice(take=number, text=choice.text, voice=choice.voice,
+                                    script_text=choice.script_text)
+        plan = _plan_for(ctx, trial, line_id)
+        meta = ctx.cache.meta(plan.key)
+        infos.append(TakeInfo(number, plan.key, meta is not None,
+                              float(meta["duration"]) if meta else None, number == current.take))
+    return infos

@@ -1,0 +1,109 @@
+"""Synthesize missing takes into the cache, in worker processes, with a progress bar.
+
+Workers are processes, not threads: Piper's espeak phonemiser holds a global lock. Each worker
+loads its models once (engines cache them per process) and writes each finished take straight
+into the cache, so a killed render keeps everything it finished.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from pipeline import engines
+from pipeline.engines.base import Delivery, VoiceSpec
+from pipeline.render.cache import TakeCache
+from pipeline.render.plan import LinePlan
+
+
+@dataclass(frozen=True)
+class SynthJob:
+    key: str
+    voice: VoiceSpec
+    spoken_text: str
+    delivery: Delivery
+    take: int
+    info: dict
+
+    @classmethod
+    def from_plan(cls, plan: LinePlan) -> SynthJob:
+        return cls(plan.key, plan.voice, plan.spoken_text, plan.delivery, plan.take, plan.info())
+
+
+def run_job(job: SynthJob, cache_root: str) -> tuple[str, float]:
+    """Synthesize one take and store it. Runs in a worker process (or inline for --jobs 1)."""
+    take = engines.synthesize(job.voice, job.spoken_text, job.delivery, job.take)
+    meta = TakeCache(cache_root).store(job.key, take, job.info)
+    return job.key, float(meta["duration"])
+
+
+def missing_jobs(plans: Iterable[LinePlan], cache: TakeCache) -> list[SynthJob]:
+    """One job per distinct missing key: identical lines are synthesized once."""
+    jobs: dict[str, SynthJob] = {}
+    for plan in plans:
+        if plan.key not in jobs and not cache.has(plan.key):
+            jobs[plan.key] = SynthJob.from_plan(plan)
+    return list(jobs.values())
+
+
+def make_progress(enabled: bool = True) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("lines · {task.fields[audio_min]:.1f} min audio"),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        disable=not enabled, transient=False)
+
+
+def synthesize_jobs(jobs: list[SynthJob], cache_root: Path, workers: int = 1,
+                    show_progress: bool = True,
+                    on_done: Callable[[str, float], None] | None = None) -> float:
+    """Run ``jobs``; returns seconds of audio made. Interrupts cancel pending work cleanly."""
+    if not jobs:
+        return 0.0
+    made = 0.0
+    with make_progress(show_progress) as progress:
+        task = progress.add_task("synthesizing", total=len(jobs), audio_min=0.0)
+
+        def finished(key: str, seconds: float) -> None:
+            nonlocal made
+            made += seconds
+            progress.update(task, advance=1, audio_min=made / 60)
+            if on_done:
+                on_done(key, seconds)
+
+        if workers <= 1 or len(jobs) == 1:
+            for job in jobs:
+                finished(*run_job(job, str(cache_root)))
+        else:
+            _run_pool(jobs, cache_root, workers, finished)
+    return made
+
+
+def _run_pool(jobs: list[SynthJob], cache_root: Path, workers: int,
+              finished: Callable[[str, float], None]) -> None:
+    # Longest texts first keeps both workers busy until the end.
+    ordered = sorted(jobs, key=lambda j: len(j.spoken_text), reverse=True)
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context)
+    try:
+        pending: set[Future] = {pool.submit(run_job, job, str(cache_root)) for job in ordered}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                finished(*future.result())
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
