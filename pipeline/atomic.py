@@ -46,3 +46,13 @@ def write_text(target: str | Path, text: str) -> None:
 def write_bytes(target: str | Path, data: bytes) -> None:
     with atomic_open(target, "wb") as fh:
         fh.write(data)
+
+
+def sweep_temp_files(root: str | Path) -> int:
+    """Delete temp files a killed run left under ``root`` (renders are single-writer)."""
+    removed = 0
+    for stale in Path(root).rglob(".*.tmp*"):
+        if stale.is_file():
+            stale.unlink(missing_ok=True)
+            removed += 1
+    return removed

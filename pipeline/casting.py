@@ -178,13 +178,21 @@ def _stable_rank(name: str, voice: str) -> str:
 
 
 def _auto_voice(name: str, gender: str | None, pool: list[VoiceSpec], used: set[str]) -> VoiceSpec:
-    """Pick a distinct catalog voice: same gender if known, unused first, stable per name."""
+    """Pick a distinct catalog voice: same gender if known, plain (no telephone/radio colour)
+    adult voices first, unused first; stable per name so re-casting never shuffles voices."""
     def ok_gender(v: VoiceSpec) -> bool:
         return gender is None or v.gender in (None, gender)
 
+    def plain(v: VoiceSpec) -> bool:
+        return v.design.color is None
+
+    fresh = [v for v in pool if v.name not in used]
     for candidates in (
-        [v for v in pool if ok_gender(v) and v.name not in used],
-        [v for v in pool if v.name not in used],
+        [v for v in fresh if ok_gender(v) and plain(v) and v.age in (None, "adult")],
+        [v for v in fresh if ok_gender(v) and plain(v)],
+        [v for v in fresh if ok_gender(v)],
+        [v for v in fresh if plain(v)],
+        fresh,
         [v for v in pool if ok_gender(v)],
         pool,
     ):
@@ -215,13 +223,16 @@ def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -
     narrator = choose_narrator(catalog, cast)
     voices: dict[str, VoiceSpec] = {NARRATOR: narrator}
     used = {narrator.name}
+    speakers = script.speakers()
     for name, voice_name in cast.characters.items():
-        voices[name] = _resolve(catalog, voice_name, cast)
-        used.add(voices[name].name)
+        voice = _resolve(catalog, voice_name, cast)  # a wrong voice is an error even if unused
+        if name in speakers:
+            voices[name] = voice
+            used.add(voice.name)
     pool = [v for v in catalog.values() if v.role != "narrator" and v.name != narrator.name]
     pool = pool or [v for v in catalog.values() if v.name != narrator.name] or [narrator]
     automatic = []
-    for speaker in script.speakers():
+    for speaker in speakers:
         if speaker in voices:
             continue
         check_speaker_name(speaker, script.source_path, None)

@@ -1,4 +1,4 @@
-"""The voice catalog: named voices from ``voices/*.toml`` plus any Piper ``.onnx`` dropped in ``voices/``.
+"""The voice catalog: named voices from ``voices/*.toml`` plus Piper ``.onnx`` files in ``voices/``.
 
 Catalog file format (``voices/catalog.toml``)::
 
@@ -23,6 +23,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from pipeline.engines.base import Design, VoiceSpec
+from pipeline.engines.design import validate
 from pipeline.errors import VoiceError
 
 BUILTIN_JOE = "builtin:joe"
@@ -40,23 +41,37 @@ def default_voices_dir() -> Path:
 
 
 def _spec_from_table(name: str, table: dict, known: dict[str, VoiceSpec], path: Path) -> VoiceSpec:
+    if not isinstance(table, dict):
+        raise VoiceError(f"voice '{name}': expected a table [voices.{name}]", path)
     unknown = set(table) - SPEC_KEYS - DESIGN_KEYS - {"base"}
     if unknown:
         raise VoiceError(f"voice '{name}': unknown key(s) {sorted(unknown)}", path)
-    design_kw = {k: table[k] for k in DESIGN_KEYS if k in table}
+    for key in DESIGN_KEYS & set(table):
+        value = table[key]
+        want_text = key == "color"
+        if (want_text and not isinstance(value, str)) or (not want_text and (
+                isinstance(value, bool) or not isinstance(value, int | float))):
+            kind = "text" if want_text else "a number"
+            raise VoiceError(f"voice '{name}': '{key}' must be {kind}, got {value!r}", path)
+    design_kw = {k: (table[k] if k == "color" else float(table[k]))
+                 for k in DESIGN_KEYS if k in table}
     spec_kw = {k: table[k] for k in SPEC_KEYS if k in table}
     if "base" in table:
         base = known.get(table["base"])
         if base is None:
             raise VoiceError(f"voice '{name}': unknown base voice '{table['base']}'", path)
         design = replace(base.design, **design_kw)
-        return replace(base, name=name, design=design, description="", **spec_kw)
-    if "engine" not in table:
+        spec = replace(base, name=name, design=design, **{"description": "", **spec_kw})
+    elif "engine" not in table:
         raise VoiceError(f"voice '{name}': needs 'engine' or 'base'", path)
-    return VoiceSpec(name=name, design=Design(**design_kw), **spec_kw)
+    else:
+        spec = VoiceSpec(name=name, design=Design(**design_kw), **spec_kw)
+    validate(spec.design, name, path)
+    return spec
 
 
-def load_catalog_file(path: Path, known: dict[str, VoiceSpec] | None = None) -> dict[str, VoiceSpec]:
+def load_catalog_file(path: Path,
+                      known: dict[str, VoiceSpec] | None = None) -> dict[str, VoiceSpec]:
     known = dict(known or {})
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,89 @@
+"""Speech engines behind one call: ``synthesize(spec, text, delivery, take) -> Take``.
+
+Engines are created once per process (each caches its loaded models per model path). The
+voice's ``design`` (and ``delivery.pitch_semitones``) is applied on top of the engine's audio.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict
+
+from pipeline.engines.base import (
+    DEFAULT_DELIVERY,
+    Delivery,
+    Design,
+    Engine,
+    Take,
+    VoiceSpec,
+    WordTiming,
+)
+from pipeline.engines.chunking import require_speakable
+from pipeline.engines.design import DEFAULT_BACKEND, DESIGN_VERSION, apply_to_take, validate
+from pipeline.errors import VoiceError
+
+__all__ = [
+    "ENGINES", "Delivery", "Design", "Engine", "Take", "VoiceSpec", "WordTiming", "available",
+    "get_engine", "identity", "synthesize",
+]
+
+ENGINES = ("piper", "coqui", "espeak", "flite")
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def _create(name: str) -> Engine:
+    if name == "piper":
+        from pipeline.engines.piper_engine import PiperEngine
+
+        return PiperEngine()
+    if name == "coqui":
+        from pipeline.engines.coqui_engine import CoquiEngine
+
+        return CoquiEngine()
+    if name in ("espeak", "flite"):
+        from pipeline.engines.system_engines import EspeakEngine, FliteEngine
+
+        return EspeakEngine() if name == "espeak" else FliteEngine()
+    raise VoiceError(f"unknown engine '{name}' (known: {', '.join(ENGINES)})")
+
+
+def get_engine(name: str) -> Engine:
+    """The process-wide instance of engine ``name``."""
+    with _lock:
+        if name not in _engines:
+            _engines[name] = _create(name)
+        return _engines[name]
+
+
+def available(spec: VoiceSpec) -> tuple[bool, str]:
+    """(True, "") if ``spec`` can be synthesized here, else (False, why not)."""
+    try:
+        engine = get_engine(spec.engine)
+        validate(spec.design, spec.name)
+    except VoiceError as err:
+        return False, err.problem
+    return engine.available(spec)  # type: ignore[attr-defined]
+
+
+def identity(spec: VoiceSpec) -> str:
+    """Changes whenever the audio for ``spec`` could change: model files, engine and design."""
+    engine_id = get_engine(spec.engine).identity(spec)
+    if spec.design.is_identity():
+        return engine_id
+    params = ",".join(f"{k}={v}" for k, v in asdict(spec.design).items())
+    return f"{engine_id}|{DESIGN_VERSION}/{DEFAULT_BACKEND}:{params}"
+
+
+def synthesize(spec: VoiceSpec, text: str, delivery: Delivery = DEFAULT_DELIVERY,
+               take: int = 1) -> Take:
+    """Speak ``text`` (already normalised for speech) in voice ``spec``; ``take`` > 1 gives a
+    different, reproducible reading."""
+    require_speakable(text)
+    validate(spec.design, spec.name)
+    engine = get_engine(spec.engine)
+    result = engine.synthesize(text, spec, delivery, take)
+    if result.samples.size == 0:
+        raise VoiceError(f"voice '{spec.name}': engine '{spec.engine}' produced no audio")
+    return apply_to_take(result, spec.design, delivery.pitch_semitones)

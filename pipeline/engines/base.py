@@ -22,6 +22,9 @@ class Delivery:
     pitch_semitones: float = 0.0  # extra shift on top of the voice's own design
 
 
+DEFAULT_DELIVERY = Delivery()  # frozen, so safe as a shared default argument
+
+
 @dataclass(frozen=True)
 class Design:
     """Transforms that turn a base voice into a different-sounding person."""
@@ -32,6 +35,8 @@ class Design:
     breathiness: float = 0.0  # 0..1
     roughness: float = 0.0  # 0..1
     color: str | None = None  # None | "telephone" | "radio" | "room"
+    pitch_range: float = 1.0  # scales the intonation around the median: < 1 flatter, > 1 livelier
+    aging: float = 0.0  # 0..1 vocal tremor (pitch and loudness wobble) of an older voice
 
     def is_identity(self) -> bool:
         return self == Design()

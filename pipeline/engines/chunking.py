@@ -53,7 +53,7 @@ def _pack(parts: list[str], max_chars: int) -> list[str]:
 
 
 def split_text(text: str, max_chars: int = MAX_CHARS) -> list[str]:
-    """Speakable chunks of at most ``max_chars`` characters, in order, each with something to say."""
+    """Speakable chunks of at most ``max_chars`` characters, in order, none of them silent."""
     text = require_speakable(text)
     chunks = _pack([s for s in _SENTENCE_END.split(text) if s], max_chars)
     # A chunk of pure punctuation (e.g. a trailing "...") would make an engine fail or babble.

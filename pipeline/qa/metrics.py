@@ -7,6 +7,7 @@ them; every flag names the measured value and the limit it crossed.
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -16,6 +17,7 @@ import numpy as np
 from pipeline.qa.textnorm import words
 
 FRAME_S = 0.01  # silence detection resolution
+PAUSE_FRAMES = 8  # silences >= 80 ms are pauses, not part of articulation
 
 
 @dataclass
@@ -24,7 +26,7 @@ class QaThresholds:
     takes of the seed episode: clean takes sit well inside every one of them."""
 
     max_wer: float = 0.25  # tiny.en mishears ~1 word in 20 on clean TTS; a wrong take is >0.5
-    max_rate_deviation: float = 0.35  # |wpm / voice norm - 1|
+    max_rate_deviation: float = 0.35  # |syllable rate / voice norm - 1|; clean lines: ±20%
     min_rate_words: int = 4  # shorter lines have too noisy a rate to judge
     max_leading_silence: float = 0.5  # s; engines lead with 0.03-0.1 s
     max_trailing_silence: float = 0.8  # s; engines trail with 0.15-0.35 s
@@ -40,7 +42,8 @@ class QaThresholds:
     # Voices (optional [qa] checks)
     max_voice_similarity: float = 0.80  # cosine between two characters' centroids
     min_voice_consistency: float = 0.75  # mean cosine of a character's lines to its centroid
-    rate_norms: dict[str, float] = field(default_factory=dict)  # voice -> wpm; else median
+    # voice -> syllables per second of articulation; unset voices use their episode median
+    rate_norms: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict) -> QaThresholds:
@@ -104,6 +107,7 @@ class AudioStats:
     longest_pause: float  # longest silence between the first and last sound
     clipped: int  # samples at |x| >= 0.999
     peak_db: float
+    articulation: float  # seconds of sound from first to last, pauses >= 80 ms left out
 
     @property
     def speech_duration(self) -> float:
@@ -127,13 +131,27 @@ def silent_frames(samples: np.ndarray, sample_rate: int, silence_db: float) -> n
     return 20 * np.log10(np.maximum(rms, 1e-10)) < silence_db
 
 
-def longest_run(flags: np.ndarray) -> int:
-    """Length of the longest run of True."""
-    if not flags.any():
-        return 0
+def _runs(flags: np.ndarray) -> np.ndarray:
+    """Lengths of the runs of True."""
     padded = np.concatenate([[0], flags.astype(np.int8), [0]])
     edges = np.flatnonzero(np.diff(padded))
-    return int((edges[1::2] - edges[::2]).max())
+    return edges[1::2] - edges[::2]
+
+
+def longest_run(flags: np.ndarray) -> int:
+    return int(_runs(flags).max(initial=0))
+
+
+_VOWELS = re.compile(r"[aeiouy]+")
+
+
+def syllables(word: str) -> int:
+    """Rough English syllable count (vowel groups, silent final e). Rates in syllables
+    vary half as much between clean lines as rates in words: long words don't read slow."""
+    n = len(_VOWELS.findall(word))
+    if n > 1 and word.endswith("e") and not word.endswith(("le", "ee")):
+        n -= 1
+    return max(1, n)
 
 
 def audio_stats(samples: np.ndarray, sample_rate: int, silence_db: float = -45.0) -> AudioStats:
@@ -144,11 +162,14 @@ def audio_stats(samples: np.ndarray, sample_rate: int, silence_db: float = -45.0
     silent = silent_frames(audio, sample_rate, silence_db)
     sound = np.flatnonzero(~silent)
     if len(sound) == 0:  # all silence: everything is "leading"
-        return AudioStats(duration, duration, 0.0, 0.0, clipped, _db(peak))
+        return AudioStats(duration, duration, 0.0, 0.0, clipped, _db(peak), 0.0)
     lead = sound[0] * FRAME_S
     trail = max(0.0, duration - (sound[-1] + 1) * FRAME_S)
-    pause = longest_run(silent[sound[0]: sound[-1] + 1]) * FRAME_S
-    return AudioStats(duration, lead, trail, pause, clipped, _db(peak))
+    inner = silent[sound[0]: sound[-1] + 1]
+    runs = _runs(inner)
+    pause = int(runs.max(initial=0)) * FRAME_S
+    articulation = (len(inner) - int(runs[runs >= PAUSE_FRAMES].sum())) * FRAME_S
+    return AudioStats(duration, lead, trail, pause, clipped, _db(peak), articulation)
 
 
 def _db(x: float) -> float:
@@ -174,9 +195,10 @@ class LineMetrics:
     trailing_silence: float
     longest_pause: float
     clipped: int
-    wpm: float  # reference words per minute of speech (first to last sound)
-    rate_norm: float | None = None
-    rate_deviation: float | None = None  # wpm / norm - 1
+    wpm: float  # reference words per minute, first to last sound (for people to read)
+    syllable_rate: float  # reference syllables per second of articulation (what is judged)
+    rate_norm: float | None = None  # the voice's syllable rate norm
+    rate_deviation: float | None = None  # syllable_rate / norm - 1
     heard_mixed: str | None = None  # what Whisper heard in the episode mix at this line
     wer_mixed: float | None = None
     errors_mixed: int | None = None
@@ -201,6 +223,7 @@ def measure_line(line: dict, samples: np.ndarray, sample_rate: int, heard: str,
     stats = audio_stats(samples, sample_rate, thresholds.silence_db)
     speech = stats.speech_duration
     wpm = len(ref) / speech * 60 if speech > 0 else 0.0
+    rate = sum(map(syllables, ref)) / stats.articulation if stats.articulation > 0 else 0.0
     metrics = LineMetrics(
         line_id=line["line_id"], speaker=line.get("speaker"), voice=line.get("voice", ""),
         take=int(line.get("take", 1)), cache_key=line.get("cache_key", ""),
@@ -208,6 +231,7 @@ def measure_line(line: dict, samples: np.ndarray, sample_rate: int, heard: str,
         ref_words=errs.ref_words, duration=stats.duration,
         leading_silence=stats.leading_silence, trailing_silence=stats.trailing_silence,
         longest_pause=stats.longest_pause, clipped=stats.clipped, wpm=wpm,
+        syllable_rate=rate,
     )
     metrics.flags = audio_flags(metrics, thresholds)
     return metrics
@@ -233,8 +257,8 @@ def rate_norms(lines: Iterable[LineMetrics], t: QaThresholds) -> dict[str, float
     words, heard right: a wrong take must not drag the norm)."""
     rates: dict[str, list[float]] = {}
     for m in lines:
-        if m.ref_words >= t.min_rate_words and m.wer <= t.max_wer and m.wpm > 0:
-            rates.setdefault(m.voice, []).append(m.wpm)
+        if m.ref_words >= t.min_rate_words and m.wer <= t.max_wer and m.syllable_rate > 0:
+            rates.setdefault(m.voice, []).append(m.syllable_rate)
     norms = {voice: statistics.median(r) for voice, r in rates.items()}
     norms.update(t.rate_norms)
     return norms
@@ -248,10 +272,11 @@ def apply_rate_norm(m: LineMetrics, norms: dict[str, float], t: QaThresholds) ->
         m.rate_deviation = None
         return
     m.rate_norm = norm
-    m.rate_deviation = m.wpm / norm - 1
+    m.rate_deviation = m.syllable_rate / norm - 1
     if abs(m.rate_deviation) > t.max_rate_deviation:
-        m.flags.append(f"rate {m.wpm:.0f} wpm {m.rate_deviation:+.0%} vs {norm:.0f} "
-                       f"(limit ±{t.max_rate_deviation:.0%})")
+        m.flags.append(f"rate {m.rate_deviation:+.0%} vs the voice's norm "
+                       f"({m.syllable_rate:.1f} vs {norm:.1f} syllables/s, {m.wpm:.0f} wpm; "
+                       f"limit ±{t.max_rate_deviation:.0%})")
 
 
 # ---------------------------------------------------------------- episode
@@ -268,11 +293,15 @@ class EpisodeMetrics:
     flags: list[str] = field(default_factory=list)
 
 
-def integrated_loudness(samples: np.ndarray, sample_rate: int) -> float:
+def integrated_loudness(samples: np.ndarray, sample_rate: int) -> float | None:
+    """Integrated loudness (LUFS, BS.1770 via pyloudnorm); None for silence or < 0.4 s."""
     import pyloudnorm
 
-    return float(pyloudnorm.Meter(sample_rate).integrated_loudness(np.asarray(samples,
-                                                                              np.float64)))
+    audio = np.asarray(samples, np.float64)
+    if len(audio) < 0.4 * sample_rate:
+        return None
+    value = float(pyloudnorm.Meter(sample_rate).integrated_loudness(audio))
+    return value if math.isfinite(value) else None
 
 
 def true_peak(samples: np.ndarray, sample_rate: int) -> float:

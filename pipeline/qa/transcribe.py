@@ -150,8 +150,10 @@ def transcribe_many(clips: Sequence[tuple[np.ndarray, int]],
             continue
         for word in _run(model, np.concatenate(parts), settings):
             k = _nearest_span(spans, (word.start + word.end) / 2)
-            offset = spans[k][0]
-            out[group[k]].words.append(Word(word.text, word.start - offset, word.end - offset))
+            start, end = spans[k]
+            # Whisper stretches edge words over the silence around them: clamp to the clip.
+            out[group[k]].words.append(Word(word.text, min(max(word.start, start), end) - start,
+                                            min(max(word.end, start), end) - start))
     return out
 
 

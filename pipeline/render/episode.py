@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.atomic import sweep_temp_files
 from pipeline.casting import Cast, cast_script, find_cast_file, load_cast_file
 from pipeline.catalog import default_voices_dir, load_catalog
 from pipeline.engines.base import VoiceSpec
@@ -94,6 +95,9 @@ def render_episode(script_path: str | Path, out_dir: str | Path = "output",
     """Render (or re-render from cache) one episode into ``out_dir/<slug>/``."""
     t0 = time.perf_counter()
     ctx = load_context(script_path, out_dir, cast_path, voices_dir, mix, slug)
+    for folder in (ctx.cache.root, ctx.episode_dir):
+        if folder.exists():
+            sweep_temp_files(folder)
     plans = ctx.plans(load_choices(ctx.episode_dir))
     todo = missing_jobs(plans, ctx.cache)
     t1 = time.perf_counter()

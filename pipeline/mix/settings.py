@@ -1,0 +1,130 @@
+"""Mix settings: every knob of layout, ducking, mastering and export, settable from a ``[mix]`` table.
+
+Levels are in dB relative to the speech level (the mixer normalizes every take to one speech
+level first), so ``bed_level_db = -22`` means "beds 22 dB under the voices".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import MixError
+
+MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+AUDIO_FORMATS = ("mp3", "wav", "m4a", "opus")
+MAX_PAUSE = 3600.0  # a pause longer than an hour is a typo, not a dramatic beat
+
+
+@dataclass
+class MixSettings:
+    # Layout: silence between things, in seconds.
+    sentence_pause: float = 0.35  # between two lines of the same speaker
+    paragraph_pause: float = 0.9  # after the last line of a paragraph
+    speaker_change_pause: float = 0.55  # when the next line has another speaker
+    section_pause: float = 2.5  # between sections (scenes); beds crossfade inside it
+    default_pause: float = 1.0  # a PAUSE / beat cue without seconds
+    # Music.
+    intro_music: bool = True  # a short synthesized theme before the first line
+    outro_music: bool = True  # and a closing one after the last
+    music_level_db: float = -8.0
+    sfx_level_db: float = -6.0
+    # Ambience beds.
+    auto_beds: bool = True  # suggest a bed from a section's words when it has no ambience cue
+    bed_level_db: float = -22.0  # beds' level between lines (before ducking)
+    crossfade: float = 2.0  # seconds beds take to crossfade at a scene change
+    # Ducking: beds and music go down under every line, back up between lines.
+    duck_attack_ms: float = 40.0
+    duck_release_ms: float = 400.0
+    duck_depth_db: float = -12.0
+    # Master.
+    channels: int = 2  # 2: stereo (beds wide, voices centred); 1: mono
+    target_lufs: float = -16.0  # podcast norm for stereo; use -19 for mono
+    true_peak_dbtp: float = -1.0
+    loudness_tolerance: float = 0.5  # LU; mastering iterates gain + limiter until inside
+    # Export.
+    mp3_bitrate: int = 128  # kbit/s, constant bitrate
+    formats: list[str] = field(default_factory=lambda: ["mp3", "wav"])  # + "m4a", "opus"
+    seed: int = 0  # varies beds, sound effects and music; same seed -> same episode
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any] | None, file: str | Path | None = None) -> MixSettings:
+        """Settings from a TOML ``[mix]`` table; unknown keys and bad values raise ``MixError``.
+
+        Keys are the field names (``duck-depth-db`` works too). A mono mix without an explicit
+        ``target_lufs`` gets -19 LUFS, the mono equivalent of -16 stereo.
+        """
+        table = dict(table or {})
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for raw_key, value in table.items():
+            key = str(raw_key).replace("-", "_")
+            if key not in known:
+                raise MixError(f"unknown [mix] setting '{raw_key}' (known: {', '.join(known)})",
+                               file)
+            values[key] = _check(key, value, file)
+        if values.get("channels") == 1 and "target_lufs" not in values:
+            values["target_lufs"] = -19.0
+        return cls(**values)
+
+    def to_table(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+# key -> (kind, low, high); numbers must be finite and inside [low, high].
+_RULES: dict[str, tuple[str, float, float]] = {
+    "sentence_pause": ("float", 0.0, MAX_PAUSE),
+    "paragraph_pause": ("float", 0.0, MAX_PAUSE),
+    "speaker_change_pause": ("float", 0.0, MAX_PAUSE),
+    "section_pause": ("float", 0.0, MAX_PAUSE),
+    "default_pause": ("float", 0.0, MAX_PAUSE),
+    "intro_music": ("bool", 0, 0),
+    "outro_music": ("bool", 0, 0),
+    "music_level_db": ("float", -60.0, 12.0),
+    "sfx_level_db": ("float", -60.0, 12.0),
+    "auto_beds": ("bool", 0, 0),
+    "bed_level_db": ("float", -60.0, 0.0),
+    "crossfade": ("float", 0.0, 30.0),
+    "duck_attack_ms": ("float", 1.0, 2000.0),
+    "duck_release_ms": ("float", 1.0, 10000.0),
+    "duck_depth_db": ("float", -60.0, 0.0),
+    "channels": ("int", 1, 2),
+    "target_lufs": ("float", -40.0, -5.0),
+    "true_peak_dbtp": ("float", -20.0, 0.0),
+    "loudness_tolerance": ("float", 0.05, 3.0),
+    "mp3_bitrate": ("int", 32, 320),
+    "formats": ("formats", 0, 0),
+    "seed": ("int", 0, 2**32 - 1),
+}
+
+
+def _check(key: str, value: Any, file: str | Path | None) -> Any:
+    kind, low, high = _RULES[key]
+
+    def bad(why: str) -> MixError:
+        return MixError(f"[mix] {key} = {value!r}: {why}", file)
+
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise bad("must be true or false")
+        return value
+    if kind == "formats":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise bad("must be a list of format names")
+        unknown = [v for v in value if v.lower() not in AUDIO_FORMATS]
+        if unknown:
+            raise bad(f"unknown format {unknown[0]!r} (known: {', '.join(AUDIO_FORMATS)})")
+        return [v.lower() for v in value]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise bad("must be a number")
+    if kind == "int" and value != int(value):
+        raise bad("must be a whole number")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise bad(f"must be between {low:g} and {high:g}")
+    if key == "mp3_bitrate" and int(value) not in MP3_BITRATES:
+        raise bad(f"must be one of {', '.join(map(str, MP3_BITRATES))}")
+    return int(value) if kind == "int" else float(value)

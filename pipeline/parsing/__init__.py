@@ -1,0 +1,64 @@
+"""Parsing: a story or script file -> ``Script``.
+
+``parse_script(path, format=None)`` reads the file (see ``reading``), picks the format by file
+name and content (``detect``) unless ``format`` is given, and runs the prose, play or Fountain
+parser. Every problem with the input is a ``ScriptError`` pointing at ``file:line``.
+
+Speaker names are canonical: all-caps or all-lowercase names become title case ("BRICK" ->
+"Brick", "MR. STEEL" -> "Mr. Steel"), mixed case stays as written, so a cast file says
+``Brick`` whichever way the script spells the cue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline.errors import ScriptError
+from pipeline.model import CueKind, Script
+from pipeline.parsing.attribution import gender_hints
+from pipeline.parsing.detect import FORMATS, detect_format
+from pipeline.parsing.fountain import parse_fountain
+from pipeline.parsing.play import parse_play
+from pipeline.parsing.prose import parse_prose
+from pipeline.parsing.reading import check_text, read_script_file
+
+PARSERS: dict[str, Callable[[str, str], Script]] = {
+    "prose": parse_prose,
+    "play": parse_play,
+    "fountain": parse_fountain,
+}
+
+
+def parse_script(path: str | Path, format: str | None = None) -> Script:
+    """Read and parse a script file; ``format`` is "prose", "play", "fountain" or None (guess)."""
+    text, warnings = read_script_file(path)
+    script = parse_text(text, str(path), format)
+    script.warnings[:0] = warnings
+    return script
+
+
+def parse_text(text: str, source_path: str | Path, format: str | None = None) -> Script:
+    """Parse already-read text; ``source_path`` names it in errors and warnings."""
+    where = str(source_path)
+    chosen = format.strip().lower() if format else None
+    if chosen is not None and chosen not in PARSERS:
+        raise ScriptError(f"unknown script format {format!r}: use one of {', '.join(FORMATS)}",
+                          where)
+    text = check_text(text, where)
+    script = PARSERS[chosen or detect_format(text, where)](text, where)
+    _add_gender_hints(script)
+    return script
+
+
+def _add_gender_hints(script: Script) -> None:
+    """Hints for speakers the parser did not already decide, from the narration around them."""
+    missing = [name for name in script.speakers() if name not in script.gender_hints]
+    if not missing:
+        return
+    passages = [(" ".join(c.text for c in s.cues if c.kind is CueKind.NARRATION), s.pov)
+                for s in script.sections]
+    script.gender_hints.update(gender_hints(missing, passages))
+
+
+__all__ = ["FORMATS", "PARSERS", "detect_format", "parse_script", "parse_text"]

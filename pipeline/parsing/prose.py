@@ -1,0 +1,512 @@
+"""Prose stories: narration, quoted dialogue, and point-of-view sections.
+
+    Summary: Two people wait for each other.        <- summary section s00, narrated
+    Spike: When she was gone he wrote...            <- section "Spike", point of view Spike
+    "You came back," Buffy said.                    <- dialogue (Buffy), then narration
+
+- Header paragraphs at the top (``Title:``, ``Author:``, ``Summary:``, ``Disclaimer:`` ...) are
+  metadata; ``Summary:`` is also narrated as the summary section.
+- A paragraph opening with a short capitalised name and a colon starts a point-of-view section;
+  ``Name: "..."`` is a speech label instead. ``# Heading`` and one-line ``Chapter ...``
+  paragraphs start sections without a point of view; ``***`` is a scene break (a pause).
+- A parenthesis starting a sentence is an author's aside: its own narration cue with delivery
+  "aside". One that never closes ends at the end of its paragraph, never later.
+- Quotes (straight or curly) are dialogue, attributed by ``attribution``; a short quote inside a
+  sentence ("the "Big Bad" never fails") stays narration. A quote that never closes runs to the
+  end of its paragraph (the next paragraph's opening quote continues the same speech).
+- Narration is cut at sentence ends into cues of at most ~400 characters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline.model import Cue, CueKind, Script, Section
+from pipeline.parsing import attribution as attr
+from pipeline.parsing.common import (
+    HEADER_KEYS,
+    SUMMARY_KEYS,
+    Block,
+    canonical_name,
+    check_name,
+    finish,
+    new_section,
+    sound_cue,
+    spoken_cues,
+    strip_notes,
+)
+from pipeline.parsing.play import looks_like_name
+
+QUOTES = "\"\u201c\u201d\u201e\u00ab\u00bb"
+_OPENER = re.compile(r"^(?P<name>[^\W\d_][\w'\u2019.\-/\\ ]{0,39}?)\s*:(?:\s+|$)")
+_HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z/'\u2019 ]{0,24}?)\s*:\s*(?P<value>.*)$")
+_SCENE_BREAK = re.compile(r"^(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:~\s*){3,}|(?:_\s*){3,}|(?:#\s*){1,3}"
+                          r"|(?:o\s*){3})$")
+_MD_HEADING = re.compile(r"^#{1,6}\s+(?P<text>\S.*)$")
+_CHAPTER = re.compile(r"^(?:chapter|part|book|prologue|epilogue|interlude)\b", re.IGNORECASE)
+_SENTENCE_DONE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]*$")
+_ENDS_SPEECH = re.compile(r"[,.!?\u2026\u2014\u2013\-][\"'\u2019]?\s*$")
+_NOT_POV = frozenset({"later", "meanwhile", "now", "then", "note", "notes", "edit", "update", "ps",
+                      "p.s", "chapter", "part", "epilogue", "prologue", "warning", "afterwards",
+                      "morning", "evening", "night", "today", "tomorrow", "yesterday", "time",
+                      "place", "setting", "scene", "the end", "end"})
+# "Spike: When she was gone He wrote, ...": a subtitle run into the first sentence, told apart by
+# a capitalised pronoun or article right after a lowercase word.
+_SUBTITLE = re.compile(r"(?P<sub>[^.!?,;:\"\u201c\u201d()\[\]]{3,60}?[a-z])\s+"
+                       r"(?=(?:He|She|They|It|We|His|Her|Their|The)\s)")
+_LEAD_PUNCT = re.compile(r"[\s,;:\u2014\u2013\-]+")
+SCENE_BREAK_SECONDS = 1.5
+LONG_LINE = 100  # average line length above which each line is its own paragraph
+_FIRST_PERSON = "\x00narrator"  # a first-person "I said" with no point of view: the narrator
+
+
+@dataclass
+class _Quote:
+    cues: list[Cue]
+    text: str
+    line: int
+    strong: str | None = None
+    pronoun: str | None = None
+    weak: str | None = None
+    continues: bool = False
+    closed: bool = True
+    speaker: str | None = None
+
+
+@dataclass
+class _Paragraph:
+    pov: str | None
+    section_start: bool
+    items: list[str | _Quote] = field(default_factory=list)  # narration text or a quote
+
+    @property
+    def quotes(self) -> list[_Quote]:
+        return [i for i in self.items if isinstance(i, _Quote)]
+
+    @property
+    def narration(self) -> str:
+        return " ".join(i for i in self.items if isinstance(i, str))
+
+
+# --- reading paragraphs ------------------------------------------------------------------------
+
+@dataclass
+class _Item:
+    kind: str  # "para" | "sound" | "break" | "heading"
+    line: int
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    cue: Cue | None = None
+    text: str = ""
+
+
+def _items(lines: list[str], where: str, warnings: list[str]) -> list[_Item]:
+    items: list[_Item] = []
+    block: list[tuple[int, str]] = []
+    for number, raw in enumerate(lines, start=1):
+        if raw.strip():
+            block.append((number, raw))
+        elif block:
+            items.extend(_block_items(block, where, warnings))
+            block = []
+    if block:
+        items.extend(_block_items(block, where, warnings))
+    return items
+
+
+def _block_items(block: list[tuple[int, str]], where: str, warnings: list[str]) -> list[_Item]:
+    """Cue lines, breaks and headings stand alone; the rest are paragraphs (one per line when
+    lines are long, i.e. not hard-wrapped; a new one at an indented line or a ``Name:``)."""
+    items: list[_Item] = []
+    text_lines = [line for _, line in block]
+    one_per_line = sum(len(t) for t in text_lines) / len(text_lines) > LONG_LINE
+    para: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        if para:
+            items.append(_Item("para", para[0][0], list(para)))
+            para.clear()
+
+    for number, raw in block:
+        line = raw.strip()
+        if cue := sound_cue(line, number, where, warnings):
+            flush()
+            items.append(_Item("sound", number, cue=cue))
+        elif _SCENE_BREAK.match(line):
+            flush()
+            items.append(_Item("break", number))
+        elif heading := _MD_HEADING.match(line):
+            flush()
+            items.append(_Item("heading", number, text=heading.group("text").strip()))
+        else:
+            if para and (one_per_line or raw[:1].isspace() or _opener(line)):
+                flush()
+            para.append((number, raw))
+    flush()
+    return items
+
+
+def _opener(text: str) -> re.Match[str] | None:
+    """``Name:`` at the start of a paragraph (a point of view or a speech label)."""
+    match = _OPENER.match(text)
+    if not match:
+        return None
+    name = match.group("name").strip()
+    lowered = name.lower()
+    if lowered in HEADER_KEYS or lowered in _NOT_POV or lowered in attr.NOT_NAMES:
+        return None
+    if len(name.split()) > 3 or not looks_like_name(name):
+        return None
+    return match
+
+
+# --- building sections -------------------------------------------------------------------------
+
+@dataclass
+class _ProseParser:
+    where: str
+    script: Script
+    section: Section | None = None
+    paragraphs: list[_Paragraph] = field(default_factory=list)
+    section_start: bool = True
+    header_open: bool = True
+    header_key: str | None = None
+    summary_lines: list[tuple[int, str]] = field(default_factory=list)
+
+    def current(self, line: int) -> Section:
+        if self.section is None:
+            self.start_section(new_section("", line))
+        assert self.section is not None
+        return self.section
+
+    def start_section(self, section: Section) -> None:
+        self.section = section
+        self.section_start = True
+        self.script.sections.append(section)
+
+    def add(self, item: _Item) -> None:
+        if item.kind == "para" and self.header_open and self.header(item):
+            return
+        self.header_open = False
+        if item.kind == "sound" and item.cue is not None:
+            self.current(item.line).cues.append(item.cue)
+        elif item.kind == "break":
+            self.current(item.line).cues.append(
+                Cue(CueKind.PAUSE, text="scene break", seconds=SCENE_BREAK_SECONDS,
+                    source_line=item.line))
+        elif item.kind == "heading":
+            self.start_section(new_section(item.text, item.line))
+        elif len(item.lines) == 1 and _CHAPTER.match(item.lines[0][1].strip()) \
+                and len(item.lines[0][1].strip()) <= 70:
+            self.start_section(new_section(item.lines[0][1].strip(), item.line))
+        else:
+            self.paragraph(Block.of_lines(item.lines))
+
+    def header(self, item: _Item) -> bool:
+        """Header paragraphs (``Title:``, ``Summary:`` ...) before the story; True if consumed."""
+        first = _HEADER.match(item.lines[0][1].strip())
+        if not first or first.group("key").strip().lower() not in HEADER_KEYS:
+            return False
+        for number, raw in item.lines:
+            match = _HEADER.match(raw.strip())
+            if match and match.group("key").strip().lower() in HEADER_KEYS:
+                self.header_key = match.group("key").strip().lower()
+                value = match.group("value").strip()
+                if self.header_key in SUMMARY_KEYS:
+                    self.summary_lines.append((number, value))
+                else:
+                    self.script.metadata[self.header_key] = value
+            elif self.header_key in SUMMARY_KEYS:
+                self.summary_lines.append((number, raw))
+            elif self.header_key:
+                old = self.script.metadata.get(self.header_key, "")
+                self.script.metadata[self.header_key] = f"{old} {raw.strip()}".strip()
+        return True
+
+    def paragraph(self, block: Block) -> None:
+        text, start, label = block.text, 0, None
+        if match := _opener(text):
+            check_name(match.group("name"), self.where, block.line_at(0))
+            name = canonical_name(match.group("name"))
+            start = match.end()
+            if text[start:start + 1] in QUOTES:
+                label = name  # Name: "..." -- a speech label
+            else:
+                self.start_section(new_section(name, block.line_at(0), pov=name))
+                if not text[start:].strip():
+                    return
+        section = self.current(block.line_at(0))
+        para = _Paragraph(section.pov, self.section_start)
+        cues: list[Cue] = []
+        if self.section_start and section.pov and (sub := _SUBTITLE.match(text, start)):
+            cues = spoken_cues(block, start, sub.end("sub"), CueKind.NARRATION)
+            para.items.append(sub.group("sub"))
+            start = sub.end()
+        self.section_start = False
+        cues += _paragraph_cues(block, start, para, label)
+        spoken = [c for c in cues if c.is_spoken]
+        if spoken:
+            spoken[-1].paragraph_end = True
+        section.cues.extend(cues)
+        self.paragraphs.append(para)
+
+    def summary(self) -> None:
+        if not self.summary_lines:
+            return
+        block = Block.of_lines(self.summary_lines)
+        self.script.summary = block.text.strip()
+        section = Section(id="s00", heading="Summary", is_summary=True,
+                          source_line=self.summary_lines[0][0])
+        section.cues = _paragraph_cues(block, 0, None, None)
+        spoken = [c for c in section.cues if c.is_spoken]
+        if spoken:
+            spoken[-1].paragraph_end = True
+        self.script.sections.insert(0, section)
+
+
+# --- one paragraph -----------------------------------------------------------------------------
+
+@dataclass
+class _Segment:
+    kind: str  # "narration" | "aside" | "quote"
+    start: int
+    end: int
+    inner: tuple[int, int] = (0, 0)
+    closed: bool = True
+
+
+def _segments(text: str, start: int, quotes: bool) -> list[_Segment]:
+    """Split a paragraph into narration, asides (a parenthesis starting a sentence, to its
+    ``)`` or the paragraph's end) and quotes (to the next quote mark or the paragraph's end)."""
+    out: list[_Segment] = []
+    i = seg_start = start
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if quotes and ch in QUOTES:
+            close = next((j for j in range(i + 1, n) if text[j] in QUOTES), -1)
+            end = close + 1 if close >= 0 else n
+            inner = (i + 1, close if close >= 0 else n)
+            if _is_inline_quote(text, i, text[inner[0]:inner[1]], close >= 0):
+                i = end
+                continue
+            if seg_start < i:
+                out.append(_Segment("narration", seg_start, i))
+            out.append(_Segment("quote", i, end, inner, close >= 0))
+            i = seg_start = end
+        elif ch == "(" and _starts_sentence(text[max(start, i - 20):i], i - 20 <= start):
+            close = text.find(")", i + 1)
+            end = close + 1 if close >= 0 else n
+            if seg_start < i:
+                out.append(_Segment("narration", seg_start, i))
+            out.append(_Segment("aside", i, end))
+            i = seg_start = end
+        else:
+            i += 1
+    if seg_start < n:
+        out.append(_Segment("narration", seg_start, n))
+    return out
+
+
+def _starts_sentence(before: str, at_start: bool) -> bool:
+    """``before`` is the text just before a "(" (a short tail of it, for speed)."""
+    before = before.rstrip()
+    return (at_start and not before) or bool(_SENTENCE_DONE.search(before))
+
+
+def _is_inline_quote(text: str, index: int, inner: str, closed: bool) -> bool:
+    """A scare quote or title inside a sentence, or an empty pair: not speech."""
+    if not inner.strip() or not any(c.isalnum() for c in inner):
+        return True
+    back = index - 1
+    while back >= 0 and text[back].isspace():
+        back -= 1
+    previous = text[back] if back >= 0 else ""
+    return closed and previous.isalnum() and not _ENDS_SPEECH.search(inner)
+
+
+def _narration_start(text: str, start: int, end: int) -> int:
+    """Skip the ", " left between a quote and "Buffy said"."""
+    lead = _LEAD_PUNCT.match(text, start, end)
+    return lead.end() if lead else start
+
+
+def _paragraph_cues(block: Block, start: int, para: _Paragraph | None,
+                    label: str | None) -> list[Cue]:
+    """Cues of one paragraph; with ``para`` (not the summary) quotes become dialogue."""
+    text = block.text
+    segments = _segments(text, start, quotes=para is not None)
+    cues: list[Cue] = []
+    first_quote = True
+    for index, seg in enumerate(segments):
+        if seg.kind == "narration":
+            begin = _narration_start(text, seg.start, seg.end)
+            cues.extend(spoken_cues(block, begin, seg.end, CueKind.NARRATION, paragraph_end=False))
+            if para is not None:
+                para.items.append(text[begin:seg.end])
+        elif seg.kind == "aside":
+            cues.extend(spoken_cues(block, seg.start, seg.end, CueKind.NARRATION,
+                                    delivery="aside", paragraph_end=False))
+            if para is not None:
+                para.items.append(text[seg.start:seg.end])
+        elif para is not None:
+            quote_cues = spoken_cues(block, seg.inner[0], seg.inner[1], CueKind.DIALOGUE,
+                                     paragraph_end=False)
+            cues.extend(quote_cues)
+            para.items.append(_quote(block, segments, index, quote_cues,
+                                     label if first_quote else None))
+            first_quote = False
+    return cues
+
+
+def _quote(block: Block, segments: list[_Segment], index: int, cues: list[Cue],
+           label: str | None) -> _Quote:
+    text = block.text
+    seg = segments[index]
+    before = text[segments[index - 1].start:seg.start] if index > 0 and \
+        segments[index - 1].kind == "narration" else ""
+    after = text[seg.end:segments[index + 1].end] if index + 1 < len(segments) and \
+        segments[index + 1].kind == "narration" else ""
+    inner = text[seg.inner[0]:seg.inner[1]].strip()
+    quote = _Quote(cues=cues, text=inner, line=block.line_at(seg.start), closed=seg.closed)
+    name, pronoun = attr.explicit_after(after) if seg.closed else (None, None)
+    if not name:
+        before_name, before_pronoun = attr.explicit_before(before)
+        name = before_name
+        pronoun = pronoun or before_pronoun
+    quote.strong = label or name
+    quote.pronoun = None if quote.strong else pronoun
+    quote.weak = attr.beat(before, after, bool(_SENTENCE_DONE.search(inner)))
+    quote.continues = index == 0
+    return quote
+
+
+# --- who speaks --------------------------------------------------------------------------------
+
+@dataclass
+class _Resolver:
+    """Walk the paragraphs in order and give every quote a speaker (see ``attribution``)."""
+
+    paragraphs: list[_Paragraph]
+    known: set[str]
+    hints: dict[str, str]
+    last_by_gender: dict[str, str] = field(default_factory=dict)
+    turns: list[str] = field(default_factory=list)  # the last two speakers, most recent last
+    quiet: int = 0
+    previous: _Paragraph | None = None
+
+    def run(self) -> None:
+        pattern = attr.name_pattern(self.known)
+        lookup = {v: n for n in self.known for v in (n, n.upper())}
+        for para in self.paragraphs:
+            if para.section_start:
+                self.turns, self.last_by_gender = [], {}
+                if para.pov and para.pov in self.hints:
+                    self.last_by_gender[self.hints[para.pov]] = para.pov
+            for item in para.items:
+                if isinstance(item, str):
+                    for match in pattern.finditer(item) if pattern else ():
+                        self.saw(lookup[match.group()])
+                else:
+                    item.speaker = self.direct(item, para.pov)
+                    if item.speaker and item.speaker != _FIRST_PERSON:
+                        self.saw(item.speaker)
+            self.fill(para)
+            self.previous = para
+
+    def saw(self, name: str) -> None:
+        if name == attr.UNNAMED:
+            return
+        if gender := self.hints.get(name):
+            self.last_by_gender[gender] = name
+
+    def direct(self, quote: _Quote, pov: str | None) -> str | None:
+        if quote.strong:
+            return quote.strong
+        if quote.pronoun == "i":
+            return pov or _FIRST_PERSON
+        if quote.pronoun and (gender := attr.pronoun_gender(quote.pronoun)):
+            if name := self.last_by_gender.get(gender):
+                return name
+            if pov and self.hints.get(pov) == gender:
+                return pov
+        if quote.weak in self.known:
+            return quote.weak
+        return None
+
+    def fill(self, para: _Paragraph) -> None:
+        quotes = para.quotes
+        if not quotes:
+            self.quiet += 1
+            if self.quiet >= 3:
+                self.turns = []
+            return
+        self.quiet = 0
+        found = next((q.speaker for q in quotes if q.speaker and q.speaker != _FIRST_PERSON),
+                     None)
+        if found is None:
+            found = self.fallback(quotes[0])
+        for quote in quotes:
+            if quote.speaker is None:
+                quote.speaker = found
+        if found == attr.UNNAMED:
+            return
+        if found:
+            if not self.turns or self.turns[-1] != found:
+                self.turns = (self.turns + [found])[-2:]
+            self.saw(found)
+
+    def fallback(self, first: _Quote) -> str | None:
+        previous = self.previous.quotes if self.previous else []
+        if first.continues and previous and not previous[-1].closed:
+            return previous[-1].speaker
+        if len(self.turns) == 2:
+            return self.turns[0]  # the other one of a running two-person exchange
+        return None
+
+
+def _alias(name: str | None, known: set[str]) -> str | None:
+    """"Buffy Summers" is "Buffy" when only "Buffy" is otherwise known."""
+    if name and " " in name and name.split()[0] in known:
+        return name.split()[0]
+    return name
+
+
+def _attribute(script: Script, paragraphs: list[_Paragraph], where: str) -> None:
+    quotes = [q for p in paragraphs for q in p.quotes]
+    singles = {p.pov for p in paragraphs if p.pov} | {q.strong for q in quotes
+                                                      if q.strong and " " not in q.strong}
+    for quote in quotes:
+        quote.strong = _alias(quote.strong, singles)
+    povs = {p.pov for p in paragraphs if p.pov}
+    speakers = povs | {q.strong for q in quotes if q.strong}
+    speakers.discard(attr.UNNAMED)
+    known = speakers | attr.subject_names(p.narration for p in paragraphs)
+    hints = attr.gender_hints(sorted(known), [(p.narration, p.pov) for p in paragraphs])
+    _Resolver(paragraphs, known, hints).run()
+    for quote in quotes:
+        if quote.speaker and quote.speaker not in (_FIRST_PERSON, attr.UNNAMED):
+            for cue in quote.cues:
+                cue.kind, cue.speaker = CueKind.DIALOGUE, quote.speaker
+            continue
+        for cue in quote.cues:
+            cue.kind, cue.speaker = CueKind.NARRATION, None
+        if quote.speaker in (None, attr.UNNAMED):
+            shown = quote.text if len(quote.text) <= 50 else quote.text[:47] + "..."
+            script.warnings.append(f"{where}:{quote.line}: cannot tell who says \"{shown}\"; "
+                                   "the narrator reads it")
+    voiced = povs | {q.speaker for q in quotes if q.speaker}
+    script.gender_hints.update({n: g for n, g in hints.items() if n in voiced})
+
+
+def parse_prose(text: str, where: str) -> Script:
+    script = Script(title="", source_path=where, format="prose")
+    lines = strip_notes(text).split("\n")
+    parser = _ProseParser(where, script)
+    for item in _items(lines, where, script.warnings):
+        parser.add(item)
+    parser.summary()
+    _attribute(script, parser.paragraphs, where)
+    script.title = script.metadata.get("title", "")
+    first = next((i for i, line in enumerate(lines, start=1) if line.strip()), 1)
+    return finish(script, first)

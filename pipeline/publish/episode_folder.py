@@ -1,0 +1,132 @@
+"""Reading a rendered episode folder (``output/<slug>/``) and deciding whether it is stale."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import PublishError
+
+MANIFEST = "manifest.json"
+# kind -> default file name; the manifest's "files" map overrides these.
+DEFAULT_FILES = {
+    "mp3": "episode.mp3",
+    "vtt": "transcript.vtt",
+    "srt": "transcript.srt",
+    "transcript_json": "transcript.json",
+    "chapters_json": "chapters.json",
+}
+NARRATOR = "Narrator"
+
+
+@dataclass(frozen=True)
+class CastMember:
+    name: str  # the character, as written in the script ("Narrator" for narration)
+    voice: str | None  # the synthetic voice that plays it
+    role: str  # Podcast Taxonomy role: "narrator" or "voice actor"
+
+
+@dataclass(frozen=True)
+class EpisodeFolder:
+    dir: Path
+    title: str
+    summary: str
+    duration: float
+    files: dict[str, Path]  # kind -> existing file (mp3 always present)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    sections: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def mp3(self) -> Path:
+        return self.files["mp3"]
+
+    def cast(self) -> list[CastMember]:
+        """Everyone who speaks, in order of first line."""
+        seen: dict[str, CastMember] = {}
+        for line in self.lines:
+            name = str(line.get("speaker") or NARRATOR).strip() or NARRATOR
+            if name not in seen:
+                role = "narrator" if name.lower() == NARRATOR.lower() else "voice actor"
+                seen[name] = CastMember(name, line.get("voice") or None, role)
+        return list(seen.values())
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _load_manifest(episode_dir: Path) -> dict[str, Any]:
+    path = episode_dir / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PublishError("episode is not rendered (no manifest.json)", path) from None
+    except (OSError, ValueError) as err:
+        raise PublishError(f"cannot read manifest: {err}", path) from None
+    if not isinstance(manifest, dict):
+        raise PublishError("manifest must be a JSON object", path)
+    return manifest
+
+
+def stale_reason(script: Path, episode_dir: Path) -> str | None:
+    """Why the folder must be (re)rendered before publishing, or None when it is current."""
+    path = episode_dir / MANIFEST
+    if not path.is_file():
+        return "not rendered yet"
+    try:
+        manifest = _load_manifest(episode_dir)
+    except PublishError:
+        return "manifest.json is unreadable"
+    files = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
+    if not (episode_dir / str(files.get("mp3") or DEFAULT_FILES["mp3"])).is_file():
+        return "the MP3 is missing"
+    recorded = manifest.get("script_sha256")
+    if isinstance(recorded, str) and recorded:
+        return None if recorded == sha256_file(script) else "the script changed"
+    # Older manifests carry no script hash: fall back to modification times.
+    if script.stat().st_mtime > path.stat().st_mtime:
+        return "the script is newer than the render"
+    return None
+
+
+def read_episode(episode_dir: Path) -> EpisodeFolder:
+    """Load the manifest and locate the files publishing needs; PublishError if unusable."""
+    manifest = _load_manifest(episode_dir)
+    where = episode_dir / MANIFEST
+    listed = manifest.get("files") or {}
+    if not isinstance(listed, dict):
+        raise PublishError("'files' must map kinds to file names", where)
+    files: dict[str, Path] = {}
+    for kind, default in DEFAULT_FILES.items():
+        path = episode_dir / str(listed.get(kind) or default)
+        if path.is_file():
+            files[kind] = path
+    if "mp3" not in files:
+        raise PublishError(f"the episode MP3 is missing ({listed.get('mp3') or 'episode.mp3'})",
+                           where)
+    lines = manifest.get("lines") or []
+    sections = manifest.get("sections") or []
+    if not isinstance(lines, list) or not all(isinstance(x, dict) for x in lines):
+        raise PublishError("'lines' must be a list of objects", where)
+    if not isinstance(sections, list) or not all(isinstance(x, dict) for x in sections):
+        raise PublishError("'sections' must be a list of objects", where)
+    try:
+        duration = float(manifest.get("duration") or 0.0)
+    except (TypeError, ValueError):
+        raise PublishError("'duration' must be a number of seconds", where) from None
+    return EpisodeFolder(
+        dir=episode_dir,
+        title=str(manifest.get("title") or "").strip(),
+        summary=str(manifest.get("summary") or "").strip(),
+        duration=duration,
+        files=files,
+        lines=lines,
+        sections=sections,
+    )

@@ -1,0 +1,222 @@
+"""``castwright publish``: render what is stale, record it in the catalog, write ``output/feed/``.
+
+Order matters: the show file is validated first (nothing is written for a bad one), episodes are
+rendered, then the new feed folder is built beside the old one and swapped in, and only then is
+the catalog transaction committed. A failure anywhere leaves the previous feed and catalog intact.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.errors import PublishError
+from pipeline.publish.artwork import check_artwork, draw_cover
+from pipeline.publish.catalog import Catalog, EpisodeRecord
+from pipeline.publish.episode_folder import EpisodeFolder, read_episode, sha256_file, stale_reason
+from pipeline.publish.feed import FeedEpisode, build_feed, feed_file_names
+from pipeline.publish.page import build_page
+from pipeline.publish.show import EpisodeEntry, Show, load_show
+
+FEED_DIR = "feed"
+CATALOG = "catalog.sqlite"
+
+
+@dataclass
+class PublishResult:
+    feed_dir: Path
+    podcast_guid: str
+    episodes: list[EpisodeRecord]  # in the feed, newest first
+    scheduled: list[EpisodeRecord] = field(default_factory=list)  # dated in the future
+    rendered: list[str] = field(default_factory=list)  # slugs rendered by this run
+    changed: list[str] = field(default_factory=list)  # slugs new or updated in the catalog
+
+    @property
+    def feed_path(self) -> Path:
+        return self.feed_dir / "feed.xml"
+
+
+def episode_guid(podcast_guid: str, slug: str) -> str:
+    """A new episode's guid: derived, so a lost catalog still gives the same one for the slug."""
+    return str(uuid.uuid5(uuid.UUID(podcast_guid), slug))
+
+
+def audio_duration(path: Path, fallback: float) -> float:
+    """The MP3's own length (what players show); the manifest's figure if mutagen cannot tell."""
+    try:
+        from mutagen.mp3 import MP3
+
+        length = MP3(path).info.length
+    except Exception:  # noqa: BLE001 (any decoder complaint: trust the manifest instead)
+        return fallback
+    return float(length) if length and length > 0 else fallback
+
+
+def _render(show: Show, entry: EpisodeEntry, out: Path, jobs: int) -> Path:
+    from pipeline.render.episode import render_episode  # lazy: pulls in the TTS engines
+
+    voices = show.root / "voices"  # the show file sits beside scripts/ and voices/
+    meta = {"author": show.author, **({"title": entry.title} if entry.title else {})}
+    result = render_episode(entry.script, out, jobs=jobs, slug=entry.slug,
+                            voices_dir=voices if voices.is_dir() else None,
+                            mix=show.mix or None, meta=meta)
+    return Path(result.episode_dir)
+
+
+def _copy_or_reuse(source: Path, target: Path, previous: Path | None) -> None:
+    """Put ``source``'s bytes at ``target``.
+
+    Feed files are private copies, never hard links to the episode folder: a tool that rewrites
+    an episode file in place would otherwise change a published file (and break the enclosure
+    length) behind the catalog's back. ``previous`` is the same file in the current feed when it
+    is known to hold the same bytes; linking to it avoids copying big unchanged episodes again.
+    """
+    if previous is not None:
+        try:
+            os.link(previous, target)
+            return
+        except OSError:
+            pass
+    shutil.copyfile(source, target)
+
+
+def _write(target: Path, data: bytes) -> None:
+    """Plain write + fsync: the whole folder is swapped in atomically, so no temp file needed
+    (and the file gets normal, world-readable permissions, unlike a mkstemp file)."""
+    with open(target, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Replace the ``target`` folder by ``new``: two renames, so readers see old or new, whole."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
+        os.rename(target, old)
+    os.rename(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _clear_leftovers(out: Path) -> None:
+    for stale in [*out.glob(f".{FEED_DIR}.tmp-*"), *out.glob(f".{FEED_DIR}.old-*")]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _write_cover(show: Show, folder: Path) -> str:
+    """Put the cover in the feed folder as ``cover-<hash>.<ext>`` and return its name.
+
+    The content hash in the name makes apps refetch a changed cover (they cache by URL).
+    """
+    if show.artwork is not None:
+        _, suffix = check_artwork(show.artwork)
+        name = f"cover-{sha256_file(show.artwork)[:12]}{suffix}"
+        shutil.copyfile(show.artwork, folder / name)
+        return name
+    tmp = folder / ".cover.png"
+    draw_cover(show.title, show.author).save(tmp, format="PNG")
+    name = f"cover-{sha256_file(tmp)[:12]}.png"
+    tmp.rename(folder / name)
+    return name
+
+
+def publish(show_path: str | Path = "show.toml", out_dir: str | Path = "output", *,
+            jobs: int = 1, render: bool = True, now: datetime | None = None,
+            log: Callable[[str], None] = lambda _: None) -> PublishResult:
+    """Publish every episode of the show to ``<out_dir>/feed/``; see the module docstring."""
+    show = load_show(show_path)
+    out = Path(out_dir)
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+
+    folders: dict[str, EpisodeFolder] = {}
+    rendered: list[str] = []
+    for entry in show.episodes:
+        episode_dir = out / entry.slug
+        reason = stale_reason(entry.script, episode_dir)
+        if reason:
+            if not render:
+                raise PublishError(f"episode '{entry.slug}' is stale ({reason}); render it or "
+                                   "publish without --no-render", episode_dir)
+            log(f"rendering {entry.slug}: {reason}")
+            episode_dir = _render(show, entry, out, jobs)
+            if episode_dir.name != entry.slug:
+                log(f"warning: render wrote {episode_dir}, publish expects {out / entry.slug}")
+            rendered.append(entry.slug)
+        folders[entry.slug] = read_episode(episode_dir)
+
+    out.mkdir(parents=True, exist_ok=True)
+    _clear_leftovers(out)
+    with Catalog(out / CATALOG) as catalog, catalog.transaction():
+        podcast_guid = catalog.meta("podcast_guid", show.derived_guid())
+        if show.guid and show.guid != podcast_guid:
+            catalog.set_meta("podcast_guid", show.guid)  # an explicit override wins, and sticks
+            podcast_guid = show.guid
+        created = datetime.fromisoformat(catalog.meta("created", now.isoformat()))
+
+        live: list[FeedEpisode] = []
+        scheduled: list[EpisodeRecord] = []
+        changed: list[str] = []
+        reusable: dict[str, Path] = {}  # slug -> unchanged MP3 already in the current feed
+        for entry in show.episodes:
+            folder = folders[entry.slug]
+            names = feed_file_names(entry.slug, folder)
+            new = EpisodeRecord(
+                slug=entry.slug,
+                guid=episode_guid(podcast_guid, entry.slug),
+                number=entry.number,
+                season=entry.season,
+                title=entry.title or folder.title or entry.slug,
+                episode_type=entry.episode_type,
+                file_name=names["mp3"],
+                length=folder.mp3.stat().st_size,
+                duration=round(audio_duration(folder.mp3, folder.duration), 3),
+                sha256=sha256_file(folder.mp3),
+                published=entry.date or now,
+                updated=now,
+            )
+            before = catalog.get(entry.slug)
+            rec, was_changed = catalog.record(new, now, date_fixed=entry.date is not None)
+            if was_changed:
+                changed.append(entry.slug)
+            if rec.published > now:
+                scheduled.append(rec)
+                log(f"scheduled {entry.slug} for {rec.published.isoformat()}")
+            else:
+                live.append(FeedEpisode(rec, folder, names))
+                current = out / FEED_DIR / names["mp3"]
+                if before is not None and before.sha256 == rec.sha256 and current.is_file() \
+                        and current.stat().st_size == rec.length:
+                    reusable[entry.slug] = current
+
+        # No "now" in the output: the build date is the newest change to a published episode.
+        last_build = max((e.record.updated for e in live), default=created)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{FEED_DIR}.tmp-", dir=out))
+        tmp.chmod(0o755)  # mkdtemp makes it 0700; the feed is meant to be served
+        try:
+            cover_name = _write_cover(show, tmp)
+            for ep in live:
+                for kind, name in ep.files.items():
+                    previous = reusable.get(ep.record.slug) if kind == "mp3" else None
+                    _copy_or_reuse(ep.folder.files[kind], tmp / name, previous)
+                if (tmp / ep.files["mp3"]).stat().st_size != ep.record.length:
+                    raise PublishError("the MP3 changed while publishing (a render running?); "
+                                       "publish again", ep.folder.mp3)
+            _write(tmp / "feed.xml", build_feed(show, live, podcast_guid=podcast_guid,
+                                                cover_name=cover_name, last_build=last_build))
+            _write(tmp / "index.html", build_page(show, live, cover_name=cover_name).encode())
+            _swap_in(tmp, out / FEED_DIR)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    ordered = sorted((e.record for e in live), key=lambda r: (r.published, r.number),
+                     reverse=True)
+    return PublishResult(out / FEED_DIR, podcast_guid, ordered, scheduled, rendered, changed)

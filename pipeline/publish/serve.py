@@ -1,0 +1,125 @@
+"""A local preview server for ``output/feed/`` that answers HTTP range requests.
+
+Browsers and podcast players seek by asking for byte ranges; the stdlib's SimpleHTTPRequestHandler
+ignores ``Range``, so seeking in a long episode would restart the download. This handler serves one
+range per request (206 + Content-Range), 416 for a range past the end, and the whole file otherwise
+(RFC 9110 lets a server ignore multi-range requests). Bound to 127.0.0.1 only: it is a preview.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from email.utils import formatdate, parsedate_to_datetime
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import BinaryIO
+
+HOST = "127.0.0.1"
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+class RangeRequestHandler(SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: players make many small range requests
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".mp3": "audio/mpeg",
+        ".vtt": "text/vtt",
+        ".srt": "application/x-subrip",
+        ".json": "application/json",
+        ".xml": "application/xml",  # browsers show it rather than download rss+xml
+    }
+
+    _remaining: int | None = None  # bytes left to send for a range response
+
+    def end_headers(self) -> None:
+        self.send_header("Accept-Ranges", "bytes")
+        super().end_headers()
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 (stdlib signature)
+        if not getattr(self.server, "quiet", False):
+            super().log_message(format, *args)
+
+    def _byte_range(self, size: int, mtime: float) -> tuple[int, int] | None | str:
+        """(first, last) to serve, None for the whole file, "unsatisfiable" for a 416."""
+        header = self.headers.get("Range")
+        if not header:
+            return None
+        if_range = self.headers.get("If-Range")
+        if if_range:  # only honour the range if the client's copy is still current
+            try:
+                if parsedate_to_datetime(if_range).timestamp() < int(mtime):
+                    return None
+            except (TypeError, ValueError):
+                return None  # an ETag: we send none, so it cannot match
+        m = _RANGE.match(header.strip())
+        if not m or (not m.group(1) and not m.group(2)):
+            return None  # multiple or malformed ranges: serve the whole file
+        if m.group(1):
+            first = int(m.group(1))
+            last = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
+            if m.group(2) and int(m.group(2)) < first:
+                return None
+        else:  # suffix range: the last N bytes
+            n = int(m.group(2))
+            if n == 0:
+                return "unsatisfiable"
+            first, last = max(0, size - n), size - 1
+        if first >= size:
+            return "unsatisfiable"
+        return first, last
+
+    def send_head(self) -> BinaryIO | None:
+        self._remaining = None
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) or not os.path.isfile(path) or "Range" not in self.headers:
+            return super().send_head()  # directories, 404s and plain GETs as usual
+        f = open(path, "rb")  # noqa: SIM115 (handed to copyfile, closed by do_GET)
+        try:
+            st = os.fstat(f.fileno())
+            span = self._byte_range(st.st_size, st.st_mtime)
+            if span is None:
+                f.close()
+                return super().send_head()
+            if span == "unsatisfiable":
+                f.close()
+                self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+                self.send_header("Content-Range", f"bytes */{st.st_size}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            first, last = span
+            self.send_response(HTTPStatus.PARTIAL_CONTENT)
+            self.send_header("Content-Type", self.guess_type(path))
+            self.send_header("Content-Range", f"bytes {first}-{last}/{st.st_size}")
+            self.send_header("Content-Length", str(last - first + 1))
+            self.send_header("Last-Modified", formatdate(st.st_mtime, usegmt=True))
+            self.end_headers()
+            f.seek(first)
+            self._remaining = last - first + 1
+            return f
+        except BaseException:
+            f.close()
+            raise
+
+    def copyfile(self, source, outputfile) -> None:
+        if self._remaining is None:
+            return super().copyfile(source, outputfile)
+        remaining = self._remaining
+        while remaining > 0:
+            block = source.read(min(64 * 1024, remaining))
+            if not block:
+                break
+            outputfile.write(block)
+            remaining -= len(block)
+
+
+def make_server(directory: str | Path, port: int = 8000, *,
+                quiet: bool = False) -> ThreadingHTTPServer:
+    """A ready server on 127.0.0.1 (``port=0`` picks a free port: see ``server.server_port``)."""
+    handler = functools.partial(RangeRequestHandler, directory=str(directory))
+    server = ThreadingHTTPServer((HOST, port), handler)
+    server.quiet = quiet  # type: ignore[attr-defined]
+    return server

@@ -1,0 +1,402 @@
+"""The show file (``show.toml``): everything about a podcast that is not in the episodes' audio.
+
+``load_show(path)`` validates the whole file before anything is written, and every problem is a
+``PublishError`` naming the file and, where it can be found, the line. See docs/show-file.md.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pipeline.errors import PublishError
+from pipeline.publish.artwork import ArtworkProblem, check_artwork
+from pipeline.publish.categories import APPLE_CATEGORIES
+
+# Podcasting 2.0 <podcast:guid>: UUIDv5 of the feed URL (scheme and trailing slashes stripped)
+# in this namespace; see podcast-namespace docs/tags/guid.md.
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+SCRIPT_SUFFIXES = (".txt", ".md", ".fountain")
+SHOW_TYPES = ("episodic", "serial")
+EPISODE_TYPES = ("full", "trailer", "bonus")
+
+_ROOT_KEYS = {"title", "author", "description", "language", "artwork", "category", "subcategory",
+              "explicit", "type", "base_url", "guid", "locked", "copyright", "owner", "episodes",
+              "mix", "cast"}
+_OWNER_KEYS = {"name", "email"}
+_EPISODE_KEYS = {"script", "number", "season", "date", "title", "episode_type", "slug"}
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+@dataclass(frozen=True)
+class EpisodeEntry:
+    """One ``[[episodes]]`` entry (or one script found in ``scripts/``)."""
+
+    script: Path  # absolute
+    slug: str  # folder under output/ and file stem in the feed
+    number: int
+    season: int | None = None
+    date: datetime | None = None  # UTC; None: the date of first publication (kept in the catalog)
+    title: str | None = None  # None: the script's title from the manifest
+    episode_type: str = "full"
+
+
+@dataclass(frozen=True)
+class Show:
+    path: Path
+    title: str
+    author: str
+    owner_name: str
+    owner_email: str
+    description: str
+    language: str
+    category: str
+    base_url: str  # always ends with "/"
+    episodes: tuple[EpisodeEntry, ...]
+    subcategory: str | None = None
+    artwork: Path | None = None  # None: publish generates a default cover
+    explicit: bool = False
+    type: str = "episodic"
+    guid: str | None = None  # override of the derived <podcast:guid>
+    locked: bool = False
+    copyright: str | None = None
+    mix: dict[str, Any] = field(default_factory=dict)  # passed to the mixer untouched
+    cast: dict[str, Any] = field(default_factory=dict)  # passed to casting untouched
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def feed_url(self) -> str:
+        return self.base_url + "feed.xml"
+
+    def url(self, name: str) -> str:
+        return self.base_url + name
+
+    def derived_guid(self) -> str:
+        return podcast_guid(self.feed_url)
+
+
+def podcast_guid(feed_url: str) -> str:
+    """The Podcasting 2.0 guid of a feed URL."""
+    seed = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", feed_url.strip()).rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, seed))
+
+
+def slugify(text: str) -> str:
+    """``The Lighthouse Keeper!`` -> ``the-lighthouse-keeper`` (ASCII, URL- and file-safe)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def slug_for_script(script: Path) -> str:
+    """The episode folder name for a script: ``scripts/the-lighthouse-keeper.txt`` ->
+    ``the-lighthouse-keeper``. Render must use the same rule (see docs/show-file.md)."""
+    return slugify(script.stem) or "episode"
+
+
+def load_show(path: str | Path) -> Show:
+    """Read and validate ``show.toml``; raise ``PublishError(file, line)`` on the first problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PublishError("show file not found (create one; see docs/show-file.md)", path) \
+            from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise PublishError(f"cannot read show file: {err}", path) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        m = re.search(r"\(at line (\d+)", str(err))
+        raise PublishError(f"invalid TOML: {err}", path, int(m.group(1)) if m else None) \
+            from None
+    return _ShowReader(path, text, data).read()
+
+
+class _KeyLines:
+    """Line numbers of keys and table headers: tomllib reports values without positions."""
+
+    _HEADER = re.compile(r"^(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
+    _KEY = re.compile(r"""^("[^"]*"|'[^']*'|[A-Za-z0-9_.\-]+)\s*=""")
+
+    def __init__(self, text: str):
+        # (line, table, array index or None, key or None for the header itself)
+        self.entries: list[tuple[int, str, int | None, str | None]] = []
+        table, index, counts = "", None, {}
+        open_quote: str | None = None
+        for n, raw in enumerate(text.splitlines(), 1):
+            line = raw.strip()
+            if open_quote:  # inside a multi-line string: nothing here is a key
+                if line.count(open_quote) % 2 == 1:
+                    open_quote = None
+                continue
+            if m := self._HEADER.match(line):
+                name = m.group(2).replace('"', "").replace("'", "")
+                if m.group(1) == "[[":
+                    index = counts.get(name, 0)
+                    counts[name] = index + 1
+                else:
+                    index = None
+                table = name
+                self.entries.append((n, table, index, None))
+            elif m := self._KEY.match(line):
+                self.entries.append((n, table, index, m.group(1).strip("\"'")))
+                rest = line[m.end():]
+                for quote in ('"""', "'''"):
+                    if rest.count(quote) % 2 == 1:
+                        open_quote = quote
+
+    def line(self, key: str | None = None, table: str = "", index: int | None = None) -> int | None:
+        header = None
+        for n, t, i, k in self.entries:
+            if k is not None and t == "" and table and k == f"{table}.{key}":
+                return n  # dotted key at the root: owner.email = "..."
+            if t == table and i == index:
+                if k == key:
+                    return n
+                if k is None and header is None:
+                    header = n
+        if header is None and table:  # e.g. episodes = [{...}] written inline
+            return self.line(table)
+        return header
+
+
+class _ShowReader:
+    def __init__(self, path: Path, text: str, data: dict[str, Any]):
+        self.path = path
+        self.lines = _KeyLines(text)
+        self.data = data
+
+    def fail(self, problem: str, key: str | None = None, table: str = "",
+             index: int | None = None) -> PublishError:
+        return PublishError(problem, self.path, self.lines.line(key, table, index))
+
+    # -- typed getters -------------------------------------------------------------------------
+
+    def text(self, table: dict[str, Any], key: str, *, required: bool, where: str = "",
+             index: int | None = None) -> str | None:
+        value = table.get(key)
+        name = f"{where}.{key}" if where else key
+        if value is None:
+            if required:
+                raise self.fail(f"missing required field '{name}'", key, where, index)
+            return None
+        if not isinstance(value, str):
+            raise self.fail(f"'{name}' must be a string", key, where, index)
+        value = value.strip()
+        if not value and required:
+            raise self.fail(f"'{name}' must not be empty", key, where, index)
+        return value or None
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"'{key}' must be true or false", key)
+        return value
+
+    def integer(self, table: dict[str, Any], key: str, index: int) -> int | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise self.fail(f"episodes[{index}].{key} must be a whole number >= 1", key,
+                            "episodes", index)
+        return value
+
+    def unknown_keys(self, table: dict[str, Any], allowed: set[str], where: str = "",
+                     index: int | None = None) -> None:
+        for key in table:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise self.fail(f"unknown field '{key}'{' in ' + where if where else ''} "
+                                f"(known: {known})", key, where, index)
+
+    # -- the show ------------------------------------------------------------------------------
+
+    def read(self) -> Show:
+        d = self.data
+        self.unknown_keys(d, _ROOT_KEYS)
+        title = self.text(d, "title", required=True)
+        author = self.text(d, "author", required=True)
+        description = self.text(d, "description", required=True)
+        language = self.text(d, "language", required=True)
+        if not _LANGUAGE.match(language):
+            raise self.fail(f"language '{language}' is not a language code like 'en' or 'en-GB'",
+                            "language")
+        owner = d.get("owner")
+        if owner is None:
+            raise self.fail("missing required table [owner] with name and email")
+        if not isinstance(owner, dict):
+            raise self.fail("'owner' must be a table with name and email", "owner")
+        self.unknown_keys(owner, _OWNER_KEYS, "owner")
+        owner_name = self.text(owner, "name", required=True, where="owner")
+        owner_email = self.text(owner, "email", required=True, where="owner")
+        if not _EMAIL.match(owner_email):
+            raise self.fail(f"owner.email '{owner_email}' is not an e-mail address", "email",
+                            "owner")
+        category, subcategory = self.category()
+        show_type = self.text(d, "type", required=False) or "episodic"
+        if show_type not in SHOW_TYPES:
+            raise self.fail(f"type must be 'episodic' or 'serial', not '{show_type}'", "type")
+        guid = self.text(d, "guid", required=False)
+        if guid is not None:
+            try:
+                guid = str(uuid.UUID(guid))
+            except ValueError:
+                raise self.fail(f"guid '{guid}' is not a UUID", "guid") from None
+        for table in ("mix", "cast"):
+            if not isinstance(d.get(table, {}), dict):
+                raise self.fail(f"'{table}' must be a table", table)
+        return Show(
+            path=self.path.resolve(),
+            title=title,
+            author=author,
+            owner_name=owner_name,
+            owner_email=owner_email,
+            description=description,
+            language=language,
+            category=category,
+            subcategory=subcategory,
+            base_url=self.base_url(),
+            artwork=self.artwork(),
+            explicit=self.flag("explicit", False),
+            type=show_type,
+            guid=guid,
+            locked=self.flag("locked", False),
+            copyright=self.text(d, "copyright", required=False),
+            episodes=self.episodes(),
+            mix=dict(d.get("mix", {})),
+            cast=dict(d.get("cast", {})),
+        )
+
+    def category(self) -> tuple[str, str | None]:
+        category = self.text(self.data, "category", required=True)
+        subcategory = self.text(self.data, "subcategory", required=False)
+        if category not in APPLE_CATEGORIES:
+            close = [c for c in APPLE_CATEGORIES if c.lower() == category.lower()]
+            hint = f" (did you mean '{close[0]}'?)" if close else \
+                " (see pipeline/publish/categories.py for Apple's list)"
+            raise self.fail(f"category '{category}' is not an Apple Podcasts category{hint}",
+                            "category")
+        if subcategory is not None and subcategory not in APPLE_CATEGORIES[category]:
+            allowed = ", ".join(APPLE_CATEGORIES[category]) or "none"
+            raise self.fail(f"subcategory '{subcategory}' is not in '{category}' "
+                            f"(allowed: {allowed})", "subcategory")
+        return category, subcategory
+
+    def base_url(self) -> str:
+        url = self.text(self.data, "base_url", required=True)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise self.fail(f"base_url '{url}' must be an http:// or https:// URL "
+                            "(where output/feed/ will be served)", "base_url")
+        if parts.query or parts.fragment:
+            raise self.fail(f"base_url '{url}' must not have a query or fragment", "base_url")
+        return url if url.endswith("/") else url + "/"
+
+    def artwork(self) -> Path | None:
+        name = self.text(self.data, "artwork", required=False)
+        if name is None:
+            return None
+        artwork = (self.path.parent / name).resolve()
+        try:
+            check_artwork(artwork)
+        except ArtworkProblem as err:
+            raise self.fail(f"artwork '{name}': {err}", "artwork") from None
+        return artwork
+
+    def episodes(self) -> tuple[EpisodeEntry, ...]:
+        raw = self.data.get("episodes")
+        if raw is None:
+            return self.discovered_episodes()
+        if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
+            raise self.fail("'episodes' must be [[episodes]] tables", "episodes")
+        if not raw:
+            raise self.fail("'episodes' is empty; list at least one or remove it to publish "
+                            "every script in scripts/", "episodes")
+        entries: list[EpisodeEntry] = []
+        seen_numbers: dict[tuple[int | None, int], int] = {}
+        seen_slugs: dict[str, int] = {}
+        for i, e in enumerate(raw):
+            self.unknown_keys(e, _EPISODE_KEYS, "episodes", i)
+            script_name = self.text(e, "script", required=True, where="episodes", index=i)
+            script = (self.path.parent / script_name).resolve()
+            if not script.is_file():
+                raise self.fail(f"script not found: {script_name}", "script", "episodes", i)
+            number = self.integer(e, "number", i) or i + 1
+            season = self.integer(e, "season", i)
+            if (season, number) in seen_numbers:
+                first = self.lines.line("number", "episodes", seen_numbers[(season, number)])
+                in_season = f" in season {season}" if season else ""
+                raise self.fail(f"episode number {number}{in_season} is used twice "
+                                f"(also at line {first})", "number", "episodes", i)
+            seen_numbers[(season, number)] = i
+            slug = self.text(e, "slug", required=False, where="episodes", index=i)
+            if slug is not None and slug != slugify(slug):
+                raise self.fail(f"slug '{slug}' may only use a-z, 0-9 and '-' "
+                                f"(try '{slugify(slug)}')", "slug", "episodes", i)
+            slug = slug or slug_for_script(script)
+            if slug in seen_slugs:
+                raise self.fail(f"episode slug '{slug}' is used twice (episodes "
+                                f"{seen_slugs[slug] + 1} and {i + 1}); set 'slug' on one",
+                                "script", "episodes", i)
+            seen_slugs[slug] = i
+            episode_type = self.text(e, "episode_type", required=False, where="episodes",
+                                     index=i) or "full"
+            if episode_type not in EPISODE_TYPES:
+                raise self.fail(f"episode_type must be one of {', '.join(EPISODE_TYPES)}, "
+                                f"not '{episode_type}'", "episode_type", "episodes", i)
+            entries.append(EpisodeEntry(
+                script=script, slug=slug, number=number, season=season,
+                date=self.date(e, i),
+                title=self.text(e, "title", required=False, where="episodes", index=i),
+                episode_type=episode_type,
+            ))
+        return tuple(entries)
+
+    def date(self, e: dict[str, Any], index: int) -> datetime | None:
+        value = e.get("date")
+        if value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.strip())
+            except ValueError:
+                raise self.fail(f"episodes[{index}].date '{value}' is not an ISO date like "
+                                "2025-01-31 or 2025-01-31T18:00:00Z", "date", "episodes",
+                                index) from None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if isinstance(value, date):
+            return datetime.combine(value, time(0, 0), tzinfo=UTC)
+        raise self.fail(f"episodes[{index}].date must be a date like 2025-01-31", "date",
+                        "episodes", index)
+
+    def discovered_episodes(self) -> tuple[EpisodeEntry, ...]:
+        """No [[episodes]]: every script in scripts/, sorted by file name, numbered 1..n."""
+        folder = self.path.parent / "scripts"
+        scripts = sorted(p for p in folder.glob("*") if p.is_file()
+                         and p.suffix.lower() in SCRIPT_SUFFIXES and not p.name.startswith("."))
+        if not scripts:
+            raise self.fail(f"no [[episodes]] listed and no scripts ({', '.join(SCRIPT_SUFFIXES)})"
+                            f" found in {folder}")
+        slugs: dict[str, Path] = {}
+        for script in scripts:
+            slug = slug_for_script(script)
+            if slug in slugs:
+                raise self.fail(f"scripts {slugs[slug].name} and {script.name} would publish as "
+                                f"the same episode '{slug}'; list [[episodes]] with a 'slug'")
+            slugs[slug] = script
+        return tuple(EpisodeEntry(script=p.resolve(), slug=s, number=n)
+                     for n, (s, p) in enumerate(slugs.items(), 1))
