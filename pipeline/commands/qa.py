@@ -72,7 +72,10 @@ def qa(
         from pipeline.qa.fix import fix_episode
 
         console.print(f"fixing {len(report.flagged)} flagged line(s), up to {tries} "
-                      f"new take(s) each…")
+                      f"new take(s) each:")
+        for m in report.flagged:
+            console.print(f"  {m.line_id} take {m.take}: {'; '.join(m.flags)}",
+                          highlight=False, markup=False)
         with console.status("regenerating…"):
             report = fix_episode(episode_dir, report, settings, tries)
     print_report(report, console, all_lines=all_lines)

@@ -64,7 +64,7 @@ def available(spec: VoiceSpec) -> tuple[bool, str]:
         validate(spec.design, spec.name)
     except VoiceError as err:
         return False, err.problem
-    return engine.available(spec)  # type: ignore[attr-defined]
+    return engine.available(spec)
 
 
 def identity(spec: VoiceSpec) -> str:

@@ -37,6 +37,7 @@ class Design:
     color: str | None = None  # None | "telephone" | "radio" | "room"
     pitch_range: float = 1.0  # scales the intonation around the median: < 1 flatter, > 1 livelier
     aging: float = 0.0  # 0..1 vocal tremor (pitch and loudness wobble) of an older voice
+    formant_warp: float = 0.0  # -0.2..0.2 reshapes the vocal tract: > 0 raises low formants most
 
     def is_identity(self) -> bool:
         return self == Design()
@@ -91,4 +92,9 @@ class Engine(Protocol):
     def identity(self, voice: VoiceSpec) -> str:
         """A string that changes when the model behind ``voice`` changes (file size + mtime
         + name, or a hash). Part of the take cache key."""
+        ...
+
+    def available(self, voice: VoiceSpec) -> tuple[bool, str]:
+        """(True, "") when ``voice`` can be synthesized here, else (False, a short reason:
+        program or package not installed, model file missing)."""
         ...

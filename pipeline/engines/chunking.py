@@ -52,8 +52,10 @@ def _pack(parts: list[str], max_chars: int) -> list[str]:
     return chunks
 
 
-def split_text(text: str, max_chars: int = MAX_CHARS) -> list[str]:
-    """Speakable chunks of at most ``max_chars`` characters, in order, none of them silent."""
+def split_text(text: str, max_chars: int | None = None) -> list[str]:
+    """Speakable chunks of at most ``max_chars`` (default ``MAX_CHARS``) characters, in order,
+    none of them silent."""
+    max_chars = max_chars or MAX_CHARS
     text = require_speakable(text)
     chunks = _pack([s for s in _SENTENCE_END.split(text) if s], max_chars)
     # A chunk of pure punctuation (e.g. a trailing "...") would make an engine fail or babble.

@@ -25,10 +25,12 @@ CHUNK_GAP_S = 0.12
 
 
 def _is_local(spec: VoiceSpec) -> bool:
+    """A checkpoint path (existing, or named like one) rather than a Coqui model name."""
     model = spec.model
-    return bool(model) and ("/" not in model or model.endswith((".pth", ".pt", ".tar"))
-                            or Path(model).expanduser().exists()) and not model.startswith(
-                                ("tts_models/", "voice_conversion_models/"))
+    if not model or model.startswith(("tts_models/", "voice_conversion_models/")):
+        return False
+    return Path(model).expanduser().exists() or model.endswith((".pth", ".pt", ".tar",
+                                                                 ".safetensors"))
 
 
 def local_paths(spec: VoiceSpec) -> tuple[Path, Path]:

@@ -2,10 +2,11 @@
 
 Two stages:
 
-1. Source/filter change -- pitch (semitones), pitch range, formant (vocal-tract length) and
-   tempo. Back end ``praat`` (parselmouth "Change gender": PSOLA plus resampling) is the default;
-   ``world`` (pyworld dio/stonemask/cheaptrick/d4c, spectral-envelope warp) is kept for
-   comparison. BENCHMARKS.md ("Voices") has the measurements behind the choice.
+1. Source/filter change -- pitch (semitones), pitch range, formant ratio (vocal-tract length)
+   and tempo through a back end: ``praat`` (parselmouth "Change gender": PSOLA plus resampling,
+   the default) or ``world`` (pyworld dio/stonemask/cheaptrick/d4c with a spectral-envelope
+   warp, kept for comparison; BENCHMARKS.md "Voices" has the measurements behind the choice).
+   Before it, ``formant_warp`` (vocal-tract shape) bends the STFT envelope along a bilinear warp.
 2. Voice quality and colour -- breathiness, roughness, aging (tremor), then telephone / radio /
    room colouring. Cheap numpy/scipy filters with fixed seeds, so the same input always gives the
    same samples.
@@ -15,6 +16,8 @@ The result is loudness-matched to the input so designed voices sit at the base v
 
 from __future__ import annotations
 
+import threading
+import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,7 @@ DEFAULT_BACKEND = "praat"
 COLORS = (None, "telephone", "radio", "room")
 
 PITCH_FLOOR = 60.0
+_PRAAT_LOCK = threading.Lock()
 PITCH_CEILING = 600.0
 
 
@@ -44,6 +48,7 @@ def validate(design: Design, voice: str = "", file: str | Path | None = None) ->
         (0.0 <= design.breathiness <= 1.0, "breathiness must be within 0..1"),
         (0.0 <= design.roughness <= 1.0, "roughness must be within 0..1"),
         (0.0 <= design.aging <= 1.0, "aging must be within 0..1"),
+        (-0.2 <= design.formant_warp <= 0.2, "formant_warp must be within -0.2..0.2"),
         (design.color in COLORS, f"color must be one of {', '.join(str(c) for c in COLORS)}"),
     ]
     for ok, problem in checks:
@@ -89,6 +94,9 @@ def _shift_praat(x: np.ndarray, sr: int, semitones: float, formant: float, pitch
     import parselmouth
     from parselmouth.praat import call
 
+    # Praat's pitch analysis needs a few periods of the pitch floor: pad tiny takes with silence.
+    n_out = int(round(len(x) / tempo))
+    x = np.pad(x, (0, max(0, int(0.15 * sr) - len(x))))
     sound = parselmouth.Sound(x.astype(np.float64), float(sr))
     new_median = 0.0  # Praat: 0 keeps the median
     if semitones:
@@ -96,9 +104,17 @@ def _shift_praat(x: np.ndarray, sr: int, semitones: float, formant: float, pitch
         f0 = voiced.selected_array["frequency"]
         if np.any(f0 > 0):
             new_median = float(np.median(f0[f0 > 0])) * 2 ** (semitones / 12)
-    out = call(sound, "Change gender", PITCH_FLOOR, PITCH_CEILING, formant, new_median,
-               pitch_range, 1.0 / tempo)
-    return out.values[0]
+    # "Change gender" draws from Praat's global random generator (seeded from the clock), so the
+    # same input gave different samples in every process. Seed it for each call.
+    with _PRAAT_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore", parselmouth.PraatWarning)  # e.g. nothing voiced
+        parselmouth.praat.run("random_initializeWithSeedUnsafelyButPredictably (20250101)")
+        try:
+            out = call(sound, "Change gender", PITCH_FLOOR, PITCH_CEILING, formant, new_median,
+                       pitch_range, 1.0 / tempo)
+        finally:
+            parselmouth.praat.run("random_initializeSafelyAndUnpredictably ()")
+    return out.values[0][:n_out]
 
 
 def _shift_world(x: np.ndarray, sr: int, semitones: float, formant: float, pitch_range: float,
@@ -126,6 +142,34 @@ def _shift_world(x: np.ndarray, sr: int, semitones: float, formant: float, pitch
         idx = np.clip(np.round(np.arange(0, len(f0), tempo)).astype(int), 0, len(f0) - 1)
         f0, sp, ap = f0[idx], np.ascontiguousarray(sp[idx]), np.ascontiguousarray(ap[idx])
     return pw.synthesize(np.ascontiguousarray(f0), sp, ap, sr, frame_ms)
+
+
+def _warp_envelope(x: np.ndarray, sr: int, warp: float) -> np.ndarray:
+    """Non-uniform formant shift: move the spectral envelope along a bilinear (VTLN) frequency
+    warp while the harmonics stay put. Envelope = cepstrally smoothed STFT magnitude."""
+    signal = _signal()
+    n_fft, hop = 1024, 256
+    padded = np.pad(x, (0, max(0, n_fft - len(x))))  # very short takes: one full frame
+    freqs, _, spec = signal.stft(padded, fs=sr, nperseg=n_fft, noverlap=n_fft - hop)
+    log_mag = np.log(np.abs(spec) + 1e-9)
+    ceps = np.fft.irfft(log_mag, axis=0)
+    lifter = max(int(0.0016 * sr), 8)  # shorter than the pitch period of voices up to ~600 Hz
+    ceps[lifter:-lifter] = 0.0
+    log_env = np.fft.rfft(ceps, axis=0).real
+    omega = np.pi * freqs / (sr / 2)
+    a = -warp  # sampling the old envelope below each frequency moves formants up
+    src = (omega + 2 * np.arctan(a * np.sin(omega) / (1 - a * np.cos(omega)))) * (sr / 2) / np.pi
+    # Linear interpolation of every frame's envelope at the source frequencies, vectorised.
+    pos = np.clip(src / freqs[1], 0, len(freqs) - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, len(freqs) - 1)
+    frac = (pos - lo)[:, None]
+    warped = log_env[lo] * (1 - frac) + log_env[hi] * frac
+    gain = np.exp(np.clip(warped - log_env, -3.0, 3.0))  # at most ~26 dB either way
+    _, y = signal.istft(spec * gain, fs=sr, nperseg=n_fft, noverlap=n_fft - hop)
+    out = np.zeros(len(x))
+    out[: min(len(x), len(y))] = y[: len(x)]
+    return out
 
 
 # --- stage 2: voice quality and colour ---------------------------------------------------------
@@ -177,13 +221,11 @@ def _rough(x: np.ndarray, sr: int, amount: float) -> np.ndarray:
 
 def _aged(x: np.ndarray, sr: int, amount: float) -> np.ndarray:
     """Vocal tremor: ~5.5 Hz pitch and loudness wobble, slightly irregular like a real one."""
-    t = np.arange(len(x)) / sr
     rate = 5.5 + 0.6 * _lowpassed_noise(len(x), sr, 1.0, seed=17)
     phase = 2 * np.pi * np.cumsum(rate) / sr
     depth = 0.035 * amount  # relative pitch deviation
     delay = depth / (2 * np.pi * 5.5) * sr * np.sin(phase)
     wobble = 1 + 0.25 * amount * np.sin(phase + 0.5)
-    del t
     return _variable_delay(x, delay) * wobble
 
 
@@ -225,14 +267,17 @@ def apply_design(samples: np.ndarray, sr: int, design: Design, extra_pitch: floa
     """Return the designed version of ``samples`` (mono float32 at the same rate)."""
     x = np.asarray(samples, dtype=np.float64)
     semitones = design.pitch_semitones + extra_pitch
-    if len(x) == 0 or (design.is_identity() and not extra_pitch):
+    # Below ~10 ms there is nothing to redesign (and the filters need a few samples to run).
+    if len(x) < 256 or (design.is_identity() and not extra_pitch):
         return np.asarray(samples, dtype=np.float32)
     validate(replace(design, pitch_semitones=max(min(semitones, 24), -24)))
     level = _active_rms(x, sr)
     y = x
+    if design.formant_warp:
+        y = _warp_envelope(y, sr, design.formant_warp)
     if semitones or design.formant_ratio != 1.0 or design.tempo != 1.0 or design.pitch_range != 1:
         shift = {"praat": _shift_praat, "world": _shift_world}[backend or DEFAULT_BACKEND]
-        y = shift(x, sr, semitones, design.formant_ratio, design.pitch_range, design.tempo)
+        y = shift(y, sr, semitones, design.formant_ratio, design.pitch_range, design.tempo)
     if design.breathiness:
         y = _breathy(y, sr, design.breathiness)
     if design.roughness:

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-import pyloudnorm
 
 from pipeline.errors import MixError
 from pipeline.mix import dsp
 from pipeline.mix.decode import decode_audio
+from pipeline.mix.levels import channel_loudness
 from pipeline.mix.sounds import BED_NAMES
 
 BED_REF_LUFS = -20.0  # a bed at 0 dB gain, each channel measured alone
@@ -241,7 +241,7 @@ class City(ProceduralBed):
     """Distant traffic: a low rumble, cars passing left-to-right or back, a rare far horn."""
 
     name = "city"
-    calibration_db = 0.28
+    calibration_db = 0.22
     CAR_EVERY = 4.0  # seconds, on average
     CAR_SPAN = 14.0  # one pass lasts up to this long
 
@@ -257,8 +257,10 @@ class City(ProceduralBed):
     def _car_env(self, t: np.ndarray) -> np.ndarray:
         """(k, channels) loudness of passing cars at times ``t`` (seconds)."""
         env = np.zeros((len(t), self.channels))
-        first = int(t[0] // self.CAR_EVERY) - int(self.CAR_SPAN // self.CAR_EVERY) - 1
-        for j in range(max(first, 0), int(t[-1] // self.CAR_EVERY) + 1):
+        reach = self.CAR_SPAN / 2 + 3.5 * 3.2  # centre offset + widest car's support
+        first = int((t[0] - reach) // self.CAR_EVERY) - 1
+        last = int((t[-1] + reach) // self.CAR_EVERY) + 1
+        for j in range(max(first, 0), last + 1):
             u = dsp.hash01(self.seed, 31, j, np.arange(4))
             centre = (j + u[0]) * self.CAR_EVERY + self.CAR_SPAN / 2
             width = 1.2 + 2.0 * u[1]
@@ -290,7 +292,7 @@ class Sea(ProceduralBed):
     """Waves rolling in every 6-11 s: a swell, a bright crash and a long wash, over low surf."""
 
     name = "sea"
-    calibration_db = -11.16
+    calibration_db = -10.28
     WAVE_EVERY = 8.0
 
     def _setup(self) -> None:
@@ -303,15 +305,18 @@ class Sea(ProceduralBed):
     def _waves(self, t: np.ndarray) -> np.ndarray:
         env = np.full((len(t), self.channels), 0.18)
         every = self.WAVE_EVERY
-        for j in range(max(int(t[0] // every) - 3, 0), int(t[-1] // every) + 1):
+        # A wave lasts at most rise (3.5 s) + 6 * fall (19.2 s) around its crest: look back far
+        # enough that every block sees every wave still sounding (blocks join exactly).
+        for j in range(max(int(t[0] // every) - 4, 0), int(t[-1] // every) + 2):
             u = dsp.hash01(self.seed, 21, j, np.arange(4))
             crest = (j + 0.5 * u[0]) * every + 3.0
             rise, fall = 2.0 + 1.5 * u[1], 1.6 + 1.6 * u[2]
             x = t - crest
+            after = np.clip(x, 0, None)
             shape = np.where(x < 0, np.sin(np.pi / 2 * np.clip(1 + x / rise, 0, 1)) ** 2,
-                             np.exp(-np.clip(x, 0, None) / fall))
+                             np.exp(-after / fall) * np.clip(1 - after / (6 * fall), 0, 1))
             env += (0.55 + 0.45 * u[3]) * shape[:, None] * dsp.pan_gains(
-                0.3 + 0.4 * u[0], self.channels) * np.sqrt(2 if self.channels == 2 else 1)
+                0.4 + 0.2 * u[0], self.channels) * np.sqrt(2 if self.channels == 2 else 1)
         return env
 
     def _generate(self, start: int, n: int) -> np.ndarray:
@@ -350,25 +355,20 @@ class LoopBed:
             loop[:x] = audio[:x] * fade_in + audio[period:] * fade_out
         else:
             loop = audio
-        if normalize:
-            loop = loop * np.float32(dsp.db(BED_REF_LUFS - _loudness(loop, sample_rate)))
+        level = channel_loudness(loop, sample_rate) if normalize else float("nan")
+        if np.isfinite(level):  # silence stays silence
+            loop = loop * np.float32(dsp.db(BED_REF_LUFS - level))
         self.loop = np.ascontiguousarray(loop, dtype=np.float32)
 
     def render(self, start: int, n: int) -> np.ndarray:
-        idx = np.arange(start, start + n, dtype=np.int64) % len(self.loop)
-        return self.loop[idx]
-
-
-def _loudness(audio: np.ndarray, sr: int) -> float:
-    """Loudness of one channel's worth (LUFS), with an RMS fallback for very short clips."""
-    mono = audio.mean(axis=1) if audio.ndim == 2 else audio
-    value = -np.inf
-    if len(mono) >= int(0.4 * sr) + 1:
-        value = float(pyloudnorm.Meter(sr).integrated_loudness(mono.astype(np.float64)))
-    if not np.isfinite(value):
-        rms = float(np.sqrt(np.mean(np.square(mono, dtype=np.float64)))) if len(mono) else 0.0
-        value = 20 * np.log10(rms) if rms > 1e-9 else BED_REF_LUFS  # silence: leave as is
-    return value
+        out = np.empty((n, self.channels), dtype=np.float32)
+        period = len(self.loop)
+        pos, done = start % period, 0
+        while done < n:  # copy whole runs of the loop: a memcpy, not a gather
+            m = min(period - pos, n - done)
+            out[done:done + m] = self.loop[pos:pos + m]
+            done, pos = done + m, 0
+        return out
 
 
 def make_bed(source: str, from_file: bool, seed: int, sample_rate: int, channels: int,

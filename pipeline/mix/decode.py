@@ -19,7 +19,7 @@ import soxr
 
 from pipeline.errors import MixError
 
-MAX_SECONDS = 600.0  # a bed loops, so ten minutes of a longer file is plenty (and bounds memory)
+MAX_SECONDS = 180.0  # a bed loops, so 3 minutes of a longer file is plenty (63 MB as float32)
 
 
 @lru_cache(maxsize=1)

@@ -154,8 +154,8 @@ def db(x: float) -> float:
 
 
 def pan_gains(pan: float | np.ndarray, channels: int) -> np.ndarray:
-    """Equal-power gains for pan 0 (left) .. 1 (right); one channel -> [1]."""
-    if channels == 1:
-        return np.ones((np.size(pan), 1), dtype=np.float32).squeeze(0)
+    """Equal-power gains, shape ``pan.shape + (channels,)``, for pan 0 (left) .. 1 (right)."""
     p = np.asarray(pan, dtype=np.float64)
+    if channels == 1:
+        return np.ones(p.shape + (1,), dtype=np.float32)
     return np.stack([np.cos(p * np.pi / 2), np.sin(p * np.pi / 2)], axis=-1).astype(np.float32)

@@ -63,7 +63,9 @@ class Ducker:
     def gain(self, start: int, n: int) -> np.ndarray:
         """Linear ducking gain (float32) for samples ``[start, start + n)``."""
         g = self.gain_db(start, n)
-        return np.power(10.0, g / 20).astype(np.float32) if g.any() else np.ones(n, np.float32)
+        if not g.any():
+            return np.ones(n, np.float32)
+        return np.exp(g.astype(np.float32) * np.float32(np.log(10) / 20))
 
 
 def _merge(intervals: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:

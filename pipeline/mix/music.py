@@ -7,14 +7,15 @@ and the cue fades out at its end. Output is normalized to ``MUSIC_REF_LUFS`` per
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import pyloudnorm
 
 from pipeline.errors import MixError
 from pipeline.mix import dsp
 from pipeline.mix.decode import decode_audio
+from pipeline.mix.levels import channel_loudness
 from pipeline.mix.sounds import MUSIC
 
 MUSIC_REF_LUFS = -20.0
@@ -34,7 +35,7 @@ def _chord(spec: str) -> list[float]:
 
 
 # name -> (seconds per chord, chords (lowest note is the bass), arpeggio on?, style)
-_PIECES: dict[str, tuple[float, list[str], bool, str]] = {
+PIECES: dict[str, tuple[float, list[str], bool, str]] = {
     "theme": (2.5, ["D2 D3 F#3 A3 D4", "B1 B2 D3 F#3 B3", "G1 G2 B2 D3 G3", "A1 A2 C#3 E3 A3"],
               True, "pad"),
     "outro": (3.0, ["G1 G2 B2 D3 G3", "A1 A2 C#3 E3 A3", "B1 B2 D3 F#3 B3", "D2 D3 F#3 A3 D4"],
@@ -47,17 +48,25 @@ _PIECES: dict[str, tuple[float, list[str], bool, str]] = {
 }
 
 
-def _voice(freq: float, t: np.ndarray, detune: float, harmonics: int = 5) -> np.ndarray:
-    out = np.zeros_like(t)
-    for h in range(1, harmonics + 1):
-        out += np.sin(2 * np.pi * freq * h * detune * t + h) / h ** 1.6
-    return out
+_TABLE_SIZE = 1 << 14  # nearest-sample lookup: error < -70 dB at this size
+_PHASES = np.arange(_TABLE_SIZE) / _TABLE_SIZE
+# One cycle of the pad's tone: five soft harmonics (phase-offset so peaks do not stack).
+_TABLE = sum(np.sin(2 * np.pi * h * _PHASES + h) / h ** 1.6 for h in range(1, 6)).astype(
+    np.float32)
 
 
+def _voice(freq: float, t: np.ndarray, detune: float) -> np.ndarray:
+    """The pad tone at ``freq`` by wavetable lookup (one gather instead of five sines)."""
+    idx = ((freq * detune * _TABLE_SIZE) * t).astype(np.int64) & (_TABLE_SIZE - 1)
+    return _TABLE[idx]
+
+
+@lru_cache(maxsize=8)
 def render_music(name: str, sample_rate: int, channels: int, duration: float | None = None,
                  seed: int = 0) -> np.ndarray:
-    """A built-in music cue, (n, channels) float32. ``KeyError`` for an unknown name."""
-    step, chords, arpeggio, style = _PIECES[name]
+    """A built-in music cue, (n, channels) float32, read-only (cached: an episode's theme and
+    outro repeat across re-mixes). ``KeyError`` for an unknown name."""
+    step, chords, arpeggio, style = PIECES[name]
     duration = duration or MUSIC[name].duration
     sr = sample_rate
     n = int(duration * sr)
@@ -68,8 +77,8 @@ def render_music(name: str, sample_rate: int, channels: int, duration: float | N
     while k * step < duration:
         notes = _chord(chords[k % len(chords)])
         a = k * step
-        seg = (t >= a - 0.01) & (t < a + step + 1.2)  # chords overlap while the last one rings
-        ts = t[seg] - a
+        i0, i1 = int(a * sr), min(n, int((a + step + 1.2) * sr))  # the last chord rings on
+        ts = t[i0:i1] - a
         attack = 0.05 if style == "swell" and k == 0 else 0.6
         env = np.clip(ts / attack, 0, 1) * np.exp(-np.clip(ts - step, 0, None) / 0.35)
         if style == "swell":
@@ -80,21 +89,25 @@ def render_music(name: str, sample_rate: int, channels: int, duration: float | N
             detune = 2 ** (cents / 1200)
             voices = sum(_voice(f, ts, detune) * (1.4 if i == 0 else 1.0)
                          for i, f in enumerate(notes))
-            out[seg, ch] += voices * env / len(notes)
+            out[i0:i1, ch] += voices * env / len(notes)
         if arpeggio:
             for i, f in enumerate(notes[1:] * 2):
-                at = a + i * step / (2 * (len(notes) - 1))
-                m = (t >= at) & (t < at + 1.5)
-                tp = t[m] - at
+                j0 = int((a + i * step / (2 * (len(notes) - 1))) * sr)
+                j1 = min(n, j0 + int(1.2 * sr))
+                if j0 >= j1:
+                    continue
+                tp = t[j0:j1] - t[j0]
                 pluck = (np.sin(2 * np.pi * 2 * f * tp) + 0.3 * np.sin(2 * np.pi * 4 * f * tp)
                          ) * np.exp(-tp / 0.35) * np.clip(tp / 0.004, 0, 1)
                 pan = dsp.pan_gains(g.uniform(0.3, 0.7), 2) * np.sqrt(2)
-                out[m] += 0.25 * pluck[:, None] * pan
+                out[j0:j1] += 0.25 * pluck[:, None] * pan
         k += 1
     fade = min(duration / 3, 2.5)
     out *= np.clip((duration - t) / fade, 0, 1)[:, None]
     out *= np.clip(t / 0.02, 0, 1)[:, None]
-    return _finish(out, sr, channels)
+    result = _finish(out, sr, channels)
+    result.flags.writeable = False
+    return result
 
 
 def render_file(path: str, sample_rate: int, channels: int, duration: float, fade_out: float,
@@ -114,11 +127,7 @@ def _finish(out: np.ndarray, sr: int, channels: int) -> np.ndarray:
         out = out.mean(axis=1, keepdims=True)
     elif out.shape[1] == 1:
         out = np.repeat(out, 2, axis=1)
-    mono = out.mean(axis=1)
-    if len(mono) > int(0.4 * sr):
-        level = float(pyloudnorm.Meter(sr).integrated_loudness(mono))
-    else:
-        level = 10 * np.log10(max(float(np.mean(mono ** 2)), 1e-20))
+    level = channel_loudness(out, sr)
     if np.isfinite(level):
         out = out * dsp.db(MUSIC_REF_LUFS - level)
     return out.astype(np.float32)

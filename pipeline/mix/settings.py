@@ -1,4 +1,4 @@
-"""Mix settings: every knob of layout, ducking, mastering and export, settable from a ``[mix]`` table.
+"""Mix settings: every knob of layout, ducking, mastering and export; set from a ``[mix]`` table.
 
 Levels are in dB relative to the speech level (the mixer normalizes every take to one speech
 level first), so ``bed_level_db = -22`` means "beds 22 dB under the voices".
@@ -29,7 +29,7 @@ class MixSettings:
     # Music.
     intro_music: bool = True  # a short synthesized theme before the first line
     outro_music: bool = True  # and a closing one after the last
-    music_level_db: float = -8.0
+    music_level_db: float = -6.0
     sfx_level_db: float = -6.0
     # Ambience beds.
     auto_beds: bool = True  # suggest a bed from a section's words when it has no ambience cue
@@ -50,7 +50,8 @@ class MixSettings:
     seed: int = 0  # varies beds, sound effects and music; same seed -> same episode
 
     @classmethod
-    def from_table(cls, table: dict[str, Any] | None, file: str | Path | None = None) -> MixSettings:
+    def from_table(cls, table: dict[str, Any] | None,
+                   file: str | Path | None = None) -> MixSettings:
         """Settings from a TOML ``[mix]`` table; unknown keys and bad values raise ``MixError``.
 
         Keys are the field names (``duck-depth-db`` works too). A mono mix without an explicit

@@ -8,6 +8,7 @@ User files go through ``render_file`` (decoded, same normalization).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -271,13 +272,15 @@ EFFECTS: dict[str, Synth] = {
 assert set(EFFECTS) == set(SFX)
 
 
+@lru_cache(maxsize=32)
 def render_effect(name: str, sample_rate: int, channels: int, duration: float | None = None,
                   seed: int = 0) -> np.ndarray:
-    """A built-in effect, (n, channels) float32. ``KeyError`` for an unknown name."""
+    """A built-in effect, (n, channels) float32, read-only (cached). ``KeyError`` if unknown."""
     synth = EFFECTS[name]
     duration = duration or SFX[name].duration
-    out = synth(dsp.rng(seed, 0x5F), sample_rate, duration)
-    return _finish(out, sample_rate, channels)
+    out = _finish(synth(dsp.rng(seed, 0x5F), sample_rate, duration), sample_rate, channels)
+    out.flags.writeable = False
+    return out
 
 
 def render_file(path: str, sample_rate: int, channels: int, duration: float,

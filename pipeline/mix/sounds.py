@@ -35,18 +35,18 @@ for _bed, _words in {
 _BED_WORDS["storm"] = _BED_WORDS["stormy"] = ("rain", "wind")
 
 # Words of a section that suggest a bed when it has no ambience cue (in priority order for ties).
-_SUGGEST: dict[str, frozenset[str]] = {
-    "sea": frozenset("sea seas waves wave lighthouse shore ocean beach surf harbor harbour tide "
-                     "gulls seagulls coast".split()),
-    "rain": frozenset("rain rains rained raining rainy drizzle downpour raindrops puddles".split()),
-    "wind": frozenset("wind winds windy storm storms stormy gale gust gusts blizzard".split()),
-    "fire": frozenset("fire fires fireplace hearth lighter flame flames campfire embers "
-                      "bonfire".split()),
-    "night": frozenset("night nights nighttime tonight moon moonlight moonlit porch dark darkness "
-                       "midnight stars starlight crickets".split()),
-    "city": frozenset("city street streets traffic cars downtown sidewalk taxi subway".split()),
-    "room": frozenset("indoors room kitchen office bedroom hallway corridor apartment".split()),
+_SUGGEST_WORDS = {
+    "sea": "sea seas waves wave lighthouse shore ocean beach surf harbor harbour tide gulls "
+           "seagulls coast",
+    "rain": "rain rains rained raining rainy drizzle downpour raindrops puddles",
+    "wind": "wind winds windy storm storms stormy gale gust gusts blizzard",
+    "fire": "fire fires fireplace hearth lighter flame flames campfire embers bonfire",
+    "night": "night nights nighttime tonight moon moonlight moonlit porch dark darkness midnight "
+             "stars starlight crickets",
+    "city": "city street streets traffic cars downtown sidewalk taxi subway",
+    "room": "indoors room kitchen office bedroom hallway corridor apartment",
 }
+_SUGGEST = {bed: frozenset(text.split()) for bed, text in _SUGGEST_WORDS.items()}
 
 
 @dataclass(frozen=True)

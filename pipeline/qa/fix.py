@@ -9,6 +9,7 @@ measured again so the report shows before and after.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,9 @@ from pipeline.qa.episode import (
     cache_loader,
     measure_lines,
     run_qa,
+    with_vocabulary,
 )
+from pipeline.render.manifest import load_manifest
 
 
 @dataclass
@@ -45,8 +48,10 @@ class FixRecord:
 def fix_episode(episode_dir: Path, report: QaReport, settings: QaSettings, tries: int = 3,
                 load_take: TakeLoader | None = None) -> QaReport:
     """Fix the flagged lines of ``report``; return the report of the re-mixed episode."""
-    from pipeline.render.regen import regen_line, remix
+    from pipeline.render.regen import regen_line, remix  # heavy: engines, mixer
 
+    started = time.perf_counter()
+    settings = with_vocabulary(settings, load_manifest(episode_dir))
     t = settings.thresholds
     load_take = load_take or cache_loader(episode_dir)
     norms = {m.voice: m.rate_norm for m in report.lines if m.rate_norm is not None}
@@ -87,5 +92,5 @@ def fix_episode(episode_dir: Path, report: QaReport, settings: QaSettings, tries
     after = run_qa(episode_dir, settings, load_take=load_take, known=known)
     after.before = report.summary()
     after.fixes = [asdict(r) for r in records.values()]
-    after.elapsed += report.elapsed
+    after.elapsed = report.elapsed + time.perf_counter() - started  # regen and re-mix too
     return after

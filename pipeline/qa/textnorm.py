@@ -10,6 +10,22 @@ from pipeline.textprep import speech_text
 _DASHES = re.compile(r"[-\u2010-\u2015/]")
 _NON_WORD = re.compile(r"[^\w\s']")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+# British -> American endings, applied to both sides so "neighbours" matches Whisper's
+# "neighbors". Words that merely end alike ("detour" -> "detor") change on both sides too,
+# so no distinct pair of real words is merged.
+_SPELLING = [
+    (re.compile(r"(?<=\w{3})our(s|ed|ing|ite|ites|able|er|ers)?$"), r"or\1"),
+    (re.compile(r"(?<=\w{2})is(e|es|ed|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=\w{2})ys(e|es|ed|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=\w{2})tre(s)?$"), r"ter\1"),
+    (re.compile(r"(?<=\w{3})ogue(s)?$"), r"og\1"),
+]
+
+
+def american(word: str) -> str:
+    for pattern, repl in _SPELLING:
+        word = pattern.sub(repl, word)
+    return word
 
 
 def words(text: str) -> list[str]:
@@ -18,4 +34,4 @@ def words(text: str) -> list[str]:
     no punctuation. Apostrophes inside words stay ("mortal's"); dashes split words."""
     text = unicodedata.normalize("NFKC", speech_text(text)).lower().translate(_QUOTES)
     text = _NON_WORD.sub(" ", _DASHES.sub(" ", text)).replace("_", " ")
-    return [w for w in (t.strip("'") for t in text.split()) if w]
+    return [american(w) for w in (t.strip("'") for t in text.split()) if w]

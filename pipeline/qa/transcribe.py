@@ -32,6 +32,9 @@ class TranscribeSettings:
     threads: int = 0  # 0: all cores
     window_s: float = 28.0  # pack lines into windows up to this long (Whisper's is 30 s)
     gap_s: float = 0.5  # silence between packed lines: keeps word timestamps apart
+    # Names and rare words to listen for ("Brick, Steel, Stegeme"). Helps with names but
+    # makes tiny.en stop early on some lines, so QA uses it only for second hearings.
+    hotwords: str | None = None
 
 
 @dataclass
@@ -101,6 +104,7 @@ def _run(model, audio: np.ndarray, settings: TranscribeSettings) -> list[Word]:
         # Independent lines: conditioning on earlier text only invites repetition loops.
         condition_on_previous_text=False,
         vad_filter=False,  # we want to hear what is in the take, silences included
+        hotwords=settings.hotwords or None,
     )
     return [Word(w.word, w.start, w.end) for s in segments for w in (s.words or [])]
 
@@ -149,7 +153,7 @@ def transcribe_many(clips: Sequence[tuple[np.ndarray, int]],
         if pos == 0:
             continue
         for word in _run(model, np.concatenate(parts), settings):
-            k = _nearest_span(spans, (word.start + word.end) / 2)
+            k = _owner(spans, word.start, word.end)
             start, end = spans[k]
             # Whisper stretches edge words over the silence around them: clamp to the clip.
             out[group[k]].words.append(Word(word.text, min(max(word.start, start), end) - start,
@@ -157,9 +161,12 @@ def transcribe_many(clips: Sequence[tuple[np.ndarray, int]],
     return out
 
 
-def _nearest_span(spans: list[tuple[float, float]], t: float) -> int:
-    def distance(span: tuple[float, float]) -> float:
-        start, end = span
-        return 0.0 if start <= t <= end else min(abs(t - start), abs(t - end))
-
-    return min(range(len(spans)), key=lambda k: distance(spans[k]))
+def _owner(spans: list[tuple[float, float]], start: float, end: float) -> int:
+    """The clip a word belongs to: the one it overlaps most (Whisper stretches boundary
+    words across the silence, so a midpoint can land in the neighbour), else the nearest."""
+    overlaps = [min(end, b) - max(start, a) for a, b in spans]
+    best = max(range(len(spans)), key=overlaps.__getitem__)
+    if overlaps[best] > 0:
+        return best
+    mid = (start + end) / 2
+    return min(range(len(spans)), key=lambda k: max(spans[k][0] - mid, mid - spans[k][1]))
