@@ -31,8 +31,8 @@ def cli(*args: str) -> float:
 
 def synth_throughput(script: Path, jobs: int, work: Path) -> float:
     """Seconds of audio synthesized per wall second, synthesis stage only."""
-    from pipeline.render.episode import load_context
     from pipeline.render.choices import load_choices
+    from pipeline.render.episode import load_context
     from pipeline.render.synth import missing_jobs, synthesize_jobs
 
     out = work / f"jobs{jobs}"
@@ -65,7 +65,7 @@ def main() -> None:
         two = synth_throughput(script, 2, work)
         rows = [
             ("episode duration", f"{duration:.1f} s", ""),
-            ("cold render (--jobs %d)" % args.jobs, f"{cold:.1f} s",
+            (f"cold render (--jobs {args.jobs})", f"{cold:.1f} s",
              f"{cold / duration:.3f} x duration (goal <= 0.08)"),
             ("warm re-render, nothing changed", f"{warm:.2f} s", "goal <= 2 s"),
             (f"regen {line_id} + re-mix + export", f"{regen:.2f} s", "goal <= 3 s"),

@@ -22,7 +22,8 @@ NARRATOR = "Narrator"
 UNSAFE_NAME = re.compile(r"[/\\\x00]|\.\.")
 DELIVERY_KEYS = {"pace", "expressiveness", "volume_db", "pitch_semitones"}
 CHARACTER_KEYS = DELIVERY_KEYS | {"voice", "gender"}
-TOP_KEYS = {"narrator", "narrate_summary", "pov_narration", "characters", "mix", "narrator_delivery"}
+TOP_KEYS = {"narrator", "narrate_summary", "pov_narration", "characters", "mix",
+            "narrator_delivery"}
 
 # Parentheticals a writer commonly uses, mapped to engine-level delivery changes.
 DELIVERY_WORDS: dict[str, Delivery] = {
@@ -98,7 +99,8 @@ def _delivery_from(table: dict, where: str, cast: CastFile) -> Delivery:
             raise CastError(f"{where}: '{key}' must be a number", cast.path, cast.line_of(key))
     pace = values.get("pace", 1.0)
     if not 0.5 <= pace <= 2.0:
-        raise CastError(f"{where}: pace {pace} is outside 0.5..2.0", cast.path, cast.line_of("pace"))
+        raise CastError(f"{where}: pace {pace} is outside 0.5..2.0", cast.path,
+                        cast.line_of("pace"))
     return Delivery(**{k: float(v) for k, v in values.items()})
 
 
@@ -177,28 +179,48 @@ def _stable_rank(name: str, voice: str) -> str:
     return hashlib.sha256(f"{name}\x00{voice}".encode()).hexdigest()
 
 
+# When a script has more characters than the catalog has voices, reuse a voice with a small,
+# audible design offset (semitones, formant ratio) rather than cast two people identically.
+VARIANT_STEPS = [(2.0, 1.04), (-2.0, 0.96), (3.5, 1.07), (-3.5, 0.93), (5.0, 1.1), (-5.0, 0.9)]
+
+
+def _variant(base: VoiceSpec, used: set[str]) -> VoiceSpec:
+    for n, (semitones, formant) in enumerate(VARIANT_STEPS, start=2):
+        name = f"{base.name}~{n}"
+        if name not in used:
+            design = replace(base.design,
+                             pitch_semitones=base.design.pitch_semitones + semitones,
+                             formant_ratio=round(base.design.formant_ratio * formant, 4))
+            return replace(base, name=name, design=design,
+                           description=f"{base.name}, shifted for another character")
+    return base
+
+
 def _auto_voice(name: str, gender: str | None, pool: list[VoiceSpec], used: set[str]) -> VoiceSpec:
     """Pick a distinct catalog voice: same gender if known, plain (no telephone/radio colour)
-    adult voices first, unused first; stable per name so re-casting never shuffles voices."""
+    adult voices first, unused first; stable per name so re-casting never shuffles voices.
+    When every fitting voice is taken, a shifted variant of one of them."""
     def ok_gender(v: VoiceSpec) -> bool:
         return gender is None or v.gender in (None, gender)
 
     def plain(v: VoiceSpec) -> bool:
         return v.design.color is None
 
+    if not pool:
+        raise CastError("the voice catalog is empty: no voice to cast")
     fresh = [v for v in pool if v.name not in used]
     for candidates in (
         [v for v in fresh if ok_gender(v) and plain(v) and v.age in (None, "adult")],
         [v for v in fresh if ok_gender(v) and plain(v)],
-        [v for v in fresh if ok_gender(v)],
-        [v for v in fresh if plain(v)],
-        fresh,
-        [v for v in pool if ok_gender(v)],
-        pool,
     ):
         if candidates:
             return min(candidates, key=lambda v: _stable_rank(name, v.name))
-    raise CastError("the voice catalog is empty: no voice to cast")
+    bases = [v for v in pool if ok_gender(v) and plain(v)] or pool
+
+    def uses(v: VoiceSpec) -> int:
+        return sum(1 for u in used if u == v.name or u.startswith(v.name + "~"))
+
+    return _variant(min(bases, key=lambda v: (uses(v), _stable_rank(name, v.name))), used)
 
 
 def _resolve(catalog: dict[str, VoiceSpec], name: str, cast: CastFile) -> VoiceSpec:

@@ -1,4 +1,4 @@
-"""One error type for everything a user can get wrong, printed as one line: ``file:line: problem``."""
+"""One error type for everything a user can get wrong, printed as ``file:line: problem``."""
 
 from __future__ import annotations
 

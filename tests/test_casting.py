@@ -97,3 +97,13 @@ def test_bad_cast_files(play, tmp_path, catalog, content, needle):
     assert needle in message
     assert str(cast_path) in message
     assert "\n" not in message
+
+
+def test_more_characters_than_voices_still_sound_different(tmp_path, catalog):
+    names = [f"PERSON{chr(65 + i)}" for i in range(len(catalog) + 4)]
+    path = tmp_path / "crowd.txt"
+    path.write_text("\n".join(f"{n}: Hello there, I am here." for n in names), encoding="utf-8")
+    cast = cast_script(parse_script(path), catalog, load_cast_file(None))
+    chosen = [v for name, v in cast.voices.items() if name != NARRATOR]
+    assert len({v.name for v in chosen}) == len(chosen)
+    assert len({(v.model, v.design) for v in chosen}) == len(chosen)  # really different designs

@@ -57,6 +57,16 @@ def test_wer_normalises_both_sides_the_same_way():
                  "years ago mister smith") == 0.0
     assert M.wer("The 147th night.", "the 147th night") == 0.0
     assert M.wer("Nibblet's height", "the Nibblet's height") == pytest.approx(0.5)
+    # Spelling is not a misreading: British/American, closed/hyphenated compounds, variants.
+    assert M.wer("The neighbours' colour, realised at the theatre.",
+                 "The neighbors' color, realized at the theater.") == 0.0
+    assert M.wer("He looks into the cross-hairs offscreen.",
+                 "He looks into the crosshairs off-screen.") == 0.0
+    assert M.wer("Woah, alright.", "Whoa, all right.") == 0.0
+    # Whisper's stock "Thank you." after the last word is not the take's fault...
+    assert M.wer("We found them!", "We found them. Thank you.") == 0.0
+    # ...but a real extra or missing word still counts.
+    assert M.wer("We found them!", "We found all of them.") == pytest.approx(2 / 3)
 
 
 # ---------------------------------------------------------------- audio
@@ -156,3 +166,22 @@ def test_thresholds_from_dict_rejects_unknown_keys():
     assert t.max_wer == 0.3 and t.rate_norms == {"joe": 170}
     with pytest.raises(ValueError, match="max_werr"):
         M.QaThresholds.from_dict({"max_werr": 0.3})
+
+
+def test_thresholds_file_and_names_prompt(tmp_path):
+    from pipeline.commands.qa import load_thresholds
+    from pipeline.errors import CastwrightError
+    from pipeline.qa.episode import vocabulary
+
+    path = tmp_path / "qa.toml"
+    path.write_text('max_wer = 0.4\n[rate_norms]\njoe = 5.5\n', encoding="utf-8")
+    t = load_thresholds(path)
+    assert t.max_wer == 0.4 and t.rate_norms == {"joe": 5.5} and t.max_true_peak == -1.0
+    path.write_text("max_wer = [\n", encoding="utf-8")
+    with pytest.raises(CastwrightError, match="qa.toml"):
+        load_thresholds(path)
+
+    manifest = {"cast": {"Narrator": "joe", "Brick": "clara"},
+                "lines": [{"text": "But Steel turns to Mr. Steel, and Steel nods."},
+                          {"text": "Then they drive to Vietnam."}]}
+    assert vocabulary(manifest) == "Brick, Steel, Mr. Steel, Vietnam."

@@ -64,8 +64,10 @@ def test_default_model_is_the_bundled_tiny_en():
 
 
 def test_unknown_model_is_a_user_error():
-    with pytest.raises(CastwrightError, match="cannot load Whisper model"):
+    with pytest.raises(CastwrightError, match="no Whisper model folder"):
         load_model("/nonexistent/whisper-model-xyz", 0)
+    with pytest.raises(CastwrightError, match="cannot load Whisper model 'no-such-model'"):
+        load_model("no-such-model", 0)  # a name not in the local cache: never downloaded
 
 
 def test_clean_line_is_heard_right():

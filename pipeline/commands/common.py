@@ -16,7 +16,7 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a command so a ``CastwrightError`` prints ``error: file:line: problem``, no traceback."""
+    """Wrap a command: a ``CastwrightError`` prints ``error: file:line: problem``, no traceback."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -34,13 +34,19 @@ class Mastered:
     gain_db: float
     passes: int
     limiter_max_db: float  # deepest gain reduction of the final pass
+    limiter_threshold_db: float
     loudness_range_lu: float
     short_term_lufs: np.ndarray  # 3 s loudness every 100 ms
     frame_peaks: np.ndarray  # max |sample| every 100 ms
 
 
 def master(pre: RawAudio, sample_rate: int, pre_lufs: float, target_lufs: float,
-           ceiling_dbtp: float, tolerance: float, out: RawAudio) -> Mastered:
+           ceiling_dbtp: float, tolerance: float, out: RawAudio,
+           fixed: tuple[float, float] | None = None) -> Mastered:
+    """``fixed`` = (gain dB, limiter threshold dB) of an earlier master: one pass with exactly
+    those, so a re-mix after a single-line change leaves every other line's samples as they were."""
+    if fixed is not None:
+        return _pass(pre, sample_rate, fixed[0], fixed[1], out)
     gain_db = target_lufs - pre_lufs if math.isfinite(pre_lufs) else 0.0
     gain_db = min(gain_db, MAX_GAIN_DB)
     threshold = ceiling_dbtp - HEADROOM_DB
@@ -82,6 +88,6 @@ def _pass(pre: RawAudio, sr: int, gain_db: float, threshold_db: float, out: RawA
     return Mastered(
         audio=audio, integrated_lufs=meter.integrated(),
         true_peak_dbtp=20 * math.log10(tp) if tp > 0 else float("-inf"), gain_db=gain_db,
-        passes=1, limiter_max_db=limiter.max_reduction_db,
+        passes=1, limiter_max_db=limiter.max_reduction_db, limiter_threshold_db=threshold_db,
         loudness_range_lu=meter.loudness_range(), short_term_lufs=meter.short_term(),
         frame_peaks=frames.result())

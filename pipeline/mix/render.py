@@ -62,6 +62,7 @@ class LoudnessReport:
     gain_db: float
     passes: int
     limiter_max_db: float
+    limiter_threshold_db: float = float("nan")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,13 +110,15 @@ class MixResult:
 
 
 def mix_timeline(timeline: Timeline, load_take: TakeLoader, settings: MixSettings,
-                 work_dir: str | Path | None = None) -> MixResult:
+                 work_dir: str | Path | None = None,
+                 fixed_master: tuple[float, float] | None = None) -> MixResult:
     """Mix and master ``timeline``. Raw audio lives in a temporary folder inside ``work_dir``
-    (default: the system temp folder) until the result is garbage collected."""
+    (default: the system temp folder) until the result is garbage collected.
+    ``fixed_master`` = (gain dB, limiter threshold dB) reuses an earlier master's settings."""
     _check_timeline(timeline)
     folder = Path(tempfile.mkdtemp(prefix="castwright-mix-", dir=work_dir))
     try:
-        result = _Mixer(timeline, load_take, settings, folder).run()
+        result = _Mixer(timeline, load_take, settings, folder, fixed_master).run()
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -143,7 +146,9 @@ def _check_timeline(tl: Timeline) -> None:
 
 
 class _Mixer:
-    def __init__(self, tl: Timeline, load_take: TakeLoader, s: MixSettings, folder: Path):
+    def __init__(self, tl: Timeline, load_take: TakeLoader, s: MixSettings, folder: Path,
+                 fixed_master: tuple[float, float] | None = None):
+        self.fixed_master = fixed_master
         self.tl, self.load_take, self.s, self.folder = tl, load_take, s, folder
         self.sr, self.ch = tl.sample_rate, s.channels
         self.file = tl.script_path or None
@@ -260,7 +265,8 @@ class _Mixer:
         premaster = pre.audio
         pre_lufs = meter.integrated()
         mastered = master(premaster, sr, pre_lufs, s.target_lufs, s.true_peak_dbtp,
-                          s.loudness_tolerance, RawAudio(self.folder / "master.f32", ch))
+                          s.loudness_tolerance, RawAudio(self.folder / "master.f32", ch),
+                          self.fixed_master)
         premaster.path.unlink(missing_ok=True)
         return self._result(mastered, pre_lufs, intervals)
 
@@ -351,7 +357,8 @@ class _Mixer:
             speech_to_bed_db=to_bed, speech_to_bed_min_db=to_bed_min, bed_rise_db=rise,
             loudness_range_lu=_num(m.loudness_range_lu), target_lufs=self.s.target_lufs,
             true_peak_limit_dbtp=self.s.true_peak_dbtp, premaster_lufs=_num(pre_lufs),
-            gain_db=_num(m.gain_db), passes=m.passes, limiter_max_db=_num(m.limiter_max_db))
+            gain_db=_num(m.gain_db), passes=m.passes, limiter_max_db=_num(m.limiter_max_db),
+            limiter_threshold_db=_num(m.limiter_threshold_db))
         analysis = MixAnalysis(FRAME_SECONDS, speech_db.astype(np.float32),
                                bed_db.astype(np.float32), m.short_term_lufs.astype(np.float32),
                                m.frame_peaks)

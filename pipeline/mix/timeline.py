@@ -22,6 +22,7 @@ from typing import Any
 from pipeline.errors import MixError
 from pipeline.mix import sounds
 from pipeline.mix.decode import probe_duration
+from pipeline.mix.limiter import GROUP
 from pipeline.mix.settings import MAX_PAUSE, MixSettings
 from pipeline.model import Cue, CueKind, Script, Section
 
@@ -375,7 +376,11 @@ class _Layout:
 
 
 def _ms(t: float) -> float:
-    return round(float(t), 3)
+    """Snap a time onto the limiter's gain grid (``GROUP`` samples). When a regenerated line
+    changes length, everything after it then moves by whole groups, so the limiter treats those
+    lines exactly as before and they stay sample-identical."""
+    steps = math.ceil(round(float(t) * SAMPLE_RATE / GROUP, 6))
+    return steps * GROUP / SAMPLE_RATE
 
 
 def _seed(base: int, *parts: object) -> int:

@@ -27,7 +27,7 @@ class QaSettings:
     thresholds: M.QaThresholds = field(default_factory=M.QaThresholds)
     transcribe: TranscribeSettings = field(default_factory=TranscribeSettings)
     mixed: bool = True  # also transcribe the mixed episode at each line (beds and all)
-    vocabulary: str | None = None  # hotwords for second hearings; None: from the manifest
+    vocabulary: str | None = None  # names prompt for second hearings; None: from manifest
     voices: bool | None = None  # speaker-embedding checks; None: when resemblyzer is installed
 
 
@@ -101,14 +101,13 @@ def hear(texts: list[str], clips: list[Audio],
     heard = [h.text for h in transcribe_many(clips, settings.transcribe)]
     errors = [M.compare(text, h) for text, h in zip(texts, heard, strict=True)]
     # Doubtful lines get a second hearing, alone (packing can move a boundary word to a
-    # neighbour) and listening for the episode's names (tiny.en hears "Birkin Steel" for
+    # neighbour) and prompted with the episode's names (tiny.en hears "Birkin Steel" for
     # "Brick and Steel"); the better hearing counts. A wrong take stays wrong either way.
-    # Names are not used first: they make tiny.en stop early on some lines.
     suspects = [i for i, e in enumerate(errors)
                 if e.wer > t.max_wer / 2 and e.errors >= t.min_wer_errors]
     if suspects:
-        alone = replace(settings.transcribe, window_s=0.0,
-                        hotwords=settings.vocabulary or settings.transcribe.hotwords)
+        alone = replace(settings.transcribe, window_s=0.0, fallback=False,
+                        prompt=settings.vocabulary or settings.transcribe.prompt)
         again = transcribe_many([clips[i] for i in suspects], alone)
         for i, h in zip(suspects, again, strict=True):
             second = M.compare(texts[i], h.text)
@@ -125,13 +124,13 @@ def measure_lines(lines: list[dict], clips: list[Audio],
             for line, (audio, sr), (h, _) in zip(lines, clips, heard, strict=True)]
 
 
-_NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")
-MAX_HOTWORDS = 40
+_NAME = re.compile(r"(?<=[a-z,;:] )(?:(?:Mr|Mrs|Ms|Dr|St)\. )?[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*")
+MAX_NAMES = 40
 _COMMON = {"a", "an", "and", "but", "i", "or", "so", "the", "then", "yet"}
 
 
 def vocabulary(manifest: dict) -> str:
-    """Hotwords for Whisper's second hearings: the cast's names, then capitalised words
+    """A prompt for Whisper's second hearings: the cast's names, then capitalised words
     met mid-sentence (proper nouns), most frequent first."""
     names = [n for n in (manifest.get("cast") or {}) if n.lower() != "narrator"]
     found: dict[str, int] = {}
@@ -139,8 +138,8 @@ def vocabulary(manifest: dict) -> str:
         for name in _NAME.findall(line.get("text", "")):
             found[name] = found.get(name, 0) + 1
     ranked = [n for n in sorted(found, key=lambda n: -found[n]) if n.lower() not in _COMMON]
-    unique = list(dict.fromkeys(names + ranked))[:MAX_HOTWORDS]
-    return ", ".join(unique)
+    unique = list(dict.fromkeys(names + ranked))[:MAX_NAMES]
+    return ", ".join(unique) + "." if unique else ""
 
 
 def with_vocabulary(settings: QaSettings, manifest: dict) -> QaSettings:

@@ -111,9 +111,21 @@ def join_compounds(ws: Sequence[str], other: Sequence[str]) -> list[str]:
     return out
 
 
+# Whisper's stock hallucinations at the end of a clip (learnt from video subtitles).
+_TAILS = [["thank", "you", "for", "watching"], ["thanks", "for", "watching"], ["thank", "you"]]
+
+
+def drop_hallucinated_tail(ref: Sequence[str], hyp: list[str]) -> list[str]:
+    for tail in _TAILS:
+        if hyp[-len(tail):] == tail and list(ref[-len(tail):]) != tail:
+            return hyp[: -len(tail)]
+    return hyp
+
+
 def compare(reference: str, hypothesis: str) -> WordErrors:
     """Word errors of a transcript against the script, both normalised alike."""
-    ref, hyp = words(reference), words(hypothesis)
+    ref = words(reference)
+    hyp = drop_hallucinated_tail(ref, words(hypothesis))
     ref, hyp = join_compounds(ref, hyp), join_compounds(hyp, ref)
     errors = word_errors(ref, hyp)
     errors.ref_words = len(words(reference))  # rates stay per script word

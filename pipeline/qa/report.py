@@ -52,7 +52,7 @@ def print_report(report: QaReport, console: Console | None = None,
     if shown:
         table = Table(show_lines=False, header_style="bold")
         for col, justify in (("line", "left"), ("speaker", "left"), ("take", "right"),
-                             ("WER", "right"), ("mixed", "right"), ("wpm", "right"),
+                             ("WER", "right"), ("mixed", "right"), ("wpm Δrate", "right"),
                              ("flags / heard", "left")):
             table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
         for m in shown:
@@ -134,7 +134,7 @@ def render_html(report: QaReport) -> str:
         f"<title>QA — {e(report.title)}</title><style>{_CSS}</style></head><body>"
         f"<h1>QA — {e(report.title)}</h1><p>{n - bad}/{n} lines pass; model "
         f"{e(report.model)}</p><ul>{summary}</ul><table><thead><tr><th>line</th>"
-        f"<th>speaker</th><th>voice</th><th>take</th><th>WER</th><th>mixed</th><th>wpm</th>"
+        f"<th>speaker</th><th>voice</th><th>take</th><th>WER</th><th>mixed</th><th>wpm Δrate</th>"
         f"<th>lead/trail</th><th>pause</th><th>clip</th><th>text</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></body></html>\n")
 

@@ -22,10 +22,15 @@ _SPELLING = [
 ]
 
 
+# Variant spellings of the same spoken word ("alright" pairs with "all right" via
+# metrics.join_compounds).
+_VARIANTS = {"woah": "whoa", "ok": "okay", "alright": "allright"}
+
+
 def american(word: str) -> str:
     for pattern, repl in _SPELLING:
         word = pattern.sub(repl, word)
-    return word
+    return _VARIANTS.get(word, word)
 
 
 def words(text: str) -> list[str]:

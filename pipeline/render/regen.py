@@ -98,20 +98,20 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
     choice.takes = sorted({*choice.takes, 1, plan.take})
     save_choices(ctx.episode_dir, choices)
     duration = float(ctx.cache.meta(plan.key)["duration"])
-    new_manifest = _remix(ctx, choices) if remix else None
+    new_manifest = _remix(ctx, choices, manifest) if remix else None
     return RegenResult(line_id, plan.take, plan.key, duration, made, new_manifest)
 
 
-def _remix(ctx: EpisodeContext, choices: dict[str, LineChoice]) -> dict:
+def _remix(ctx: EpisodeContext, choices: dict[str, LineChoice], manifest: dict) -> dict:
     plans = ctx.plans(choices)
     synthesize_jobs(missing_jobs(plans, ctx.cache), ctx.cache.root, show_progress=False)
-    return assemble_episode(ctx, plans)
+    return assemble_episode(ctx, plans, meta=manifest.get("episode_meta"), keep_master=True)
 
 
 def remix(episode_dir: str | Path) -> dict:
     """Re-mix the episode from cached takes with the current choices."""
-    ctx, _ = episode_context(episode_dir)
-    return _remix(ctx, load_choices(ctx.episode_dir))
+    ctx, manifest = episode_context(episode_dir)
+    return _remix(ctx, load_choices(ctx.episode_dir), manifest)
 
 
 def list_takes(episode_dir: str | Path, line_id: str) -> list[TakeInfo]:
