@@ -67,9 +67,9 @@ def test_files_written(episode):
 def test_wav_is_the_mix(episode):
     out, _, tl, result, _ = episode
     wav, sr = sf.read(out / "episode.wav", dtype="float32")
-    assert sr == SR and sf.info(out / "episode.wav").subtype == "PCM_16"
+    assert sr == SR and sf.info(out / "episode.wav").subtype == "PCM_24"
     assert wav.shape == np.asarray(result.audio).shape
-    assert np.abs(wav - np.asarray(result.audio)).max() < 3 / 32768  # 16-bit + dither
+    assert np.abs(wav - np.asarray(result.audio)).max() < 1.5 / 2**23  # 24-bit rounding
     assert abs(lufs(wav) + 16) <= 0.5
 
 

@@ -2,7 +2,8 @@
 
 All-or-nothing: every file is written to a temp file beside its target (``atomic_path``) and
 all are renamed only after every one succeeded, so a failure leaves the previous episode intact.
-Audio is streamed in blocks: ``episode.wav`` (16-bit, TPDF-dithered) through soundfile, the
+Audio is streamed in blocks: ``episode.wav`` (24-bit master; no dither needed at that depth, so
+unchanged audio stays bit-identical across a single-line re-mix) through soundfile, the
 compressed formats through the ffmpeg that imageio-ffmpeg ships, fed float32 on a pipe.
 (libsndfile can write MP3 too, but LAME through ffmpeg encodes ~2.5x faster here and takes an
 exact bitrate.)
@@ -99,8 +100,7 @@ def _write_audio(result: MixResult, paths: dict[str, Path], settings: MixSetting
     sr, ch = result.sample_rate, result.channels
     measure = result.analysis is None  # a result built by hand: measure for the plot here
     meter, frame_peaks = LoudnessMeter(sr, ch), FramePeaks(sr)
-    rng = np.random.default_rng(0x7D17)  # fixed: the same mix gives the same WAV bytes
-    wav_bytes = result.frames * ch * 2
+    wav_bytes = result.frames * ch * 3
     with tempfile.TemporaryDirectory(prefix="castwright-export-") as scratch, \
             contextlib.ExitStack() as stack:
         meta_file = Path(scratch) / "meta.txt"
@@ -111,18 +111,14 @@ def _write_audio(result: MixResult, paths: dict[str, Path], settings: MixSetting
                 procs[fmt] = _encoder(fmt, paths[fmt], sr, ch, settings.mp3_bitrate, meta_file,
                                       stack.enter_context(tempfile.TemporaryFile()))
         wav = stack.enter_context(sf.SoundFile(
-            paths["wav"], "w", sr, ch, subtype="PCM_16",
+            paths["wav"], "w", sr, ch, subtype="PCM_24",
             format="WAV" if wav_bytes < WAV_LIMIT else "RF64"))
         try:
             for block in result.blocks():
                 data = np.ascontiguousarray(block, dtype="<f4")
                 for proc, _ in procs.values():
                     proc.stdin.write(memoryview(data))
-                # TPDF dither (+-1 LSB) before rounding to 16 bits
-                dither = rng.random(data.shape, dtype=np.float32) - rng.random(
-                    data.shape, dtype=np.float32)
-                pcm = np.clip(np.round(data * 32767.0 + dither), -32768, 32767)
-                wav.write(pcm.astype(np.int16))
+                wav.write(data)
                 if measure:
                     meter.feed(data)
                     frame_peaks.feed(data)
