@@ -253,9 +253,10 @@ def write_section(row, mem: dict, hours: float) -> None:
     text = f"""{BEGIN}
 ## Mix
 
-`{COMMAND}`: our numpy mixer vs a straightforward pydub mixer on the same synthetic timeline
-(see the docstring of `benchmarks/mix.py`), in one run. Machine: {_machine()}. The machine is
-shared, so CPU time (user + system, this process and its ffmpeg children) is the steadier figure.
+`{COMMAND}` mixes the same synthetic timeline with our numpy mixer and with a straightforward
+pydub mixer, in one run (see the docstring of `benchmarks/mix.py`).
+Machine: {_machine()}. It is shared, so CPU time (user + system, this process and its ffmpeg
+children) is the steadier figure.
 
 | {minutes:g}-minute episode, {lines} lines, 2 beds, ducking, mastering | wall | CPU |
 |---|---|---|
@@ -264,9 +265,10 @@ shared, so CPU time (user + system, this process and its ffmpeg children) is the
 | numpy mixer, procedural beds (rain + night generated, never looped) | {cell(proc)} |
 | speed-up over pydub, same input | {speed} |
 
-The numpy mix measured {loud.integrated_lufs:.2f} LUFS integrated and {loud.true_peak_dbtp:.2f} dBTP
-(target -16 LUFS, ceiling -1 dBTP). pydub has no true-peak limiter; its mix is only gained to the
-loudness target. pydub's time grows with the square of the length (every `+=` copies the track).
+The numpy mix measured {loud.integrated_lufs:.2f} LUFS integrated and {loud.true_peak_dbtp:.2f}
+dBTP (target -16 LUFS, ceiling -1 dBTP). pydub has no true-peak limiter; its mix is only gained
+to the loudness target. pydub's time grows with the square of the length (every `+=` copies the
+whole track so far).
 
 | {hours:g}-hour episode, {mem['lines']} lines, procedural beds, in a subprocess | |
 |---|---|

@@ -7,8 +7,6 @@ import math
 import re
 
 import pytest
-
-GRID = 4e-4  # timeline times snap to the limiter's 16-sample grid (0.36 ms)
 import soundfile as sf
 from mix_support import Story, speech_like
 
@@ -18,6 +16,7 @@ from pipeline.mix.sounds import SFX, beds_for_cue, resolve_sound, suggest_bed
 from pipeline.model import CueKind
 
 QUIET = MixSettings(intro_music=False, outro_music=False, auto_beds=False)
+GRID = 4e-4  # timeline times snap to the limiter's 16-sample grid (0.36 ms)
 
 
 # -- settings ----------------------------------------------------------------------------------

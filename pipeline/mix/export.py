@@ -54,7 +54,10 @@ FILE_NAMES = {
 }
 
 _ENCODERS = {
-    "mp3": lambda br: ["-c:a", "libmp3lame", "-b:a", f"{br}k", "-id3v2_version", "0",
+    # LAME -q 7: ~1.7x faster than its default here, inaudible on speech at podcast bitrates;
+    # it is the largest single cost of a one-line regen.
+    "mp3": lambda br: ["-c:a", "libmp3lame", "-b:a", f"{br}k", "-compression_level", "7",
+                       "-id3v2_version", "0",
                        "-write_xing", "1", "-f", "mp3"],
     "m4a": lambda br: ["-c:a", "aac", "-b:a", f"{br}k", "-movflags", "+faststart", "-f", "mp4"],
     "opus": lambda br: ["-c:a", "libopus", "-b:a", f"{min(br, 96)}k", "-f", "opus"],

@@ -6,12 +6,16 @@ timelines and audio. ``regen`` calls this too, so a single-line change re-mixes 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 import numpy as np
 import soxr
 
+from pipeline import __version__
 from pipeline.errors import CastwrightError
 from pipeline.mix import (
     EpisodeMeta,
@@ -61,6 +65,27 @@ def episode_meta(ctx: EpisodeContext, extra: dict | None) -> EpisodeMeta:
     return EpisodeMeta(**fields)
 
 
+def mix_fingerprint(timeline, settings: MixSettings, meta: EpisodeMeta,
+                    plans: list[LinePlan]) -> str:
+    """Everything the episode files depend on: same fingerprint, same files."""
+    payload = [__version__, timeline.to_dict(), asdict(settings), asdict(meta),
+               [(p.line_id, p.speaker, p.voice.name, p.text, p.take) for p in plans]]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def up_to_date(ctx: EpisodeContext, fingerprint: str) -> dict | None:
+    """The existing manifest if the episode was already mixed from exactly this, else None."""
+    try:
+        manifest = load_manifest(ctx.episode_dir)
+    except CastwrightError:
+        return None
+    if manifest.get("mix_fingerprint") != fingerprint:
+        return None
+    if not all((ctx.episode_dir / name).exists() for name in manifest.get("files", {}).values()):
+        return None
+    return manifest
+
+
 def previous_master(ctx: EpisodeContext) -> tuple[float, float] | None:
     """The last render's mastering gain and limiter threshold, if there was one."""
     try:
@@ -80,13 +105,19 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     lines = rendered_lines(ctx, plans)
     timeline = build_timeline(ctx.script, lines, settings)
     fixed = previous_master(ctx) if keep_master else None
+    episode = episode_meta(ctx, meta)
+    fingerprint = mix_fingerprint(timeline, settings, episode, plans)
+    unchanged = up_to_date(ctx, fingerprint)
+    if unchanged is not None:
+        return unchanged
     result = mix_timeline(timeline, take_loader(ctx, timeline.sample_rate), settings,
                           fixed_master=fixed)
     ctx.episode_dir.mkdir(parents=True, exist_ok=True)
-    files = export_episode(ctx.episode_dir, result, timeline, episode_meta(ctx, meta), settings)
+    files = export_episode(ctx.episode_dir, result, timeline, episode, settings)
     manifest = build_manifest(ctx, plans, timeline, files, result)
     manifest["script_sha256"] = file_sha256(ctx.script_path)
     manifest["episode_meta"] = meta or {}  # so a regen re-tags the file the same way
+    manifest["mix_fingerprint"] = fingerprint
     write_manifest(ctx.episode_dir, manifest)
     return manifest
 
