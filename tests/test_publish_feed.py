@@ -333,7 +333,10 @@ def test_stale_episodes_are_rendered_first(tmp_path: Path, monkeypatch) -> None:
     result = publish(show, out, jobs=3, now=NOW)
     assert [c["script"] for c in calls] == ["two.txt"]
     assert calls[0]["jobs"] == 3 and calls[0]["slug"] == "two"
-    assert calls[0]["meta"] == {"author": "Ada Writer", "title": "Two: the return"}
+    meta = calls[0]["meta"]
+    assert meta["author"] == "Ada Writer" and meta["title"] == "Two: the return"
+    assert meta["show"] == "Night Stories" and meta["episode_number"] == 2
+    assert meta["season"] == 1 and meta["date"] == "2025-01-13"
     assert result.rendered == ["two"]
 
     (tmp_path / "scripts" / "one.txt").write_text("# Episode one\n\nIt was darker.\n")

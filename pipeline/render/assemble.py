@@ -110,8 +110,10 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     unchanged = up_to_date(ctx, fingerprint)
     if unchanged is not None:
         return unchanged
+    # Raw mix audio goes beside the output (not a possibly RAM-backed /tmp): 3 h is ~8 GB.
+    ctx.out_dir.mkdir(parents=True, exist_ok=True)
     result = mix_timeline(timeline, take_loader(ctx, timeline.sample_rate), settings,
-                          fixed_master=fixed)
+                          work_dir=ctx.out_dir, fixed_master=fixed)
     ctx.episode_dir.mkdir(parents=True, exist_ok=True)
     files = export_episode(ctx.episode_dir, result, timeline, episode, settings)
     manifest = build_manifest(ctx, plans, timeline, files, result)
