@@ -25,6 +25,10 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except CastwrightError as err:
             err_console.print(f"[red]error:[/red] {err}", markup=True)
             raise typer.Exit(2) from None
+        except OSError as err:  # unwritable output, disk full, vanished files: the machine's word
+            where = f"{err.filename}: " if err.filename else ""
+            err_console.print(f"[red]error:[/red] {where}{err.strerror or err}", markup=True)
+            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err_console.print("interrupted; rerun to resume from the cache")
             raise typer.Exit(130) from None
