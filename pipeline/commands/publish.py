@@ -32,7 +32,7 @@ def publish_command(
 
     result = publish(show, out, jobs=jobs, render=render, log=_say)
     for rec in result.episodes:
-        mark = "updated" if rec.slug in result.changed else "unchanged"
+        mark = "new or changed" if rec.slug in result.changed else "unchanged"
         _say(f"  {rec.number:>3}  {rec.title}  ({mark})")
     _say(f"published {len(result.episodes)} episode(s) to {result.feed_path}"
          + (f"; {len(result.scheduled)} scheduled" if result.scheduled else ""))
