@@ -35,6 +35,7 @@ from pipeline.mix import MixSettings, mix_timeline
 from pipeline.mix.beds import BUILTIN
 from pipeline.mix.levels import speech_activity
 from pipeline.mix.timeline import BedSpan, Placement, Timeline
+from tests.mix_support import speech_like
 
 SR = 44100
 BENCH_FILE = Path(__file__).resolve().parents[1] / "BENCHMARKS.md"
@@ -44,27 +45,7 @@ N_TAKES = 24
 
 
 # --- the synthetic episode ------------------------------------------------------------------
-def speech_like(seed: int, seconds: float) -> np.ndarray:
-    """A voice-ish take: a gliding harmonic tone gated into syllables, fricative hiss and a
-    plosive burst at each syllable onset (peaks ~15-20 dB over the RMS, like Piper's takes)."""
-    g = np.random.default_rng(seed)
-    n = int(seconds * SR)
-    t = np.arange(n) / SR
-    f0 = g.uniform(95, 220) * (1 + 0.08 * np.sin(2 * np.pi * g.uniform(0.3, 0.8) * t))
-    phase = 2 * np.pi * np.cumsum(f0) / SR
-    voiced = sum(np.sin(k * phase) / k ** 1.2 for k in range(1, 16))
-    rate = g.uniform(3.5, 5.0)
-    syll = np.clip(np.sin(2 * np.pi * rate * t + g.uniform(0, 6)) * 1.6 - 0.3, 0, 1) ** 1.5
-    hiss = g.standard_normal(n) * (np.sin(2 * np.pi * rate * t * 0.5) > 0.8)
-    onsets = np.flatnonzero(np.diff((syll > 0).astype(int)) == 1)
-    clicks = np.zeros(n)
-    clicks[onsets] = g.uniform(0.5, 1.0, len(onsets)) * g.choice([-1, 1], len(onsets))
-    plosive = np.convolve(clicks, g.standard_normal(200) * np.exp(-np.arange(200) / 40), "same")
-    edge = np.clip(np.minimum(t - 0.1, seconds - 0.1 - t) / 0.05, 0, 1)
-    x = (voiced * syll + 0.15 * hiss + 2.5 * plosive) * edge
-    return (0.95 * x / np.abs(x).max()).astype(np.float32)
-
-
+# Takes are the mix tests' synthetic speech (tests/mix_support.py), so both measure one thing.
 def make_takes() -> dict[str, np.ndarray]:
     return {f"take{i:02d}": speech_like(i, 2.0 + (i * 7 % 9) * 0.5) for i in range(N_TAKES)}
 
