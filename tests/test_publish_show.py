@@ -10,8 +10,9 @@ from PIL import Image
 from test_publish_fakes import SHOW_TOML, make_show, write_cover
 
 from pipeline.errors import PublishError
+from pipeline.files import slugify
 from pipeline.publish.artwork import ArtworkProblem, check_artwork, draw_cover, make_cover
-from pipeline.publish.show import load_show, podcast_guid, slugify
+from pipeline.publish.show import load_show, podcast_guid
 
 REPO = Path(__file__).resolve().parents[1]
 

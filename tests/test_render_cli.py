@@ -33,11 +33,11 @@ def test_render_lines_regen_takes(script, tmp_path):
     result = run("render", str(script), "--out", out, "--quiet")
     assert result.exit_code == 0, result.output
     assert "2 synthesized" in result.output and "LUFS" in result.output
-    listing = run("lines", "two-lines", "--out", out)
+    listing = run("lines", "two", "--out", out)
     assert "s01-l001" in listing.output and "Anna" in listing.output and "Bill" in listing.output
-    regen = run("regen", "two-lines", "s01-l002", "--out", out)
+    regen = run("regen", "two", "s01-l002", "--out", out)
     assert regen.exit_code == 0 and "take 2 (synthesized" in regen.output
-    takes = run("takes", "two-lines", "s01-l002", "--out", out)
+    takes = run("takes", "two", "s01-l002", "--out", out)
     assert takes.exit_code == 0 and "◀" in takes.output
     again = run("render", str(script), "--out", out, "--quiet")
     assert "0 synthesized" in again.output

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import PublishError
+from pipeline.files import file_sha256
 
 MANIFEST = "manifest.json"
 # kind -> default file name; the manifest's "files" map overrides these.
@@ -54,14 +54,6 @@ class EpisodeFolder:
         return list(seen.values())
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _load_manifest(episode_dir: Path) -> dict[str, Any]:
     path = episode_dir / MANIFEST
     try:
@@ -89,7 +81,7 @@ def stale_reason(script: Path, episode_dir: Path) -> str | None:
         return "the MP3 is missing"
     recorded = manifest.get("script_sha256")
     if isinstance(recorded, str) and recorded:
-        return None if recorded == sha256_file(script) else "the script changed"
+        return None if recorded == file_sha256(script) else "the script changed"
     # Older manifests carry no script hash: fall back to modification times.
     if script.stat().st_mtime > path.stat().st_mtime:
         return "the script is newer than the render"

@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.errors import PublishError
+from pipeline.files import file_sha256
 from pipeline.publish.artwork import check_artwork, draw_cover
 from pipeline.publish.catalog import Catalog, EpisodeRecord
-from pipeline.publish.episode_folder import EpisodeFolder, read_episode, sha256_file, stale_reason
+from pipeline.publish.episode_folder import EpisodeFolder, read_episode, stale_reason
 from pipeline.publish.feed import FeedEpisode, build_feed, feed_file_names
 from pipeline.publish.page import build_page
 from pipeline.publish.show import EpisodeEntry, Show, load_show
@@ -122,12 +123,12 @@ def _write_cover(show: Show, folder: Path) -> str:
     """
     if show.artwork is not None:
         _, suffix = check_artwork(show.artwork)
-        name = f"cover-{sha256_file(show.artwork)[:12]}{suffix}"
+        name = f"cover-{file_sha256(show.artwork)[:12]}{suffix}"
         shutil.copyfile(show.artwork, folder / name)
         return name
     tmp = folder / ".cover.png"
     draw_cover(show.title, show.author).save(tmp, format="PNG")
-    name = f"cover-{sha256_file(tmp)[:12]}.png"
+    name = f"cover-{file_sha256(tmp)[:12]}.png"
     tmp.rename(folder / name)
     return name
 
@@ -182,7 +183,7 @@ def publish(show_path: str | Path = "show.toml", out_dir: str | Path = "output",
                 file_name=names["mp3"],
                 length=folder.mp3.stat().st_size,
                 duration=round(audio_duration(folder.mp3, folder.duration), 3),
-                sha256=sha256_file(folder.mp3),
+                sha256=file_sha256(folder.mp3),
                 published=entry.date or now,
                 updated=now,
             )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -17,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pipeline.errors import PublishError
+from pipeline.files import slug_for_script, slugify
 from pipeline.publish.artwork import ArtworkProblem, check_artwork
 from pipeline.publish.categories import APPLE_CATEGORIES
 
@@ -91,18 +91,6 @@ def podcast_guid(feed_url: str) -> str:
     """The Podcasting 2.0 guid of a feed URL."""
     seed = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", feed_url.strip()).rstrip("/")
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, seed))
-
-
-def slugify(text: str) -> str:
-    """``The Lighthouse Keeper!`` -> ``the-lighthouse-keeper`` (ASCII, URL- and file-safe)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
-def slug_for_script(script: Path) -> str:
-    """The episode folder name for a script: ``scripts/the-lighthouse-keeper.txt`` ->
-    ``the-lighthouse-keeper``. Render must use the same rule (see docs/show-file.md)."""
-    return slugify(script.stem) or "episode"
 
 
 def load_show(path: str | Path) -> Show:

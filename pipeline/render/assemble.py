@@ -17,6 +17,7 @@ import soxr
 
 from pipeline import __version__
 from pipeline.errors import CastwrightError
+from pipeline.files import file_sha256
 from pipeline.mix import (
     EpisodeMeta,
     MixSettings,
@@ -99,8 +100,6 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
                      keep_master: bool = False) -> dict:
     """Mix and export. ``keep_master`` (single-line changes) reuses the last mastering gain so
     every unchanged line stays sample-identical; a full render re-masters from scratch."""
-    from pipeline.render.episode import file_sha256
-
     settings = MixSettings.from_table(ctx.mix)
     lines = rendered_lines(ctx, plans)
     timeline = build_timeline(ctx.script, lines, settings)

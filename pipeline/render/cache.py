@@ -17,6 +17,7 @@ import soundfile as sf
 
 from pipeline.atomic import atomic_path, write_text
 from pipeline.engines.base import Delivery, Take, VoiceSpec
+from pipeline.files import file_sha256
 
 KEY_VERSION = "castwright-take-v1"
 
@@ -31,10 +32,6 @@ def take_key(engine_identity: str, voice: VoiceSpec, spoken_text: str, delivery:
         [KEY_VERSION, engine_identity, voice_fields, spoken_text, asdict(delivery), take],
         sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 class TakeCache:
@@ -52,7 +49,7 @@ class TakeCache:
         meta_path, wav_path = self.meta_path(key), self.wav_path(key)
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if meta.get("sha256") != _sha256(wav_path):
+            if meta.get("sha256") != file_sha256(wav_path):
                 return None
         except (OSError, ValueError):
             return None
@@ -68,7 +65,7 @@ class TakeCache:
                      subtype="FLOAT", format="WAV")
         meta = {
             "key": key,
-            "sha256": _sha256(wav_path),
+            "sha256": file_sha256(wav_path),
             "sample_rate": take.sample_rate,
             "frames": len(take.samples),
             "duration": take.duration,

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +10,7 @@ from pipeline.atomic import sweep_temp_files
 from pipeline.casting import Cast, cast_script, find_cast_file, load_cast_file
 from pipeline.catalog import default_voices_dir, load_catalog
 from pipeline.engines.base import VoiceSpec
+from pipeline.files import slug_for_script
 from pipeline.model import Script
 from pipeline.parsing import parse_script
 from pipeline.render.assemble import assemble_episode
@@ -22,16 +20,6 @@ from pipeline.render.plan import LinePlan, build_plan
 from pipeline.render.synth import missing_jobs, synthesize_jobs
 
 CACHE_DIR = ".cache/takes"
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:60].rstrip("-") or "episode"
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @dataclass
@@ -82,7 +70,7 @@ def load_context(script_path: str | Path, out_dir: str | Path = "output",
     return EpisodeContext(
         script_path=script_path, script=script, catalog=catalog, cast=cast,
         cast_path=cast_file_path, voices_dir=voices, out_dir=out,
-        episode_dir=out / (slug or slugify(script.title or script_path.stem)),
+        episode_dir=out / (slug or slug_for_script(script_path)),
         cache=TakeCache(out / CACHE_DIR), mix={**cast_file.mix, **(mix or {})},
         warnings=list(script.warnings))
 

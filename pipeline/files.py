@@ -1,0 +1,29 @@
+"""Names and fingerprints of files, shared by render, cache and publish."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+
+def slugify(text: str) -> str:
+    """``The Lighthouse Keeper!`` -> ``the-lighthouse-keeper`` (ASCII, URL- and file-safe)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def slug_for_script(script: Path) -> str:
+    """The episode folder for a script, by render and publish alike:
+    ``scripts/the-lighthouse-keeper.txt`` -> ``the-lighthouse-keeper``."""
+    return slugify(Path(script).stem) or "episode"
+
+
+def file_sha256(path: Path) -> str:
+    """Streamed, so a long episode's audio is never read into memory whole."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
