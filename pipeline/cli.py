@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
+import sys
+
 import typer
 
 from pipeline.commands import publish, qa, render, script, voices
@@ -19,7 +24,35 @@ for area in (script, voices, render, publish, qa):
 
 
 def main() -> None:
-    app()
+    status: list[int] = [0]
+    # Registered before any command imports the heavy libraries, so it runs after their exit
+    # handlers (LIFO) and only skips the interpreter's own teardown of ~1,500 modules
+    # (scipy, matplotlib, onnxruntime): ~0.3 s of a three-second `regen`.
+    atexit.register(_fast_exit, status)
+    try:
+        app()
+    except SystemExit as done:
+        status[0] = _exit_status(done.code)
+        raise
+    except KeyboardInterrupt:
+        status[0] = 130
+        raise
+    except BaseException:
+        status[0] = 1  # the traceback is printed before exit handlers run
+        raise
+
+
+def _exit_status(code: object) -> int:
+    if code is None:
+        return 0
+    return code if isinstance(code, int) else 1  # SystemExit("message"): Python prints it
+
+
+def _fast_exit(status: list[int]) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(status[0])
 
 
 if __name__ == "__main__":

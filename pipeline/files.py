@@ -27,3 +27,13 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def code_id(folder: Path, names: tuple[str, ...] | None = None) -> str:
+    """A fingerprint of the Python source in ``folder`` (or just ``names``): caches keyed on
+    it go stale when the code that made their contents changes, not only on a release."""
+    paths = sorted(folder.glob("*.py")) if names is None else [folder / n for n in names]
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]

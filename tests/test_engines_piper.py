@@ -169,3 +169,46 @@ def test_multi_speaker_ids():
         _speaker_id(spec("carol"), Loaded)
     with pytest.raises(VoiceError, match="out of range"):
         _speaker_id(spec(7), Loaded)
+
+
+def _fresh_load(monkeypatch, cache_dir: Path):
+    from pipeline.engines.piper_model import load_piper
+
+    monkeypatch.setenv("CASTWRIGHT_MODEL_CACHE", str(cache_dir))
+    onnx_path, config_path = model_paths(JOE)
+    return load_piper(onnx_path, config_path)
+
+
+def _read(loaded) -> np.ndarray:
+    loaded.voice.session.seed = 1
+    chunks = list(loaded.voice.synthesize(SENTENCE))
+    return np.concatenate([c.audio_float_array for c in chunks])
+
+
+def test_prepared_model_is_kept_and_reads_the_same(monkeypatch, tmp_path):
+    pytest.importorskip("onnx")
+    cache = tmp_path / "models"
+    first = _fresh_load(monkeypatch, cache)  # patches, optimizes, keeps a copy
+    kept = list(cache.glob("*.onnx"))
+    assert len(kept) == 1 and kept[0].stat().st_size > 10_000_000
+    assert not list(cache.glob(".*.tmp"))  # written to a temp name, then renamed
+    second = _fresh_load(monkeypatch, cache)  # opens the kept copy
+    assert first.seeded and second.seeded
+    assert np.array_equal(_read(first), _read(second))
+
+
+def test_torn_prepared_model_is_rebuilt(monkeypatch, tmp_path):
+    pytest.importorskip("onnx")
+    cache = tmp_path / "models"
+    _fresh_load(monkeypatch, cache)
+    kept = next(cache.glob("*.onnx"))
+    kept.write_bytes(kept.read_bytes()[:1000])
+    loaded = _fresh_load(monkeypatch, cache)
+    assert loaded.seeded and kept.stat().st_size > 10_000_000
+
+
+def test_unwritable_model_cache_still_loads(monkeypatch, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    loaded = _fresh_load(monkeypatch, blocker / "models")
+    assert _read(loaded).size > 0

@@ -7,14 +7,22 @@ in memory: each ``RandomNormalLike`` becomes a slice of a noise bank that we fee
 generated from a seed (the take number). We also expose piper's per-phoneme sample counts
 (``piper.patch_voice_with_alignment``) for word timings. Without ``onnx`` the stock model is used:
 audio is then not sample-identical across calls and there are no word timings.
+
+Patching and optimizing a 60 MB model takes ~0.7 s, several times longer than reading a line, so
+the patched graph, as optimized by onnxruntime, is kept on disk (``prepared_model_dir``) and
+later loads skip both steps (~0.12 s). It is keyed by the model file, the patch version and the
+onnxruntime build, and gives the same samples as patching in memory.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import os
+import platform
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +107,9 @@ def _session_options() -> Any:
     import onnxruntime
 
     opts = onnxruntime.SessionOptions()
+    # Idle pool threads would spin for the next op, taking the core a parallel import or
+    # worker needs; measured no slower without.
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     # Parallel renders run one process per core; let them cap engine threads to avoid thrashing.
     threads = os.environ.get("CASTWRIGHT_ENGINE_THREADS")
     if threads:
@@ -107,12 +118,51 @@ def _session_options() -> Any:
     return opts
 
 
-def load_piper(model_path: Path, config_path: Path) -> LoadedPiper:
-    import onnxruntime
-    from piper import PiperVoice
-    from piper.config import PiperConfig
+def prepared_model_dir() -> Path:
+    """Where patched, pre-optimized models are kept (``CASTWRIGHT_MODEL_CACHE`` overrides)."""
+    override = os.environ.get("CASTWRIGHT_MODEL_CACHE")
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "castwright" / "onnx"
 
-    config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
+
+def _prepared_path(model_path: Path) -> Path:
+    """The prepared copy of ``model_path``: keyed by the file, our patch and onnxruntime."""
+    import onnxruntime
+
+    st = model_path.stat()
+    ident = (f"{model_path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{PATCH_VERSION}|"
+             f"{onnxruntime.__version__}|{platform.machine()}")
+    digest = hashlib.sha256(ident.encode()).hexdigest()[:24]
+    return prepared_model_dir() / f"{model_path.stem}-{digest}.onnx"
+
+
+def _open_prepared(path: Path) -> Any | None:
+    """A session on an already prepared model, or None (missing or unreadable: rebuild it)."""
+    import onnxruntime
+
+    if not path.is_file():
+        return None
+    opts = _session_options()
+    # Already optimized when it was saved: skipping the optimizer is most of the load time.
+    opts.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+    try:
+        return onnxruntime.InferenceSession(str(path), sess_options=opts,
+                                            providers=["CPUExecutionProvider"])
+    except Exception as err:  # torn or from an incompatible build: rebuild
+        _LOG.info("prepared model %s unusable (%s); rebuilding", path, err)
+        path.unlink(missing_ok=True)
+        return None
+
+
+def _prepare(model_path: Path, target: Path | None) -> tuple[Any, bool]:
+    """Patch the model in memory and open it; save ORT's optimized graph to ``target``.
+
+    Saved at the "extended" level: portable across CPUs of one architecture, and measured
+    to give bit-identical audio to the fully optimized in-memory graph at the same speed."""
+    import onnxruntime
+
     model_or_path: str | bytes = str(model_path)
     seeded = False
     try:
@@ -128,7 +178,47 @@ def load_piper(model_path: Path, config_path: Path) -> LoadedPiper:
         model_or_path = model.SerializeToString()
     except ImportError:
         _LOG.info("onnx not installed: Piper readings will vary between calls")
-    session = onnxruntime.InferenceSession(model_or_path, sess_options=_session_options(),
-                                           providers=["CPUExecutionProvider"])
+        target = None  # nothing of ours to keep
+    opts = _session_options()
+    opts.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    tmp = None
+    if target is not None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                        dir=target.parent)
+            os.close(fd)
+            tmp = Path(name)
+            opts.optimized_model_filepath = str(tmp)
+        except OSError as err:  # read-only home, full disk: load without keeping a copy
+            _LOG.info("cannot keep a prepared model in %s: %s", target.parent, err)
+    try:
+        session = onnxruntime.InferenceSession(model_or_path, sess_options=opts,
+                                               providers=["CPUExecutionProvider"])
+        if tmp is not None and tmp.stat().st_size > 0:
+            os.replace(tmp, target)
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    return session, seeded
+
+
+def load_piper(model_path: Path, config_path: Path) -> LoadedPiper:
+    """Open a Piper voice, from its prepared copy when one exists (about 5x faster)."""
+    from piper import PiperVoice
+    from piper.config import PiperConfig
+
+    config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
+    try:
+        import onnx  # noqa: F401  (without it there is no patch, so nothing to prepare)
+
+        target: Path | None = _prepared_path(model_path)
+    except ImportError:
+        target = None
+    session = _open_prepared(target) if target is not None else None
+    if session is not None:
+        seeded = any(i.name == NOISE_INPUT for i in session.get_inputs())
+    else:
+        session, seeded = _prepare(model_path, target)
     voice = PiperVoice(config=config, session=SeededSession(session) if seeded else session)
     return LoadedPiper(voice=voice, seeded=seeded, lock=threading.Lock())

@@ -13,7 +13,7 @@
   ``master``, ``render`` (the block mixer), ``export`` with ``tags``, ``transcripts``, ``plot``.
 """
 
-from pipeline.mix.export import EpisodeMeta, export_episode
+from pipeline.mix.export import EpisodeMeta, EpisodeWriter, export_episode
 from pipeline.mix.render import LoudnessReport, MixAnalysis, MixResult, mix_timeline
 from pipeline.mix.settings import MixSettings
 from pipeline.mix.timeline import (
@@ -26,7 +26,7 @@ from pipeline.mix.timeline import (
 )
 
 __all__ = [
-    "BedSpan", "Chapter", "EpisodeMeta", "LoudnessReport", "MixAnalysis", "MixResult",
-    "MixSettings", "Placement", "RenderedLine", "Timeline", "build_timeline", "export_episode",
-    "mix_timeline",
+    "BedSpan", "Chapter", "EpisodeMeta", "EpisodeWriter", "LoudnessReport", "MixAnalysis",
+    "MixResult", "MixSettings", "Placement", "RenderedLine", "Timeline", "build_timeline",
+    "export_episode", "mix_timeline",
 ]

@@ -178,8 +178,10 @@ class Night(ProceduralBed):
         for k, c in enumerate(self.crickets):
             period = int(c["period"] * sr)
             size = len(c["wave"])
+            # Chirps land up to 3% of a second off their beat: one beat of margin either side,
+            # so a chirp that starts just before a block's end is not lost at the boundary.
             first = max(0, (start - size) // period - 1)
-            last = (start + n) // period + 1
+            last = (start + n) // period + 2
             j = np.arange(first, last)
             jitter = (dsp.hash01(seed, k, j) - 0.5) * 0.06 * sr
             # Chorus waxes and wanes: a slow per-cricket swell, sometimes resting entirely.

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +25,7 @@ import soundfile as sf
 
 from pipeline.atomic import atomic_path
 from pipeline.errors import MixError
-from pipeline.mix import tags, transcripts
+from pipeline.mix import plot, tags, transcripts
 from pipeline.mix.decode import ffmpeg_exe
 from pipeline.mix.levels import FramePeaks, LoudnessMeter
 from pipeline.mix.plot import plot_episode
@@ -32,6 +34,7 @@ from pipeline.mix.settings import MixSettings
 from pipeline.mix.timeline import Timeline
 
 WAV_LIMIT = 0xFFFFFFFF - 1024  # bytes of PCM a plain WAV header can describe
+QUEUE_BLOCKS = 4  # master blocks (~12 s each) waiting for each encoder
 
 
 @dataclass
@@ -67,97 +70,173 @@ _ENCODERS = {
 def export_episode(episode_dir: str | Path, result: MixResult, timeline: Timeline,
                    meta: EpisodeMeta, settings: MixSettings) -> dict[str, str]:
     """Write the episode's files into ``episode_dir``; returns kind -> file name."""
-    episode_dir = Path(episode_dir)
-    cover = tags.load_cover(meta.cover) if meta.cover else None
-    formats = ["mp3", "wav"] + [f for f in settings.formats if f not in ("mp3", "wav")]
-    files: dict[str, str] = {}
-    with contextlib.ExitStack() as stack:
-
-        def target(kind: str) -> Path:
-            tmp = stack.enter_context(atomic_path(episode_dir / FILE_NAMES[kind]))
-            os.chmod(tmp, 0o644)  # published files; mkstemp makes them private
-            files[kind] = FILE_NAMES[kind]
-            return tmp
-
-        audio_paths = {fmt: target(fmt) for fmt in formats}
-        analysis = _write_audio(result, audio_paths, settings, meta, timeline)
-        tags.tag_mp3(audio_paths["mp3"], meta, timeline.chapters, result.duration, cover)
-        if "m4a" in audio_paths:
-            tags.tag_m4a(audio_paths["m4a"], meta, cover)
-        if "opus" in audio_paths:
-            tags.tag_opus(audio_paths["opus"], cover)
-        for kind, text in (("vtt", transcripts.vtt(timeline)), ("srt", transcripts.srt(timeline)),
-                           ("transcript_json", transcripts.transcript_json(timeline)),
-                           ("chapters_json", transcripts.chapters_json(timeline))):
-            target(kind).write_text(text, encoding="utf-8", newline="\n")
-        peaks, short_term, speech_db, bed_db = analysis
-        loud = result.loudness
-        plot_episode(target("png"), meta.title, 0.1, peaks, short_term, speech_db, bed_db,
-                     timeline.chapters, loud.target_lufs, loud.integrated_lufs,
-                     loud.true_peak_dbtp)
-    return files
+    with EpisodeWriter(episode_dir, timeline, meta, settings,
+                       measure=result.analysis is None) as writer:
+        for block in result.blocks():
+            writer.write(block)
+        return writer.finish(result)
 
 
-def _write_audio(result: MixResult, paths: dict[str, Path], settings: MixSettings,
-                 meta: EpisodeMeta, timeline: Timeline):
-    sr, ch = result.sample_rate, result.channels
-    measure = result.analysis is None  # a result built by hand: measure for the plot here
-    meter, frame_peaks = LoudnessMeter(sr, ch), FramePeaks(sr)
-    wav_bytes = result.frames * ch * 3
-    with tempfile.TemporaryDirectory(prefix="castwright-export-") as scratch, \
-            contextlib.ExitStack() as stack:
-        meta_file = Path(scratch) / "meta.txt"
-        meta_file.write_text(tags.ffmetadata(meta, timeline.chapters), encoding="utf-8")
-        procs = {}
-        for fmt in ("mp3", "m4a", "opus"):
-            if fmt in paths:
-                procs[fmt] = _encoder(fmt, paths[fmt], sr, ch, settings.mp3_bitrate, meta_file,
-                                      stack.enter_context(tempfile.TemporaryFile()))
-        wav = stack.enter_context(sf.SoundFile(
-            paths["wav"], "w", sr, ch, subtype="PCM_24",
-            format="WAV" if wav_bytes < WAV_LIMIT else "RF64"))
+class EpisodeWriter:
+    """Writes an episode's files as its master arrives block by block.
+
+    ``write`` each block of the master in order (it may be called while the mixer is still
+    running: the encoders run in their own processes, fed by threads, so encoding overlaps
+    mixing), then ``finish`` with the ``MixResult``. Leaving the ``with`` block renames every
+    file into place, or on an error kills the encoders and leaves the old episode untouched.
+    """
+
+    def __init__(self, episode_dir: str | Path, timeline: Timeline, meta: EpisodeMeta,
+                 settings: MixSettings, measure: bool = False):
+        self.dir, self.timeline, self.meta, self.settings = (Path(episode_dir), timeline, meta,
+                                                             settings)
+        self.sr, self.ch = timeline.sample_rate, settings.channels
+        self.measure = measure  # no analysis from the mixer: meter the plot's levels here
+        self.meter, self.frame_peaks = LoudnessMeter(self.sr, self.ch), FramePeaks(self.sr)
+        self.files: dict[str, str] = {}
+        self.formats = ["mp3", "wav"] + [f for f in settings.formats if f not in ("mp3", "wav")]
+        self.frames = 0
+
+    def __enter__(self) -> EpisodeWriter:
+        plot.warm_up()  # the plot comes last; its import overlaps the mix
+        self._stack = contextlib.ExitStack()
         try:
-            for block in result.blocks():
-                data = np.ascontiguousarray(block, dtype="<f4")
-                for proc, _ in procs.values():
-                    proc.stdin.write(memoryview(data))
-                wav.write(data)
-                if measure:
-                    meter.feed(data)
-                    frame_peaks.feed(data)
-        except BrokenPipeError:
-            pass  # the encoder died; its exit status and message are reported below
+            self._open()
         except BaseException:
-            for proc, _ in procs.values():
-                proc.kill()
-                proc.wait()
+            self._stack.close()
             raise
-        finally:
-            for proc, _ in procs.values():
-                with contextlib.suppress(BrokenPipeError, OSError):
-                    proc.stdin.close()
-        for fmt, (proc, err) in procs.items():
-            if proc.wait() != 0:
-                err.seek(0)
-                lines = err.read().decode(errors="replace").strip().splitlines()
-                raise MixError(f"encoding {fmt} failed: {lines[-1] if lines else proc.returncode}",
-                               paths[fmt])
-    if measure:
-        return frame_peaks.result(), meter.short_term(), None, None
-    a = result.analysis
-    return a.frame_peaks, a.short_term_lufs, a.speech_db, a.bed_db
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            self._stop_encoders()
+        return bool(self._stack.__exit__(exc_type, exc, tb))
+
+    def _target(self, kind: str) -> Path:
+        tmp = self._stack.enter_context(atomic_path(self.dir / FILE_NAMES[kind]))
+        os.chmod(tmp, 0o644)  # published files; mkstemp makes them private
+        self.files[kind] = FILE_NAMES[kind]
+        return tmp
+
+    def _open(self) -> None:
+        self.paths = {fmt: self._target(fmt) for fmt in self.formats}
+        scratch = Path(self._stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="castwright-export-")))
+        meta_file = scratch / "meta.txt"
+        meta_file.write_text(tags.ffmetadata(self.meta, self.timeline.chapters),
+                             encoding="utf-8")
+        self.encoders: dict[str, _Encoder] = {}
+        for fmt in ("mp3", "m4a", "opus"):
+            if fmt in self.paths:
+                self.encoders[fmt] = _Encoder(fmt, self.paths[fmt], self.sr, self.ch,
+                                              self.settings.mp3_bitrate, meta_file)
+        wav_bytes = int(round(self.timeline.duration * self.sr)) * self.ch * 3
+        self.wav = self._stack.enter_context(sf.SoundFile(
+            self.paths["wav"], "w", self.sr, self.ch, subtype="PCM_24",
+            format="WAV" if wav_bytes < WAV_LIMIT else "RF64"))
+
+    def write(self, block: np.ndarray) -> None:
+        data = np.ascontiguousarray(block if block.ndim == 2 else block[:, None], dtype="<f4")
+        for encoder in self.encoders.values():
+            encoder.feed(data)
+        self.wav.write(data)
+        self.frames += len(data)
+        if self.measure:
+            self.meter.feed(data)
+            self.frame_peaks.feed(data)
+
+    def finish(self, result: MixResult) -> dict[str, str]:
+        """Close the audio, write transcripts and the plot (while the encoders finish), tag."""
+        for encoder in self.encoders.values():
+            encoder.close_input()
+        self.wav.close()
+        tl = self.timeline
+        for kind, text in (("vtt", transcripts.vtt(tl)), ("srt", transcripts.srt(tl)),
+                           ("transcript_json", transcripts.transcript_json(tl)),
+                           ("chapters_json", transcripts.chapters_json(tl))):
+            self._target(kind).write_text(text, encoding="utf-8", newline="\n")
+        if self.measure:
+            peaks, short_term, speech_db, bed_db = (self.frame_peaks.result(),
+                                                    self.meter.short_term(), None, None)
+        else:
+            a = result.analysis
+            peaks, short_term, speech_db, bed_db = (a.frame_peaks, a.short_term_lufs,
+                                                    a.speech_db, a.bed_db)
+        loud = result.loudness
+        plot_episode(self._target("png"), self.meta.title, 0.1, peaks, short_term, speech_db,
+                     bed_db, tl.chapters, loud.target_lufs, loud.integrated_lufs,
+                     loud.true_peak_dbtp)
+        for encoder in self.encoders.values():
+            encoder.wait()
+        cover = tags.load_cover(self.meta.cover) if self.meta.cover else None
+        tags.tag_mp3(self.paths["mp3"], self.meta, tl.chapters, self.frames / self.sr, cover)
+        if "m4a" in self.paths:
+            tags.tag_m4a(self.paths["m4a"], self.meta, cover)
+        if "opus" in self.paths:
+            tags.tag_opus(self.paths["opus"], cover)
+        return dict(self.files)
+
+    def _stop_encoders(self) -> None:
+        for encoder in getattr(self, "encoders", {}).values():
+            encoder.kill()
 
 
-def _encoder(fmt: str, out: Path, sr: int, ch: int, bitrate: int, meta_file: Path, err):
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
-           "-f", "f32le", "-ar", str(sr), "-ac", str(ch), "-i", "pipe:0"]
-    if fmt != "mp3":  # tags and chapters for M4A/Opus come from an ffmetadata file
-        cmd += ["-f", "ffmetadata", "-i", str(meta_file), "-map", "0:a", "-map_metadata", "1",
-                "-map_chapters", "1"]
-    cmd += _ENCODERS[fmt](bitrate) + [str(out)]
-    try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                stderr=err)
-    except OSError as e:
-        raise MixError(f"cannot start ffmpeg for {fmt}: {e}") from None
-    return proc, err
+class _Encoder:
+    """ffmpeg encoding float32 from a pipe, fed by a thread so ``feed`` never waits for it."""
+
+    def __init__(self, fmt: str, out: Path, sr: int, ch: int, bitrate: int, meta_file: Path):
+        self.fmt, self.out = fmt, out
+        cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
+               "-f", "f32le", "-ar", str(sr), "-ac", str(ch), "-i", "pipe:0"]
+        if fmt != "mp3":  # tags and chapters for M4A/Opus come from an ffmetadata file
+            cmd += ["-f", "ffmetadata", "-i", str(meta_file), "-map", "0:a", "-map_metadata",
+                    "1", "-map_chapters", "1"]
+        cmd += _ENCODERS[fmt](bitrate) + [str(out)]
+        self.err = tempfile.TemporaryFile()  # noqa: SIM115 - closed in wait()/kill()
+        try:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                         stdout=subprocess.DEVNULL, stderr=self.err)
+        except OSError as e:
+            self.err.close()
+            raise MixError(f"cannot start ffmpeg for {fmt}: {e}") from None
+        # Bounded: a few blocks of look-ahead is all the overlap needs, and memory stays flat
+        # when the master is read from disk faster than it can be encoded.
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUE_BLOCKS)
+        self.thread = threading.Thread(target=self._pump, name=f"encode-{fmt}", daemon=True)
+        self.thread.start()
+
+    def _pump(self) -> None:
+        stdin = self.proc.stdin
+        broken = False
+        while (data := self.queue.get()) is not None:
+            if not broken:
+                try:
+                    stdin.write(data)  # releases the GIL while the pipe is full
+                except OSError:  # the encoder died: its status and message come in wait()
+                    broken = True
+        with contextlib.suppress(OSError):
+            stdin.close()
+
+    def feed(self, block: np.ndarray) -> None:
+        self.queue.put(block.tobytes())
+
+    def close_input(self) -> None:
+        self.queue.put(None)
+
+    def wait(self) -> None:
+        self.thread.join()
+        code = self.proc.wait()
+        self.err.seek(0)
+        lines = self.err.read().decode(errors="replace").strip().splitlines()
+        self.err.close()
+        if code != 0:
+            raise MixError(f"encoding {self.fmt} failed: {lines[-1] if lines else code}",
+                           self.out)
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.queue.put(None)
+        self.thread.join()
+        self.proc.wait()
+        with contextlib.suppress(OSError, ValueError):
+            self.err.close()

@@ -10,6 +10,7 @@ the limiter threshold. Speech-led mixes usually land in one pass, always within 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,9 @@ class Mastered:
     loudness_range_lu: float
     short_term_lufs: np.ndarray  # 3 s loudness every 100 ms
     frame_peaks: np.ndarray  # max |sample| every 100 ms
+
+
+Sink = Callable[[np.ndarray], None]
 
 
 def master(pre: RawAudio, sample_rate: int, pre_lufs: float, target_lufs: float,
@@ -70,24 +74,54 @@ def master(pre: RawAudio, sample_rate: int, pre_lufs: float, target_lufs: float,
 
 def _pass(pre: RawAudio, sr: int, gain_db: float, threshold_db: float, out: RawAudio
           ) -> Mastered:
-    limiter = Limiter(sr, threshold_db)
-    meter = LoudnessMeter(sr, pre.channels)
-    peak = TruePeakMeter(pre.channels)
-    frames = FramePeaks(sr)
-    gain = 10 ** (gain_db / 20)
-    with RawAudio.create(out.path, pre.channels) as writer:
-        for start in range(0, pre.frames, BLOCK):
-            n = min(BLOCK, pre.frames - start)
-            y = limiter.process(pre.read, start, n, gain)
-            writer.write(y)
-            meter.feed(y)
-            peak.feed(y)
-            frames.feed(y)
-        audio = writer.close()
-    tp = peak.finish()
-    return Mastered(
-        audio=audio, integrated_lufs=meter.integrated(),
-        true_peak_dbtp=20 * math.log10(tp) if tp > 0 else float("-inf"), gain_db=gain_db,
-        passes=1, limiter_max_db=limiter.max_reduction_db, limiter_threshold_db=threshold_db,
-        loudness_range_lu=meter.loudness_range(), short_term_lufs=meter.short_term(),
-        frame_peaks=frames.result())
+    one = MasterPass(pre, sr, gain_db, threshold_db, out)
+    one.advance(pre.frames, pre.frames)
+    return one.finish()
+
+
+class MasterPass:
+    """One pass of ``pre`` through the gain and limiter into ``out``, measured on the way.
+
+    ``advance`` can be called while the pre-master is still being written: it masters every
+    block whose input, look-ahead included, is already there. That lets a fixed-gain re-mix
+    master (and hand blocks to ``sink``, e.g. the encoders) as it mixes. Blocks always start at
+    multiples of ``BLOCK`` from 0, so streamed and whole-file passes give identical samples.
+    """
+
+    def __init__(self, pre: RawAudio, sr: int, gain_db: float, threshold_db: float,
+                 out: RawAudio, sink: Sink | None = None):
+        self.pre, self.gain_db, self.sink = pre, gain_db, sink
+        self.limiter = Limiter(sr, threshold_db)
+        self.meter = LoudnessMeter(sr, pre.channels)
+        self.peak = TruePeakMeter(pre.channels)
+        self.frames = FramePeaks(sr)
+        self.gain = 10 ** (gain_db / 20)
+        self.writer = RawAudio.create(out.path, pre.channels)
+        self.pos = 0
+
+    def advance(self, available: int, total: int) -> None:
+        """Master what ``available`` pre-master frames (of ``total``) allow."""
+        after = self.limiter.margin[1]
+        while self.pos < total:
+            n = min(BLOCK, total - self.pos)
+            if self.pos + n + after > available and available < total:
+                return
+            y = self.limiter.process(self.pre.read, self.pos, n, self.gain)
+            self.writer.write(y)
+            self.meter.feed(y)
+            self.peak.feed(y)
+            self.frames.feed(y)
+            if self.sink is not None:
+                self.sink(y)
+            self.pos += n
+
+    def finish(self) -> Mastered:
+        audio = self.writer.close()
+        tp = self.peak.finish()
+        return Mastered(
+            audio=audio, integrated_lufs=self.meter.integrated(),
+            true_peak_dbtp=20 * math.log10(tp) if tp > 0 else float("-inf"),
+            gain_db=self.gain_db, passes=1, limiter_max_db=self.limiter.max_reduction_db,
+            limiter_threshold_db=self.limiter.threshold_db,
+            loudness_range_lu=self.meter.loudness_range(),
+            short_term_lufs=self.meter.short_term(), frame_peaks=self.frames.result())

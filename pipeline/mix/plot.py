@@ -6,19 +6,34 @@ without a display).
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from pipeline.mix.timeline import Chapter
+
+
+def warm_up() -> threading.Thread:
+    """Import matplotlib (~0.4 s) on a thread, e.g. while the episode is being mixed."""
+    thread = threading.Thread(target=_import_matplotlib, name="import-matplotlib", daemon=True)
+    thread.start()
+    return thread
+
+
+def _import_matplotlib() -> None:
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
 
 
 def plot_episode(path: Path, title: str, frame_seconds: float, peaks: np.ndarray,
                  short_term: np.ndarray, speech_db: np.ndarray | None,
                  bed_db: np.ndarray | None, chapters: list[Chapter], target_lufs: float,
                  integrated: float, true_peak: float) -> None:
+    # Imported here: matplotlib costs ~0.4 s to import, paid while the encoders finish.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     n = len(peaks)
     minutes = n * frame_seconds > 120
     scale = 60.0 if minutes else 1.0

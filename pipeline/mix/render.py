@@ -35,8 +35,10 @@ from pipeline.mix.beds import BUILTIN, Bed, make_bed
 from pipeline.mix.decode import probe_duration
 from pipeline.mix.duck import Ducker
 from pipeline.mix.levels import FRAME_SECONDS, LoudnessMeter, speech_activity
-from pipeline.mix.master import Mastered, master
+from pipeline.mix.master import BLOCK as MASTER_BLOCK
+from pipeline.mix.master import Mastered, MasterPass, Sink, master
 from pipeline.mix.settings import MixSettings
+from pipeline.mix.soundcache import SoundCache
 from pipeline.mix.store import RawAudio
 from pipeline.mix.timeline import BedSpan, Placement, Timeline
 
@@ -58,7 +60,7 @@ class LoudnessReport:
     loudness_range_lu: float
     target_lufs: float
     true_peak_limit_dbtp: float
-    premaster_lufs: float
+    premaster_lufs: float | None  # None: the gain was given (a single-line re-mix)
     gain_db: float
     passes: int
     limiter_max_db: float
@@ -111,14 +113,20 @@ class MixResult:
 
 def mix_timeline(timeline: Timeline, load_take: TakeLoader, settings: MixSettings,
                  work_dir: str | Path | None = None,
-                 fixed_master: tuple[float, float] | None = None) -> MixResult:
+                 fixed_master: tuple[float, float] | None = None,
+                 sink: Sink | None = None, sound_cache: str | Path | None = None
+                 ) -> MixResult:
     """Mix and master ``timeline``. Raw audio lives in a temporary folder inside ``work_dir``
     (default: the system temp folder) until the result is garbage collected.
-    ``fixed_master`` = (gain dB, limiter threshold dB) reuses an earlier master's settings."""
+    ``fixed_master`` = (gain dB, limiter threshold dB) reuses an earlier master's settings.
+    ``sink``, if given, receives the final master in order, block by block: while mixing
+    when the master is fixed, after mastering otherwise. ``sound_cache`` is a folder where
+    synthesized music and effects are kept for the next re-mix."""
     _check_timeline(timeline)
     folder = Path(tempfile.mkdtemp(prefix="castwright-mix-", dir=work_dir))
     try:
-        result = _Mixer(timeline, load_take, settings, folder, fixed_master).run()
+        result = _Mixer(timeline, load_take, settings, folder, fixed_master, sink,
+                        SoundCache(sound_cache)).run()
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -147,8 +155,10 @@ def _check_timeline(tl: Timeline) -> None:
 
 class _Mixer:
     def __init__(self, tl: Timeline, load_take: TakeLoader, s: MixSettings, folder: Path,
-                 fixed_master: tuple[float, float] | None = None):
-        self.fixed_master = fixed_master
+                 fixed_master: tuple[float, float] | None = None, sink: Sink | None = None,
+                 sound_cache: SoundCache | None = None):
+        self.fixed_master, self.sink = fixed_master, sink
+        self.sound_cache = sound_cache or SoundCache(None)
         self.tl, self.load_take, self.s, self.folder = tl, load_take, s, folder
         self.sr, self.ch = tl.sample_rate, s.channels
         self.file = tl.script_path or None
@@ -223,18 +233,25 @@ class _Mixer:
                 loops[span.source] = make_bed(span.source, True, span.seed, self.sr, self.ch,
                                               self.file, line)
             return loops[span.source]
-        return make_bed(span.source, False, span.seed, self.sr, self.ch, self.file, line)
+        frames = self._samples(span.end) - self._samples(span.start)
+        return self.sound_cache.bed(
+            [span.source, span.seed, self.sr, self.ch], frames, self.sr,
+            lambda: make_bed(span.source, False, span.seed, self.sr, self.ch, self.file, line))
 
     def _sound(self, p: Placement) -> np.ndarray:
         line = p.source_line or None
         if p.kind == "sfx":
             if p.from_file:
                 return sfx.render_file(p.source, self.sr, self.ch, p.duration, self.file, line)
-            return sfx.render_effect(p.source, self.sr, self.ch, p.duration, p.seed)
+            return self.sound_cache.get(
+                ["sfx", p.source, self.sr, self.ch, p.duration, p.seed],
+                lambda: sfx.render_effect(p.source, self.sr, self.ch, p.duration, p.seed))
         if p.from_file:
             return music.render_file(p.source, self.sr, self.ch, p.duration, p.fade_out,
                                      self.file, line)
-        return music.render_music(p.source, self.sr, self.ch, p.duration, p.seed)
+        return self.sound_cache.get(
+            ["music", p.source, self.sr, self.ch, p.duration, p.seed],
+            lambda: music.render_music(p.source, self.sr, self.ch, p.duration, p.seed))
 
     # -- mixing --------------------------------------------------------------------------
     def run(self) -> MixResult:
@@ -257,17 +274,32 @@ class _Mixer:
         self.generators: dict[int, Bed] = {}  # beds sounding now
         self.loops: dict[str, Bed] = {}  # decoded bed files, shared by their spans
         meter = LoudnessMeter(sr, ch)  # sets the first mastering gain
+        out = RawAudio(self.folder / "master.f32", ch)
         with RawAudio.create(self.folder / "premaster.f32", ch) as pre:
+            # A known gain (single-line re-mix) is mastered while mixing, so the encoders
+            # that ``sink`` feeds run alongside the mixer instead of after it.
+            stream = None if self.fixed_master is None else MasterPass(
+                pre.audio, sr, *self.fixed_master, out, self.sink)
             for b0 in range(0, self.total, self.block):
                 block = self._mix_block(b0, min(self.block, self.total - b0))
                 pre.write(block)
-                meter.feed(block)
+                if stream is None:
+                    meter.feed(block)
+                else:  # the gain is given: the pre-master's loudness is not needed
+                    pre.flush()
+                    stream.advance(pre.audio.frames, self.total)
         premaster = pre.audio
-        pre_lufs = meter.integrated()
-        mastered = master(premaster, sr, pre_lufs, s.target_lufs, s.true_peak_dbtp,
-                          s.loudness_tolerance, RawAudio(self.folder / "master.f32", ch),
-                          self.fixed_master)
+        pre_lufs = meter.integrated() if stream is None else None
+        if stream is not None:
+            mastered = stream.finish()
+        else:
+            mastered = master(premaster, sr, pre_lufs, s.target_lufs, s.true_peak_dbtp,
+                              s.loudness_tolerance, out)
+            if self.sink is not None:
+                for chunk in mastered.audio.blocks(MASTER_BLOCK):
+                    self.sink(chunk)
         premaster.path.unlink(missing_ok=True)
+        self.sound_cache.trim()
         return self._result(mastered, pre_lufs, intervals)
 
     def _mix_block(self, b0: int, n: int) -> np.ndarray:
@@ -346,7 +378,8 @@ class _Mixer:
         acc[first:first + len(sums)] += sums
         return first, sums
 
-    def _result(self, m: Mastered, pre_lufs: float, intervals: list[tuple[int, int]]) -> MixResult:
+    def _result(self, m: Mastered, pre_lufs: float | None, intervals: list[tuple[int, int]]
+                ) -> MixResult:
         g2 = 10 ** (m.gain_db / 10)
         speech_db = 10 * np.log10(np.maximum(self.speech_e * g2 / self.frame, 1e-14))
         bed_db = 10 * np.log10(np.maximum(self.other_e * g2 / self.frame, 1e-14))
@@ -356,7 +389,8 @@ class _Mixer:
             integrated_lufs=_num(m.integrated_lufs), true_peak_dbtp=_num(m.true_peak_dbtp),
             speech_to_bed_db=to_bed, speech_to_bed_min_db=to_bed_min, bed_rise_db=rise,
             loudness_range_lu=_num(m.loudness_range_lu), target_lufs=self.s.target_lufs,
-            true_peak_limit_dbtp=self.s.true_peak_dbtp, premaster_lufs=_num(pre_lufs),
+            true_peak_limit_dbtp=self.s.true_peak_dbtp,
+            premaster_lufs=None if pre_lufs is None else _num(pre_lufs),
             gain_db=_num(m.gain_db), passes=m.passes, limiter_max_db=_num(m.limiter_max_db),
             limiter_threshold_db=_num(m.limiter_threshold_db))
         analysis = MixAnalysis(FRAME_SECONDS, speech_db.astype(np.float32),

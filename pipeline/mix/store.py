@@ -55,6 +55,10 @@ class RawWriter:
         self._fh.write(memoryview(block))
         self.audio.frames += len(block)
 
+    def flush(self) -> None:
+        """Make everything written so far visible to ``RawAudio.read``."""
+        self._fh.flush()
+
     def close(self) -> RawAudio:
         self._fh.close()
         return self.audio

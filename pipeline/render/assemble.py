@@ -6,24 +6,27 @@ timelines and audio. ``regen`` calls this too, so a single-line change re-mixes 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import soxr
 
+import pipeline.mix as mix_package
 from pipeline import __version__
 from pipeline.errors import CastwrightError
-from pipeline.files import file_sha256
+from pipeline.files import code_id, file_sha256
 from pipeline.mix import (
     EpisodeMeta,
+    EpisodeWriter,
     MixSettings,
     RenderedLine,
     build_timeline,
-    export_episode,
     mix_timeline,
 )
 from pipeline.render.manifest import load_manifest, write_manifest
@@ -66,10 +69,16 @@ def episode_meta(ctx: EpisodeContext, extra: dict | None) -> EpisodeMeta:
     return EpisodeMeta(**fields)
 
 
+@functools.cache
+def mix_code_id() -> str:
+    """The mixer's own source: a code change re-mixes even without a version bump."""
+    return code_id(Path(mix_package.__file__).parent)
+
+
 def mix_fingerprint(timeline, settings: MixSettings, meta: EpisodeMeta,
                     plans: list[LinePlan]) -> str:
     """Everything the episode files depend on: same fingerprint, same files."""
-    payload = [__version__, timeline.to_dict(), asdict(settings), asdict(meta),
+    payload = [__version__, mix_code_id(), timeline.to_dict(), asdict(settings), asdict(meta),
                [(p.line_id, p.speaker, p.voice.name, p.text, p.take) for p in plans]]
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -111,10 +120,14 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
         return unchanged
     # Raw mix audio goes beside the output (not a possibly RAM-backed /tmp): 3 h is ~8 GB.
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
-    result = mix_timeline(timeline, take_loader(ctx, timeline.sample_rate), settings,
-                          work_dir=ctx.out_dir, fixed_master=fixed)
     ctx.episode_dir.mkdir(parents=True, exist_ok=True)
-    files = export_episode(ctx.episode_dir, result, timeline, episode, settings)
+    # The writer takes the master as it is made: with a fixed master (a single-line change)
+    # the encoders run while the episode is still being mixed.
+    with EpisodeWriter(ctx.episode_dir, timeline, episode, settings) as writer:
+        result = mix_timeline(timeline, take_loader(ctx, timeline.sample_rate), settings,
+                              work_dir=ctx.out_dir, fixed_master=fixed, sink=writer.write,
+                              sound_cache=ctx.sounds_dir)
+        files = writer.finish(result)
     manifest = build_manifest(ctx, plans, timeline, files, result)
     manifest["script_sha256"] = file_sha256(ctx.script_path)
     manifest["episode_meta"] = meta or {}  # so a regen re-tags the file the same way

@@ -13,13 +13,13 @@ from pipeline.engines.base import VoiceSpec
 from pipeline.files import slug_for_script
 from pipeline.model import Script
 from pipeline.parsing import parse_script
-from pipeline.render.assemble import assemble_episode
 from pipeline.render.cache import TakeCache
 from pipeline.render.choices import LineChoice, load_choices
 from pipeline.render.plan import LinePlan, build_plan
 from pipeline.render.synth import missing_jobs, synthesize_jobs
 
 CACHE_DIR = ".cache/takes"
+SOUNDS_DIR = ".cache/sounds"  # synthesized music and effects (see mix.soundcache)
 
 
 @dataclass
@@ -41,6 +41,10 @@ class EpisodeContext:
     @property
     def slug(self) -> str:
         return self.episode_dir.name
+
+    @property
+    def sounds_dir(self) -> Path:
+        return self.out_dir / SOUNDS_DIR
 
     def plans(self, choices: dict[str, LineChoice]) -> list[LinePlan]:
         return build_plan(self.script, self.cast, choices, self.catalog, self.warnings)
@@ -83,7 +87,7 @@ def render_episode(script_path: str | Path, out_dir: str | Path = "output",
     """Render (or re-render from cache) one episode into ``out_dir/<slug>/``."""
     t0 = time.perf_counter()
     ctx = load_context(script_path, out_dir, cast_path, voices_dir, mix, slug)
-    for folder in (ctx.cache.root, ctx.episode_dir):
+    for folder in (ctx.cache.root, ctx.sounds_dir, ctx.episode_dir):
         if folder.exists():
             sweep_temp_files(folder)
     plans = ctx.plans(load_choices(ctx.episode_dir))
@@ -91,6 +95,8 @@ def render_episode(script_path: str | Path, out_dir: str | Path = "output",
     t1 = time.perf_counter()
     synthesize_jobs(todo, ctx.cache.root, workers=jobs, show_progress=show_progress)
     t2 = time.perf_counter()
+    from pipeline.render.assemble import assemble_episode  # the mixer: scipy, ~1.5 s import
+
     manifest = assemble_episode(ctx, plans, meta=meta)
     t3 = time.perf_counter()
     return EpisodeResult(

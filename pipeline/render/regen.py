@@ -6,12 +6,13 @@ sample-identical. Choices persist in ``choices.json`` and survive the next full 
 
 from __future__ import annotations
 
+import importlib
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.catalog import get_voice
 from pipeline.errors import CastError, RenderError, VoiceError
-from pipeline.render.assemble import assemble_episode
 from pipeline.render.choices import LineChoice, load_choices, save_choices
 from pipeline.render.episode import EpisodeContext, load_context
 from pipeline.render.manifest import load_manifest, manifest_line
@@ -69,6 +70,7 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
                text: str | None = None, voice: str | None = None, remix: bool = True,
                reset: bool = False) -> RegenResult:
     """Make a new take of one line (or switch to ``take``), persist the choice, re-mix."""
+    warming = _warm_mixer() if remix else None
     ctx, manifest = episode_context(episode_dir)
     script_text = _check_line(ctx, manifest, line_id)
     choices = load_choices(ctx.episode_dir)
@@ -95,6 +97,8 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
     made = not ctx.cache.has(plan.key)
     if made:
         run_job(SynthJob.from_plan(plan), str(ctx.cache.root))
+    if warming is not None:
+        warming.join()
     choice.takes = sorted({*choice.takes, 1, plan.take})
     save_choices(ctx.episode_dir, choices)
     duration = float(ctx.cache.meta(plan.key)["duration"])
@@ -102,7 +106,20 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
     return RegenResult(line_id, plan.take, plan.key, duration, made, new_manifest)
 
 
+def _warm_mixer() -> threading.Thread:
+    """Import the mixer (scipy and friends, ~1 s) on another thread while the script is parsed
+    and the line is read: onnxruntime releases the GIL, so on two cores the two overlap."""
+    thread = threading.Thread(target=importlib.import_module, args=(_MIXER,), daemon=True)
+    thread.start()
+    return thread
+
+
+_MIXER = "pipeline.render.assemble"
+
+
 def _remix(ctx: EpisodeContext, choices: dict[str, LineChoice], manifest: dict) -> dict:
+    from pipeline.render.assemble import assemble_episode
+
     plans = ctx.plans(choices)
     synthesize_jobs(missing_jobs(plans, ctx.cache), ctx.cache.root, show_progress=False)
     return assemble_episode(ctx, plans, meta=manifest.get("episode_meta"), keep_master=True)
