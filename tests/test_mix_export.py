@@ -183,3 +183,39 @@ def test_export_from_a_plain_array(tmp_path, episode):
     assert set(files) >= {"mp3", "wav", "png"}
     wav, _ = sf.read(tmp_path / "episode.wav", dtype="float32")
     assert len(wav) == len(plain.audio)
+
+
+def _plot_args(path):
+    frames = 300
+    g = np.random.default_rng(3)
+    return (path, "Plot test", 0.1, g.uniform(0, 1, frames), g.uniform(-30, -10, frames),
+            g.uniform(-60, -10, frames), g.uniform(-70, -30, frames), [(0.0, "One"), (12.0, "Two")],
+            -16.0, -16.2, -1.3)
+
+
+def test_plot_helper_draws_the_same_picture(tmp_path):
+    from pipeline.mix import plot
+
+    plot.start_helper()
+    wait = plot.draw_later(*_plot_args(tmp_path / "helper.png"))
+    wait()
+    assert plot._helper is None  # one helper, one picture
+    plot.plot_episode(*_plot_args(tmp_path / "inline.png"))
+    helper_png = (tmp_path / "helper.png").read_bytes()
+    assert helper_png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert helper_png == (tmp_path / "inline.png").read_bytes()
+
+
+def test_dead_plot_helper_falls_back_to_drawing_here(tmp_path):
+    from pipeline.mix import plot
+
+    plot.start_helper()
+    helper = plot._helper
+    if helper is None:
+        pytest.skip("no fork on this platform")
+    helper.submit(int).result()  # the worker is up
+    for process in list(helper._processes.values()):
+        process.kill()
+        process.join()
+    plot.draw_later(*_plot_args(tmp_path / "fallback.png"))()
+    assert (tmp_path / "fallback.png").stat().st_size > 10_000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from importlib import metadata
 from pathlib import Path
@@ -154,11 +155,8 @@ class PiperEngine:
         for path in (onnx, config):
             st = path.stat()
             parts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
-        try:
-            import onnx as onnx_pkg  # noqa: F401  (decides seeded vs stock noise)
-            noise = PATCH_VERSION
-        except ImportError:
-            noise = "stock-noise"
+        # onnx decides seeded vs stock noise; found, not imported (that takes 40 ms)
+        noise = PATCH_VERSION if importlib.util.find_spec("onnx") else "stock-noise"
         return (f"piper-tts {metadata.version('piper-tts')}|{noise}|{'|'.join(parts)}"
                 f"|speaker={voice.speaker}")
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -209,12 +210,8 @@ def load_piper(model_path: Path, config_path: Path) -> LoadedPiper:
     from piper.config import PiperConfig
 
     config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
-    try:
-        import onnx  # noqa: F401  (without it there is no patch, so nothing to prepare)
-
-        target: Path | None = _prepared_path(model_path)
-    except ImportError:
-        target = None
+    # Without onnx there is no patch, so nothing to prepare (found, not imported: 40 ms).
+    target = _prepared_path(model_path) if importlib.util.find_spec("onnx") else None
     session = _open_prepared(target) if target is not None else None
     if session is not None:
         seeded = any(i.name == NOISE_INPUT for i in session.get_inputs())

@@ -13,20 +13,41 @@
   ``master``, ``render`` (the block mixer), ``export`` with ``tags``, ``transcripts``, ``plot``.
 """
 
-from pipeline.mix.export import EpisodeMeta, EpisodeWriter, export_episode
-from pipeline.mix.render import LoudnessReport, MixAnalysis, MixResult, mix_timeline
-from pipeline.mix.settings import MixSettings
-from pipeline.mix.timeline import (
-    BedSpan,
-    Chapter,
-    Placement,
-    RenderedLine,
-    Timeline,
-    build_timeline,
-)
+import importlib
+from typing import TYPE_CHECKING
 
+# Loaded on first use (PEP 562): the mixer pulls in scipy (~1 s), and light modules such as
+# ``pipeline.mix.plot`` or ``pipeline.mix.settings`` must not pay for it.
+_HOMES = {
+    "EpisodeMeta": "export", "EpisodeWriter": "export", "export_episode": "export",
+    "LoudnessReport": "render", "MixAnalysis": "render", "MixResult": "render",
+    "mix_timeline": "render", "MixSettings": "settings", "BedSpan": "timeline",
+    "Chapter": "timeline", "Placement": "timeline", "RenderedLine": "timeline",
+    "Timeline": "timeline", "build_timeline": "timeline",
+}
 __all__ = [
     "BedSpan", "Chapter", "EpisodeMeta", "EpisodeWriter", "LoudnessReport", "MixAnalysis",
     "MixResult", "MixSettings", "Placement", "RenderedLine", "Timeline", "build_timeline",
     "export_episode", "mix_timeline",
 ]
+
+if TYPE_CHECKING:
+    from pipeline.mix.export import EpisodeMeta, EpisodeWriter, export_episode
+    from pipeline.mix.render import LoudnessReport, MixAnalysis, MixResult, mix_timeline
+    from pipeline.mix.settings import MixSettings
+    from pipeline.mix.timeline import (
+        BedSpan,
+        Chapter,
+        Placement,
+        RenderedLine,
+        Timeline,
+        build_timeline,
+    )
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'pipeline.mix' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"pipeline.mix.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value

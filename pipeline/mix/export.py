@@ -28,7 +28,6 @@ from pipeline.errors import MixError
 from pipeline.mix import plot, tags, transcripts
 from pipeline.mix.decode import ffmpeg_exe
 from pipeline.mix.levels import FramePeaks, LoudnessMeter
-from pipeline.mix.plot import plot_episode
 from pipeline.mix.render import MixResult
 from pipeline.mix.settings import MixSettings
 from pipeline.mix.timeline import Timeline
@@ -163,9 +162,10 @@ class EpisodeWriter:
             peaks, short_term, speech_db, bed_db = (a.frame_peaks, a.short_term_lufs,
                                                     a.speech_db, a.bed_db)
         loud = result.loudness
-        plot_episode(self._target("png"), self.meta.title, 0.1, peaks, short_term, speech_db,
-                     bed_db, tl.chapters, loud.target_lufs, loud.integrated_lufs,
-                     loud.true_peak_dbtp)
+        plotted = plot.draw_later(self._target("png"), self.meta.title, 0.1, peaks, short_term,
+                                  speech_db, bed_db, [(c.start, c.title) for c in tl.chapters],
+                                  loud.target_lufs,
+                                  loud.integrated_lufs, loud.true_peak_dbtp)
         for encoder in self.encoders.values():
             encoder.wait()
         cover = tags.load_cover(self.meta.cover) if self.meta.cover else None
@@ -174,6 +174,7 @@ class EpisodeWriter:
             tags.tag_m4a(self.paths["m4a"], self.meta, cover)
         if "opus" in self.paths:
             tags.tag_opus(self.paths["opus"], cover)
+        plotted()
         return dict(self.files)
 
     def _stop_encoders(self) -> None:

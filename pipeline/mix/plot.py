@@ -6,19 +6,46 @@ without a display).
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from pipeline.mix.timeline import Chapter
+_helper: ProcessPoolExecutor | None = None
+HELPER_TIMEOUT = 120.0  # seconds; a picture takes well under one
 
 
-def warm_up() -> threading.Thread:
-    """Import matplotlib (~0.4 s) on a thread, e.g. while the episode is being mixed."""
-    thread = threading.Thread(target=_import_matplotlib, name="import-matplotlib", daemon=True)
-    thread.start()
-    return thread
+def start_helper() -> None:
+    """Fork a helper process that imports matplotlib now, on the other core, and draws the next
+    plot; matplotlib then costs the calling process nothing (~0.5 s of a one-line regen).
+    Call it before starting any thread (a fork copies import locks). No-op without fork."""
+    global _helper
+    if _helper is not None or "fork" not in multiprocessing.get_all_start_methods():
+        return
+    for stream in (sys.stdout, sys.stderr):  # else the child flushes the parent's buffer again
+        stream.flush()
+    _helper = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    _helper.submit(_import_matplotlib)
+
+
+def stop_helper() -> None:
+    global _helper
+    if _helper is not None:
+        _helper.shutdown(wait=False, cancel_futures=True)
+        _helper = None
+
+
+def warm_up() -> None:
+    """Without a helper, import matplotlib (~0.4 s) on a thread, e.g. while mixing."""
+    if _helper is None:
+        threading.Thread(target=_import_matplotlib, name="import-matplotlib",
+                         daemon=True).start()
 
 
 def _import_matplotlib() -> None:
@@ -26,11 +53,39 @@ def _import_matplotlib() -> None:
     import matplotlib.figure  # noqa: F401
 
 
+def draw_later(*args: Any) -> Callable[[], None]:
+    """Start ``plot_episode(*args)``, in the helper if there is one; returns the wait for it."""
+    global _helper
+    helper, _helper = _helper, None
+    try:
+        future = helper.submit(plot_episode, *args) if helper is not None else None
+    except BrokenProcessPool:  # the helper died (killed, out of memory): draw here
+        helper.shutdown(wait=False)
+        future = None
+    if future is None:
+        plot_episode(*args)
+        return lambda: None
+    assert helper is not None
+
+    def wait() -> None:
+        try:
+            future.result(timeout=HELPER_TIMEOUT)
+        except (BrokenProcessPool, TimeoutError):  # the helper died or hung: draw here
+            for process in list(getattr(helper, "_processes", {}).values()):
+                process.kill()
+            plot_episode(*args)
+        finally:
+            helper.shutdown(wait=True)
+
+    return wait
+
+
 def plot_episode(path: Path, title: str, frame_seconds: float, peaks: np.ndarray,
                  short_term: np.ndarray, speech_db: np.ndarray | None,
-                 bed_db: np.ndarray | None, chapters: list[Chapter], target_lufs: float,
-                 integrated: float, true_peak: float) -> None:
-    # Imported here: matplotlib costs ~0.4 s to import, paid while the encoders finish.
+                 bed_db: np.ndarray | None, sections: list[tuple[float, str]],
+                 target_lufs: float, integrated: float, true_peak: float) -> None:
+    """``sections`` are (start seconds, heading) pairs: plain data, cheap to send to a helper."""
+    # Imported here, not at the top: matplotlib costs ~0.4 s (see ``start_helper``).
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -59,10 +114,10 @@ def plot_episode(path: Path, title: str, frame_seconds: float, peaks: np.ndarray
     loud.set_ylim(target_lufs - 30, target_lufs + 10)
     loud.set_ylabel("short-term LUFS")
     loud.set_xlabel("minutes" if minutes else "seconds")
-    for ch in chapters:
+    for start, heading in sections:
         for ax in axes:
-            ax.axvline(ch.start / scale, color="#999", lw=0.7)
-        wave.text(ch.start / scale, 1.02, " " + ch.title[:40], fontsize=7, va="bottom",
+            ax.axvline(start / scale, color="#999", lw=0.7)
+        wave.text(start / scale, 1.02, " " + heading[:40], fontsize=7, va="bottom",
                   ha="left", clip_on=False)
     fig.suptitle(f"{title}  —  {integrated:.1f} LUFS integrated, {true_peak:.1f} dBTP peak",
                  fontsize=11)

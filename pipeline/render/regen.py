@@ -6,6 +6,7 @@ sample-identical. Choices persist in ``choices.json`` and survive the next full 
 
 from __future__ import annotations
 
+import gc
 import importlib
 import threading
 from dataclasses import dataclass
@@ -70,6 +71,10 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
                text: str | None = None, voice: str | None = None, remix: bool = True,
                reset: bool = False) -> RegenResult:
     """Make a new take of one line (or switch to ``take``), persist the choice, re-mix."""
+    if remix:
+        from pipeline.mix.plot import start_helper
+
+        start_helper()  # forks: before any thread starts
     warming = _warm_mixer() if remix else None
     ctx, manifest = episode_context(episode_dir)
     script_text = _check_line(ctx, manifest, line_id)
@@ -109,12 +114,18 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
 def _warm_mixer() -> threading.Thread:
     """Import the mixer (scipy and friends, ~1 s) on another thread while the script is parsed
     and the line is read: onnxruntime releases the GIL, so on two cores the two overlap."""
-    thread = threading.Thread(target=importlib.import_module, args=(_MIXER,), daemon=True)
+    thread = threading.Thread(target=_import_mixer, name="import-mixer", daemon=True)
     thread.start()
     return thread
 
 
-_MIXER = "pipeline.render.assemble"
+def _import_mixer() -> None:
+    # The collector would walk scipy's ~100k new objects over and over while they are created.
+    gc.disable()
+    try:
+        importlib.import_module("pipeline.render.assemble")
+    finally:
+        gc.enable()
 
 
 def _remix(ctx: EpisodeContext, choices: dict[str, LineChoice], manifest: dict) -> dict:
