@@ -6,9 +6,12 @@ sample-identical. Choices persist in ``choices.json`` and survive the next full 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
+import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,7 +104,10 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
     plan = _plan_for(ctx, choices, line_id)
     made = not ctx.cache.has(plan.key)
     if made:
-        run_job(SynthJob.from_plan(plan), str(ctx.cache.root))
+        # While the mixer imports on one core, the engine gets the rest (measured ~0.15 s
+        # faster than letting its threads and the import fight over both).
+        with _engine_threads((os.cpu_count() or 2) - 1 if warming is not None else None):
+            run_job(SynthJob.from_plan(plan), str(ctx.cache.root))
     if warming is not None:
         warming.join()
     choice.takes = sorted({*choice.takes, 1, plan.take})
@@ -109,6 +115,20 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
     duration = float(ctx.cache.meta(plan.key)["duration"])
     new_manifest = _remix(ctx, choices, manifest) if remix else None
     return RegenResult(line_id, plan.take, plan.key, duration, made, new_manifest)
+
+
+@contextlib.contextmanager
+def _engine_threads(count: int | None) -> Iterator[None]:
+    """Engine threads for models loaded inside the block (``CASTWRIGHT_ENGINE_THREADS`` wins)."""
+    name = "CASTWRIGHT_ENGINE_THREADS"
+    if count is None or name in os.environ:
+        yield
+        return
+    os.environ[name] = str(max(1, count))
+    try:
+        yield
+    finally:
+        os.environ.pop(name, None)
 
 
 def _warm_mixer() -> threading.Thread:
