@@ -213,11 +213,15 @@ def test_killed_render_resumes_from_cache(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cache_root = out / CACHE_DIR
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(cache_root.glob("*/*.json"))) < 3:
+
+    def finished() -> list[Path]:  # sidecars renamed into place, not ".<name>.tmp.json" temps
+        return [p for p in cache_root.glob("*/*.json") if not p.name.startswith(".")]
+
+    while time.monotonic() < deadline and len(finished()) < 3:
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    done_before = {p.stem: p.stat().st_mtime_ns for p in cache_root.glob("*/*.json")}
+    done_before = {p.stem: p.stat().st_mtime_ns for p in finished()}
     assert 3 <= len(done_before) < 24, "the render was not interrupted mid-way"
     assert not (out / "long" / "manifest.json").exists()
     result = render_episode(script, out, show_progress=False, mix=MIX)

@@ -28,6 +28,7 @@ from pipeline.mix import (
     RenderedLine,
     build_timeline,
     mix_timeline,
+    plot,
 )
 from pipeline.render.manifest import load_manifest, write_manifest
 from pipeline.render.plan import LinePlan
@@ -118,6 +119,7 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     unchanged = up_to_date(ctx, fingerprint)
     if unchanged is not None:
         return unchanged
+    plot.start_helper()  # matplotlib imports in a forked helper while we mix (no-op if running)
     # Raw mix audio goes beside the output (not a possibly RAM-backed /tmp): 3 h is ~8 GB.
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
     ctx.episode_dir.mkdir(parents=True, exist_ok=True)

@@ -86,9 +86,6 @@ def render_episode(script_path: str | Path, out_dir: str | Path = "output",
                    meta: dict | None = None) -> EpisodeResult:
     """Render (or re-render from cache) one episode into ``out_dir/<slug>/``."""
     t0 = time.perf_counter()
-    from pipeline.mix.plot import start_helper
-
-    start_helper()  # matplotlib imports in a forked helper while we synthesize and mix
     ctx = load_context(script_path, out_dir, cast_path, voices_dir, mix, slug)
     for folder in (ctx.cache.root, ctx.sounds_dir, ctx.episode_dir):
         if folder.exists():

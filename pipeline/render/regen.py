@@ -75,10 +75,7 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
                reset: bool = False) -> RegenResult:
     """Make a new take of one line (or switch to ``take``), persist the choice, re-mix."""
     if remix:
-        from pipeline.mix.plot import start_helper
-
-        start_helper()  # forks: before any thread starts
-    warming = _warm_mixer() if remix else None
+        _prepare_remix()
     ctx, manifest = episode_context(episode_dir)
     script_text = _check_line(ctx, manifest, line_id)
     choices = load_choices(ctx.episode_dir)
@@ -106,10 +103,8 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
     if made:
         # While the mixer imports on one core, the engine gets the rest (measured ~0.15 s
         # faster than letting its threads and the import fight over both).
-        with _engine_threads((os.cpu_count() or 2) - 1 if warming is not None else None):
+        with _engine_threads((os.cpu_count() or 2) - 1 if remix else None):
             run_job(SynthJob.from_plan(plan), str(ctx.cache.root))
-    if warming is not None:
-        warming.join()
     choice.takes = sorted({*choice.takes, 1, plan.take})
     save_choices(ctx.episode_dir, choices)
     duration = float(ctx.cache.meta(plan.key)["duration"])
@@ -131,12 +126,16 @@ def _engine_threads(count: int | None) -> Iterator[None]:
         os.environ.pop(name, None)
 
 
-def _warm_mixer() -> threading.Thread:
-    """Import the mixer (scipy and friends, ~1 s) on another thread while the script is parsed
-    and the line is read: onnxruntime releases the GIL, so on two cores the two overlap."""
-    thread = threading.Thread(target=_import_mixer, name="import-mixer", daemon=True)
-    thread.start()
-    return thread
+def _prepare_remix() -> None:
+    """Get the slow imports going while the script is parsed and the line is read.
+
+    A forked helper imports matplotlib for the plot (forks go first, before any thread), and a
+    thread imports the mixer (scipy and friends, ~1 s): onnxruntime releases the GIL, so on two
+    cores the import and the engine overlap. ``_remix``'s own import waits for the thread."""
+    from pipeline.mix.plot import start_helper
+
+    start_helper()
+    threading.Thread(target=_import_mixer, name="import-mixer", daemon=True).start()
 
 
 def _import_mixer() -> None:
