@@ -219,3 +219,43 @@ def test_dead_plot_helper_falls_back_to_drawing_here(tmp_path):
         process.join()
     plot.draw_later(*_plot_args(tmp_path / "fallback.png"))()
     assert (tmp_path / "fallback.png").stat().st_size > 10_000
+
+
+def test_encoder_that_dies_is_an_error_and_leaves_nothing(tmp_path, episode, monkeypatch):
+    _, _, tl, result, meta = episode
+    monkeypatch.setitem(export_module._ENCODERS, "mp3",
+                        lambda br: ["-c:a", "no_such_encoder", "-f", "mp3"])
+    out = tmp_path / "ep"
+    with pytest.raises(MixError, match="encoding mp3 failed"):
+        export_episode(out, result, tl, meta, MixSettings())  # must not hang on a dead pipe
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_mix_that_fails_midway_leaves_the_old_episode(tmp_path, monkeypatch):
+    """The writer is the mix's sink: a mix error after some blocks were encoded kills the
+    encoders and removes every temp file."""
+    st = Story(str(tmp_path / "story.txt"))
+    sec = st.section("Long")
+    for i in range(12):
+        st.say(sec, f"Line {i}.", seconds=3.0)
+    settings = MixSettings()
+    tl = build_timeline(st.script, st.rendered, settings)
+    out = tmp_path / "ep"
+    out.mkdir()
+    (out / "episode.wav").write_bytes(b"previous")
+    loaded = []
+
+    def load(key: str) -> np.ndarray:
+        loaded.append(key)
+        if len(loaded) > 20:  # analysis loads all 12, then mixing fails on the 9th
+            raise OSError("disk went away")
+        return st.load(key)
+
+    fixed = (0.0, -1.3)
+    writer = export_module.EpisodeWriter(out, tl, EpisodeMeta(title="x"), settings)
+    with pytest.raises(MixError, match="disk went away"), writer:
+        mix_timeline(tl, load, settings, work_dir=tmp_path, fixed_master=fixed,
+                     sink=writer.write)
+    assert writer.frames > 0  # blocks had reached the encoders
+    assert sorted(p.name for p in out.iterdir()) == ["episode.wav"]
+    assert (out / "episode.wav").read_bytes() == b"previous"

@@ -213,9 +213,9 @@ class _Encoder:
             if not broken:
                 try:
                     stdin.write(data)  # releases the GIL while the pipe is full
-                except OSError:  # the encoder died: its status and message come in wait()
-                    broken = True
-        with contextlib.suppress(OSError):
+                except Exception:  # the encoder died: its status and message come in wait()
+                    broken = True  # keep draining, so ``feed`` never blocks on a full queue
+        with contextlib.suppress(OSError, ValueError):
             stdin.close()
 
     def feed(self, block: np.ndarray) -> None:
