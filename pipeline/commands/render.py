@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -80,11 +81,12 @@ def regen(
     """Make a new take of one line (or switch take, text or voice) and re-mix the episode."""
     from pipeline.render.regen import regen_line
 
+    started = time.perf_counter()
     result = regen_line(resolve_episode(episode, out), line_id, take=take, text=text,
                         voice=voice, reset=reset)
     how = "synthesized" if result.synthesized else "from cache"
     console.print(f"{line_id}: take {result.take} ({how}, {result.duration:.2f} s); "
-                  "episode re-mixed")
+                  f"episode re-mixed in {time.perf_counter() - started:.1f} s")
 
 
 @user_errors
