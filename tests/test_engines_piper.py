@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -212,3 +213,20 @@ def test_unwritable_model_cache_still_loads(monkeypatch, tmp_path):
     blocker.write_text("not a folder")
     loaded = _fresh_load(monkeypatch, blocker / "models")
     assert _read(loaded).size > 0
+
+
+def test_a_replaced_model_drops_its_old_prepared_copy(monkeypatch, tmp_path):
+    pytest.importorskip("onnx")
+    from pipeline.engines.piper_model import load_piper
+
+    onnx_path, config_path = model_paths(JOE)
+    mine = tmp_path / "voice.onnx"
+    shutil.copy(onnx_path, mine)
+    shutil.copy(config_path, tmp_path / "voice.onnx.json")
+    monkeypatch.setenv("CASTWRIGHT_MODEL_CACHE", str(tmp_path / "models"))
+    load_piper(mine, tmp_path / "voice.onnx.json")
+    first = {p.name for p in (tmp_path / "models").glob("*.onnx")}
+    os.utime(mine, ns=(1, 1))  # the file was replaced: new identity
+    load_piper(mine, tmp_path / "voice.onnx.json")
+    second = {p.name for p in (tmp_path / "models").glob("*.onnx")}
+    assert len(first) == len(second) == 1 and first != second

@@ -133,10 +133,26 @@ def _prepared_path(model_path: Path) -> Path:
     import onnxruntime
 
     st = model_path.stat()
-    ident = (f"{model_path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{PATCH_VERSION}|"
+    where = str(model_path.resolve())
+    ident = (f"{where}|{st.st_size}|{st.st_mtime_ns}|{PATCH_VERSION}|"
              f"{onnxruntime.__version__}|{platform.machine()}")
-    digest = hashlib.sha256(ident.encode()).hexdigest()[:24]
-    return prepared_model_dir() / f"{model_path.stem}-{digest}.onnx"
+    return prepared_model_dir() / f"{_model_prefix(model_path)}{_digest(ident, 16)}.onnx"
+
+
+def _model_prefix(model_path: Path) -> str:
+    """Shared by every prepared copy of one model file, current or stale."""
+    return f"{model_path.stem}-{_digest(str(model_path.resolve()), 8)}-"
+
+
+def _digest(text: str, size: int) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:size]
+
+
+def _drop_stale_copies(model_path: Path, keep: Path) -> None:
+    """A replaced model file or a new onnxruntime leaves its old copy behind (~60 MB): drop it."""
+    for old in keep.parent.glob(f"{_model_prefix(model_path)}*.onnx"):
+        if old != keep:
+            old.unlink(missing_ok=True)
 
 
 def _open_prepared(path: Path) -> Any | None:
@@ -196,8 +212,9 @@ def _prepare(model_path: Path, target: Path | None) -> tuple[Any, bool]:
     try:
         session = onnxruntime.InferenceSession(model_or_path, sess_options=opts,
                                                providers=["CPUExecutionProvider"])
-        if tmp is not None and tmp.stat().st_size > 0:
+        if tmp is not None and target is not None and tmp.stat().st_size > 0:
             os.replace(tmp, target)
+            _drop_stale_copies(model_path, target)
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
