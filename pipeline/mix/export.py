@@ -2,11 +2,12 @@
 
 All-or-nothing: every file is written to a temp file beside its target (``atomic_path``) and
 all are renamed only after every one succeeded, so a failure leaves the previous episode intact.
-Audio is streamed in blocks: ``episode.wav`` (24-bit master; no dither needed at that depth, so
-unchanged audio stays bit-identical across a single-line re-mix) through soundfile, the
-compressed formats through the ffmpeg that imageio-ffmpeg ships, fed float32 on a pipe.
-(libsndfile can write MP3 too, but LAME through ffmpeg encodes ~2.5x faster here and takes an
-exact bitrate.)
+``EpisodeWriter`` takes the master block by block, so it can be the mixer's sink and encode while
+the episode is still being mixed. ``episode.wav`` is the 24-bit master (no dither needed at that
+depth, so unchanged audio stays bit-identical across a single-line re-mix), written through
+soundfile; the compressed formats through the ffmpeg that imageio-ffmpeg ships, fed float32 on
+a pipe. (libsndfile can write MP3 too, but LAME through ffmpeg encodes ~2.5x faster here and
+takes an exact bitrate.)
 """
 
 from __future__ import annotations
@@ -118,6 +119,8 @@ class EpisodeWriter:
         return tmp
 
     def _open(self) -> None:
+        # A bad cover fails here, before any audio is encoded.
+        self.cover = tags.load_cover(self.meta.cover) if self.meta.cover else None
         self.paths = {fmt: self._target(fmt) for fmt in self.formats}
         scratch = Path(self._stack.enter_context(
             tempfile.TemporaryDirectory(prefix="castwright-export-")))
@@ -168,7 +171,7 @@ class EpisodeWriter:
                                   loud.integrated_lufs, loud.true_peak_dbtp)
         for encoder in self.encoders.values():
             encoder.wait()
-        cover = tags.load_cover(self.meta.cover) if self.meta.cover else None
+        cover = self.cover
         tags.tag_mp3(self.paths["mp3"], self.meta, tl.chapters, self.frames / self.sr, cover)
         if "m4a" in self.paths:
             tags.tag_m4a(self.paths["m4a"], self.meta, cover)

@@ -45,12 +45,10 @@ Sink = Callable[[np.ndarray], None]
 
 
 def master(pre: RawAudio, sample_rate: int, pre_lufs: float, target_lufs: float,
-           ceiling_dbtp: float, tolerance: float, out: RawAudio,
-           fixed: tuple[float, float] | None = None) -> Mastered:
-    """``fixed`` = (gain dB, limiter threshold dB) of an earlier master: one pass with exactly
-    those, so a re-mix after a single-line change leaves every other line's samples as they were."""
-    if fixed is not None:
-        return _pass(pre, sample_rate, fixed[0], fixed[1], out)
+           ceiling_dbtp: float, tolerance: float, out: RawAudio) -> Mastered:
+    """Master a finished pre-master to the target. (A re-mix after a single-line change instead
+    runs one ``MasterPass`` with the earlier master's gain and threshold, as it mixes, so every
+    other line's samples stay as they were.)"""
     gain_db = target_lufs - pre_lufs if math.isfinite(pre_lufs) else 0.0
     gain_db = min(gain_db, MAX_GAIN_DB)
     threshold = ceiling_dbtp - HEADROOM_DB

@@ -121,7 +121,7 @@ def mix_timeline(timeline: Timeline, load_take: TakeLoader, settings: MixSetting
     ``fixed_master`` = (gain dB, limiter threshold dB) reuses an earlier master's settings.
     ``sink``, if given, receives the final master in order, block by block: while mixing
     when the master is fixed, after mastering otherwise. ``sound_cache`` is a folder where
-    synthesized music and effects are kept for the next re-mix."""
+    synthesized music, effects and bed renders are kept for the next re-mix."""
     _check_timeline(timeline)
     folder = Path(tempfile.mkdtemp(prefix="castwright-mix-", dir=work_dir))
     try:
