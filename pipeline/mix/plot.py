@@ -34,13 +34,6 @@ def start_helper() -> None:
     _helper.submit(_import_matplotlib)
 
 
-def stop_helper() -> None:
-    global _helper
-    if _helper is not None:
-        _helper.shutdown(wait=False, cancel_futures=True)
-        _helper = None
-
-
 def warm_up() -> None:
     """Without a helper, import matplotlib (~0.4 s) on a thread, e.g. while mixing."""
     if _helper is None:
