@@ -56,6 +56,7 @@ class CastFile:
     deliveries: dict[str, Delivery] = field(default_factory=dict)
     mix: dict = field(default_factory=dict)
     text: str = ""  # raw text, to point errors at a line
+    given: set[str] = field(default_factory=set)  # top-level keys the file set (for layering)
 
     def line_of(self, needle: str) -> int | None:
         for number, line in enumerate(self.text.splitlines(), start=1):
@@ -119,11 +120,18 @@ def load_cast_file(path: Path | None) -> CastFile:
         line = getattr(err, "lineno", None)
         msg = str(err).split(" (at line")[0]
         raise CastError(f"TOML syntax error: {msg}", path, line) from None
+    return parse_cast(data, path, text)
+
+
+def parse_cast(data: dict, path: Path | None = None, text: str = "", where: str = ""
+               ) -> CastFile:
+    """A cast file's table (or a show file's ``[cast]``, with ``where="cast."``) as a CastFile."""
     cast = CastFile(path=path, text=text)
     unknown = set(data) - TOP_KEYS
     if unknown:
         key = sorted(unknown)[0]
-        raise CastError(f"unknown key '{key}'", path, cast.line_of(key))
+        raise CastError(f"unknown key '{where}{key}'", path, cast.line_of(key))
+    cast.given = set(data)
     cast.narrator = data.get("narrator")
     cast.narrate_summary = bool(data.get("narrate_summary", True))
     cast.pov_narration = bool(data.get("pov_narration", False))
@@ -143,6 +151,21 @@ def load_cast_file(path: Path | None) -> CastFile:
             cast.genders[name] = table["gender"]
         cast.deliveries[name] = _delivery_from(table, f"character '{name}'", cast)
     return cast
+
+
+def layer_casts(base: CastFile, over: CastFile) -> CastFile:
+    """``over`` (an episode's cast file) on top of ``base`` (the show's cast): what ``over`` says
+    wins, key by key and character by character; the rest comes from ``base``."""
+    merged = CastFile(path=over.path or base.path, text=over.text or base.text)
+    for key in ("narrator", "narrate_summary", "pov_narration", "narrator_delivery"):
+        source = over if key in over.given else base
+        setattr(merged, key, getattr(source, key))
+    merged.characters = {**base.characters, **over.characters}
+    merged.genders = {**base.genders, **over.genders}
+    merged.deliveries = {**base.deliveries, **over.deliveries}
+    merged.mix = {**base.mix, **over.mix}
+    merged.given = base.given | over.given
+    return merged
 
 
 def find_cast_file(script_path: Path, voices_dir: Path) -> Path | None:

@@ -4,6 +4,7 @@ podcastparser and lxml; stable guids; byte-identical republish; escaping; the sh
 from __future__ import annotations
 
 import io
+import json
 import sys
 import types
 from datetime import UTC, datetime, timedelta
@@ -317,6 +318,10 @@ def _fake_render(monkeypatch, calls: list[dict]) -> None:
     def render_episode(script_path, out_dir, cast_path=None, jobs=1, **kw):
         calls.append({"script": Path(script_path).name, "jobs": jobs, **kw})
         folder = make_episode(Path(out_dir), kw["slug"], Path(script_path), title="Rendered")
+        manifest = json.loads((folder / "manifest.json").read_text())
+        manifest.update(episode_meta=kw.get("meta") or {}, mix=kw.get("mix") or {},
+                        show_cast=kw.get("show_cast") or {})  # as the real render records
+        (folder / "manifest.json").write_text(json.dumps(manifest))
         return types.SimpleNamespace(episode_dir=folder)
 
     module = types.ModuleType("pipeline.render.episode")
@@ -458,3 +463,28 @@ def test_cli_publish_reports_bad_input_on_one_line(tmp_path: Path) -> None:
     assert f"error: {show}:{line}: category 'Cooking' is not an Apple Podcasts category" in \
         " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_renders_made_outside_publish_or_for_other_settings_are_redone(tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    """`castwright render` by hand writes no show tags or cover; a changed [mix] or [cast]
+    changes the audio. Publishing such a folder would ship the wrong file."""
+    calls: list[dict] = []
+    _fake_render(monkeypatch, calls)
+    show = make_show(tmp_path)
+    out = tmp_path / "output"
+    assert publish(show, out, now=NOW).rendered == ["one", "two"]
+    assert publish(show, out, now=NOW).rendered == []
+    path = out / "one" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["episode_meta"] = {}  # what a plain `castwright render` records
+    path.write_text(json.dumps(manifest))
+    logged: list[str] = []
+    assert publish(show, out, now=NOW, log=logged.append).rendered == ["one"]
+    assert any("without this show's tags" in line for line in logged)
+    extra = '\n[cast]\nnarrator = "maren"\n\n[mix]\nbed_level_db = -30\n'
+    show.write_text(show.read_text() + extra)
+    assert publish(show, out, now=NOW).rendered == ["one", "two"]
+    assert calls[-1]["show_cast"] == {"narrator": "maren"}
+    assert calls[-1]["mix"] == {"bed_level_db": -30}
+    assert publish(show, out, now=NOW).rendered == []

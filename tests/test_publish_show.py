@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from test_publish_fakes import SHOW_TOML, make_show, write_cover
 
-from pipeline.errors import PublishError
+from pipeline.errors import CastwrightError, PublishError
 from pipeline.files import slugify
 from pipeline.publish.artwork import ArtworkProblem, check_artwork, draw_cover, make_cover
 from pipeline.publish.show import load_show, podcast_guid
@@ -222,3 +222,17 @@ def test_example_show_file_loads() -> None:
     show = load_show(REPO / "show.toml")
     assert show.title == "Castwright Theatre"
     assert [e.slug for e in show.episodes] == ["the-lighthouse-keeper"]
+
+
+def test_show_cast_is_checked_like_a_cast_file(tmp_path: Path) -> None:
+    good = BASE + '\n[cast]\nnarrator = "harold"\n\n[cast.characters.Mara]\nvoice = "clara"\n'
+    show = load_show(make_show(tmp_path, good))
+    assert show.cast == {"narrator": "harold", "characters": {"Mara": {"voice": "clara"}}}
+    bad = BASE + '\n[cast]\nnarator = "harold"\n'
+    with pytest.raises(CastwrightError) as info:
+        load_show(make_show(tmp_path, bad))
+    assert "unknown key 'cast.narator'" in str(info.value)
+    assert info.value.line == _line_of(bad, "narator =")
+    pace = BASE + '\n[cast.characters.Mara]\nvoice = "clara"\npace = "fast"\n'
+    with pytest.raises(CastwrightError, match="'pace' must be a number"):
+        load_show(make_show(tmp_path, pace))

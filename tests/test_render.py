@@ -231,3 +231,21 @@ def test_killed_render_resumes_from_cache(tmp_path):
     assert not list(out.rglob("*.tmp*"))  # nothing half-written left behind
     manifest = json.loads((out / "long" / "manifest.json").read_text())
     assert len(manifest["lines"]) == 24
+
+
+def test_show_cast_is_layered_under_the_episode_cast_and_kept_by_regen(tmp_path):
+    """A show's [cast] keeps recurring characters' voices across episodes; an episode's own cast
+    file still wins where it speaks; regen casts the episode as its render did."""
+    script = write_script(tmp_path)
+    out = tmp_path / "out"
+    show_cast = {"narrator": "harold", "characters": {"Anna": "clara", "Bill": "tomas"}}
+    first = render(script, out, show_cast=show_cast)
+    assert first.manifest["cast"] == {"Narrator": "harold", "Anna": "clara", "Bill": "tomas"}
+    assert first.manifest["show_cast"] == show_cast
+    regen_line(first.episode_dir, first.manifest["lines"][-1]["line_id"])
+    after = load_manifest(first.episode_dir)
+    assert after["cast"] == first.manifest["cast"]
+    assert {x["voice"] for x in after["lines"] if x["speaker"] == "Bill"} == {"tomas"}
+    (tmp_path / "garden.cast.toml").write_text('[characters.Bill]\nvoice = "milo"\n')
+    layered = render(script, out, show_cast=show_cast)
+    assert layered.manifest["cast"] == {"Narrator": "harold", "Anna": "clara", "Bill": "milo"}

@@ -67,7 +67,17 @@ def _load_manifest(episode_dir: Path) -> dict[str, Any]:
     return manifest
 
 
-def stale_reason(script: Path, episode_dir: Path) -> str | None:
+@dataclass
+class RenderRequest:
+    """What publish renders an episode with; a folder rendered with anything else is stale."""
+
+    meta: dict  # tags (show, number, season, date, cover, title), as the manifest keeps them
+    mix: dict  # the show's [mix]: every key must be in the manifest's mix with this value
+    show_cast: dict  # the show's [cast]
+
+
+def stale_reason(script: Path, episode_dir: Path, request: RenderRequest | None = None
+                 ) -> str | None:
     """Why the folder must be (re)rendered before publishing, or None when it is current."""
     path = episode_dir / MANIFEST
     if not path.is_file():
@@ -81,10 +91,27 @@ def stale_reason(script: Path, episode_dir: Path) -> str | None:
         return "the MP3 is missing"
     recorded = manifest.get("script_sha256")
     if isinstance(recorded, str) and recorded:
-        return None if recorded == file_sha256(script) else "the script changed"
-    # Older manifests carry no script hash: fall back to modification times.
-    if script.stat().st_mtime > path.stat().st_mtime:
+        if recorded != file_sha256(script):
+            return "the script changed"
+    elif script.stat().st_mtime > path.stat().st_mtime:
+        # Older manifests carry no script hash: fall back to modification times.
         return "the script is newer than the render"
+    return _request_changed(manifest, request) if request is not None else None
+
+
+def _request_changed(manifest: dict, request: RenderRequest) -> str | None:
+    """A render made by hand (``castwright render``) or under another show file lacks the show's
+    tags, cover, mix or cast: publishing it would ship the wrong file. Folders whose manifest
+    does not record how they were rendered (older ones, other tools) are taken as they are."""
+    if "episode_meta" not in manifest:
+        return None
+    if (manifest.get("episode_meta") or {}) != request.meta:
+        return "rendered without this show's tags and cover"
+    mix = manifest.get("mix") if isinstance(manifest.get("mix"), dict) else {}
+    if any(mix.get(key) != value for key, value in request.mix.items()):
+        return "rendered with other mix settings"
+    if (manifest.get("show_cast") or {}) != request.show_cast:
+        return "rendered with another show cast"
     return None
 
 

@@ -20,7 +20,12 @@ from pipeline.errors import PublishError
 from pipeline.files import file_sha256
 from pipeline.publish.artwork import check_artwork, draw_cover
 from pipeline.publish.catalog import Catalog, EpisodeRecord
-from pipeline.publish.episode_folder import EpisodeFolder, read_episode, stale_reason
+from pipeline.publish.episode_folder import (
+    EpisodeFolder,
+    RenderRequest,
+    read_episode,
+    stale_reason,
+)
 from pipeline.publish.feed import FeedEpisode, build_feed, feed_file_names
 from pipeline.publish.page import build_page
 from pipeline.publish.show import EpisodeEntry, Show, load_show
@@ -59,18 +64,25 @@ def audio_duration(path: Path, fallback: float) -> float:
     return float(length) if length and length > 0 else fallback
 
 
-def _render(show: Show, entry: EpisodeEntry, out: Path, jobs: int) -> Path:
-    from pipeline.render.episode import render_episode  # lazy: pulls in the TTS engines
-
-    voices = show.root / "voices"  # the show file sits beside scripts/ and voices/
+def render_request(show: Show, entry: EpisodeEntry) -> RenderRequest:
+    """What the show asks of an episode's render: its tags, mix settings and cast."""
     # ID3 tags of the episode file: show, number, season, date and cover as the feed says them.
     meta = {"author": show.author, "show": show.title, "episode_number": entry.number,
             "season": entry.season, "cover": str(show.artwork) if show.artwork else None,
             "date": entry.date.date().isoformat() if entry.date else None,
             **({"title": entry.title} if entry.title else {})}
+    return RenderRequest(meta=meta, mix=dict(show.mix), show_cast=dict(show.cast))
+
+
+def _render(show: Show, entry: EpisodeEntry, request: RenderRequest, out: Path,
+            jobs: int) -> Path:
+    from pipeline.render.episode import render_episode  # lazy: pulls in the TTS engines
+
+    voices = show.root / "voices"  # the show file sits beside scripts/ and voices/
     result = render_episode(entry.script, out, jobs=jobs, slug=entry.slug,
                             voices_dir=voices if voices.is_dir() else None,
-                            mix=show.mix or None, meta=meta)
+                            mix=request.mix or None, meta=request.meta,
+                            show_cast=request.show_cast or None)
     return Path(result.episode_dir)
 
 
@@ -145,13 +157,14 @@ def publish(show_path: str | Path = "show.toml", out_dir: str | Path = "output",
     rendered: list[str] = []
     for entry in show.episodes:
         episode_dir = out / entry.slug
-        reason = stale_reason(entry.script, episode_dir)
+        request = render_request(show, entry)
+        reason = stale_reason(entry.script, episode_dir, request)
         if reason:
             if not render:
                 raise PublishError(f"episode '{entry.slug}' is stale ({reason}); render it or "
                                    "publish without --no-render", episode_dir)
             log(f"rendering {entry.slug}: {reason}")
-            episode_dir = _render(show, entry, out, jobs)
+            episode_dir = _render(show, entry, request, out, jobs)
             if episode_dir.name != entry.slug:
                 log(f"warning: render wrote {episode_dir}, publish expects {out / entry.slug}")
             rendered.append(entry.slug)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipeline.casting import parse_cast
 from pipeline.errors import PublishError
 from pipeline.files import slug_for_script, slugify
 from pipeline.publish.artwork import ArtworkProblem, check_artwork
@@ -70,7 +71,7 @@ class Show:
     locked: bool = False
     copyright: str | None = None
     mix: dict[str, Any] = field(default_factory=dict)  # passed to the mixer untouched
-    cast: dict[str, Any] = field(default_factory=dict)  # passed to casting untouched
+    cast: dict[str, Any] = field(default_factory=dict)  # a cast file's keys, under episodes
 
     @property
     def root(self) -> Path:
@@ -165,6 +166,7 @@ class _ShowReader:
         self.path = path
         self.lines = _KeyLines(text)
         self.data = data
+        self.source = text
 
     def fail(self, problem: str, key: str | None = None, table: str = "",
              index: int | None = None) -> PublishError:
@@ -246,6 +248,8 @@ class _ShowReader:
         for table in ("mix", "cast"):
             if not isinstance(d.get(table, {}), dict):
                 raise self.fail(f"'{table}' must be a table", table)
+        # The [cast] table is a cast file's keys (docs/cast-file.md): checked now, at its line.
+        parse_cast(d.get("cast", {}), self.path, self.source, where="cast.")
         return Show(
             path=self.path.resolve(),
             title=title,

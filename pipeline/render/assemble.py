@@ -168,6 +168,7 @@ def build_manifest(ctx: EpisodeContext, plans: list[LinePlan], timeline, files: 
         "cast_file": str(ctx.cast_path.resolve()) if ctx.cast_path else None,
         "voices_dir": str(ctx.voices_dir.resolve()),
         "mix": ctx.mix,
+        "show_cast": ctx.show_cast,
         "summary": ctx.script.summary,
         "metadata": ctx.script.metadata,
         "duration": timeline.duration,

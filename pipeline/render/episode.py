@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.atomic import sweep_temp_files
-from pipeline.casting import Cast, cast_script, find_cast_file, load_cast_file
+from pipeline.casting import (
+    Cast,
+    CastFile,
+    cast_script,
+    find_cast_file,
+    layer_casts,
+    load_cast_file,
+    parse_cast,
+)
 from pipeline.catalog import default_voices_dir, load_catalog
 from pipeline.engines.base import VoiceSpec
 from pipeline.files import slug_for_script
@@ -37,6 +45,7 @@ class EpisodeContext:
     cache: TakeCache
     mix: dict
     warnings: list[str] = field(default_factory=list)
+    show_cast: dict = field(default_factory=dict)  # kept in the manifest, so regen casts alike
 
     @property
     def slug(self) -> str:
@@ -62,13 +71,17 @@ class EpisodeResult:
 
 def load_context(script_path: str | Path, out_dir: str | Path = "output",
                  cast_path: str | Path | None = None, voices_dir: str | Path | None = None,
-                 mix: dict | None = None, slug: str | None = None) -> EpisodeContext:
+                 mix: dict | None = None, slug: str | None = None,
+                 show_cast: dict | None = None) -> EpisodeContext:
+    """``show_cast`` is a show file's ``[cast]`` table: the episode's cast file layers on top."""
     script_path = Path(script_path)
     script = parse_script(script_path)
     voices = Path(voices_dir) if voices_dir else default_voices_dir()
     catalog = load_catalog(voices)
     cast_file_path = Path(cast_path) if cast_path else find_cast_file(script_path, voices)
     cast_file = load_cast_file(cast_file_path)
+    if show_cast:
+        cast_file = _with_show_cast(cast_file, parse_cast(show_cast, where="cast."), voices)
     cast = cast_script(script, catalog, cast_file)
     out = Path(out_dir)
     return EpisodeContext(
@@ -76,17 +89,25 @@ def load_context(script_path: str | Path, out_dir: str | Path = "output",
         cast_path=cast_file_path, voices_dir=voices, out_dir=out,
         episode_dir=out / (slug or slug_for_script(script_path)),
         cache=TakeCache(out / CACHE_DIR), mix={**cast_file.mix, **(mix or {})},
-        warnings=list(script.warnings))
+        warnings=list(script.warnings), show_cast=dict(show_cast or {}))
+
+
+def _with_show_cast(cast_file: CastFile, show: CastFile, voices: Path) -> CastFile:
+    """The most specific cast wins: an episode's own cast file (``--cast`` or beside the
+    script) over the show's ``[cast]``, and that over the catalog folder's ``cast.toml``."""
+    generic = cast_file.path is not None and (
+        cast_file.path.resolve() == (voices / "cast.toml").resolve())
+    return layer_casts(cast_file, show) if generic else layer_casts(show, cast_file)
 
 
 def render_episode(script_path: str | Path, out_dir: str | Path = "output",
                    cast_path: str | Path | None = None, jobs: int = 1,
                    voices_dir: str | Path | None = None, mix: dict | None = None,
                    show_progress: bool = True, slug: str | None = None,
-                   meta: dict | None = None) -> EpisodeResult:
+                   meta: dict | None = None, show_cast: dict | None = None) -> EpisodeResult:
     """Render (or re-render from cache) one episode into ``out_dir/<slug>/``."""
     t0 = time.perf_counter()
-    ctx = load_context(script_path, out_dir, cast_path, voices_dir, mix, slug)
+    ctx = load_context(script_path, out_dir, cast_path, voices_dir, mix, slug, show_cast)
     for folder in (ctx.cache.root, ctx.sounds_dir, ctx.episode_dir):
         if folder.exists():
             sweep_temp_files(folder)

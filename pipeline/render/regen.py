@@ -51,7 +51,8 @@ def episode_context(episode_dir: str | Path) -> tuple[EpisodeContext, dict]:
         raise RenderError(f"the episode's script is gone: {script}", episode_dir / "manifest.json")
     cast_file = manifest.get("cast_file")
     ctx = load_context(script, episode_dir.parent, cast_file, manifest.get("voices_dir"),
-                       manifest.get("mix"), slug=episode_dir.name)
+                       manifest.get("mix"), slug=episode_dir.name,
+                       show_cast=manifest.get("show_cast"))
     return ctx, manifest
 
 
