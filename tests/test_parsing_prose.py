@@ -137,6 +137,41 @@ def test_curly_quotes_and_split_quote() -> None:
     assert dialogue(script) == [("Buffy", "I know,"), ("Buffy", "but not tonight.")]
 
 
+BRITISH = """The boat came in late. Mara waited on the quay.
+
+\u2018You\u2019re late,\u2019 said Mara.
+
+\u2018The tide was wrong,\u2019 Elias said. \u2018It always is, in March.\u2019
+
+She didn\u2019t answer. The lamp turned, and the gulls went quiet.
+
+'Is that James' boat?' asked Finn. 'It's listing.'
+
+'Rock 'n' roll,' muttered Elias, and nobody laughed.
+
+Mara: 'Enough.'
+"""
+
+
+def test_single_quote_dialogue_british_style() -> None:
+    script = prose(BRITISH)
+    assert dialogue(script) == [
+        ("Mara", "You\u2019re late,"), ("Elias", "The tide was wrong,"),
+        ("Elias", "It always is, in March."), ("Finn", "Is that James' boat?"),
+        ("Finn", "It's listing."), ("Elias", "Rock 'n' roll,"), ("Mara", "Enough.")]
+    narration = " ".join(c.text for c in script.lines() if c.kind is CueKind.NARRATION)
+    assert "She didn\u2019t answer." in narration  # apostrophes stay where they are
+    spoken = words(" ".join(c.text for c in script.lines()))
+    assert spoken == words(BRITISH.replace("Mara: ", ""))  # no text lost; the label is consumed
+
+
+def test_single_quotes_in_a_double_quote_story_stay_narration() -> None:
+    script = prose('"Keep the \'old\' lamp lit," said Mara.\n\n'
+                   "The keeper's 'rounds' began at nine. 'Tis the season.\n\n"
+                   '"I will," Elias said.\n')
+    assert dialogue(script) == [("Mara", "Keep the 'old' lamp lit,"), ("Elias", "I will,")]
+
+
 def test_pronoun_fallback_uses_the_last_named_character_of_that_gender() -> None:
     script = prose("Spike sat on the porch. He lit a cigarette. Buffy came out. She sat down.\n\n"
                    '"Nice night," he said.\n\n"It is," she said.\n')

@@ -14,6 +14,9 @@
 - Quotes (straight or curly) are dialogue, attributed by ``attribution``; a short quote inside a
   sentence ("the "Big Bad" never fails") stays narration. A quote that never closes runs to the
   end of its paragraph (the next paragraph's opening quote continues the same speech).
+- A story that speaks in single quotes ('Like this,' she said), with hardly any double quotes,
+  gets the same treatment for its single quotes; apostrophes (don't, 'tis, James' boat) are told
+  apart by what stands on either side.
 - Narration is cut at sentence ends into cues of at most ~400 characters.
 """
 
@@ -162,6 +165,52 @@ def _opener(text: str) -> re.Match[str] | None:
 
 # --- building sections -------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Marks:
+    """The marks that open and close speech. Double quotes (and guillemets) always; single
+    quotes too in a story that speaks in them (British style, ``_speaks_in_single_quotes``),
+    told apart from apostrophes (don't, 'tis, James') by what stands on either side."""
+
+    single: bool = False
+
+    def opens(self, text: str, i: int) -> bool:
+        ch = text[i]
+        if ch in QUOTES:
+            return True
+        if not self.single or ch not in _SINGLE_OPEN:
+            return False
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        return (before.isspace() or before in _BEFORE_OPEN) and not after.isspace()
+
+    def close(self, text: str, i: int) -> int:
+        """Index of the mark closing the quote opened at ``i``, or -1 (runs to the end)."""
+        n = len(text)
+        if text[i] in QUOTES:
+            return next((j for j in range(i + 1, n) if text[j] in QUOTES), -1)
+        ends = [j for j in range(i + 1, n) if text[j] in _SINGLE_CLOSE
+                and not text[j - 1].isspace() and (j + 1 == n or not text[j + 1].isalnum())]
+        # "James' boat", "rock 'n' roll": a word's apostrophe running on into lowercase is not
+        # the end of the speech when a later mark can be (speech mostly ends on ,.!?).
+        plain = [j for j in ends if not _RUNS_ON.match(text, j - 1)]
+        return (plain or ends or [-1])[0]
+
+
+_SINGLE_OPEN = "'\u2018"
+_SINGLE_CLOSE = "'\u2019"
+_BEFORE_OPEN = "([\u2014\u2013-\"\u201c"
+_RUNS_ON = re.compile(r"\w['\u2019] [a-z]")
+# An opening single quote: at a line start or after a space or dash, before a capital letter.
+_SINGLE_OPENER = re.compile(r"(?:^|[\s(\u2014\u2013])['\u2018](?=[A-Z])", re.MULTILINE)
+
+
+def _speaks_in_single_quotes(text: str) -> bool:
+    """British-style dialogue: many 'Capitalised openings, hardly any double quotes."""
+    singles = len(_SINGLE_OPENER.findall(text))
+    doubles = sum(text.count(mark) for mark in QUOTES)
+    return singles >= 2 and doubles * 4 <= singles
+
+
 @dataclass
 class _ProseParser:
     where: str
@@ -172,6 +221,7 @@ class _ProseParser:
     header_open: bool = True
     header_key: str | None = None
     summary_lines: list[tuple[int, str]] = field(default_factory=list)
+    marks: _Marks = field(default_factory=_Marks)
 
     def current(self, line: int) -> Section:
         if self.section is None:
@@ -229,7 +279,7 @@ class _ProseParser:
             check_name(match.group("name"), self.where, block.line_at(0))
             name = canonical_name(match.group("name"))
             start = match.end()
-            if text[start:start + 1] in QUOTES:
+            if start < len(text) and self.marks.opens(text, start):
                 label = name  # Name: "..." -- a speech label
             else:
                 self.start_section(new_section(name, block.line_at(0), pov=name))
@@ -243,7 +293,7 @@ class _ProseParser:
             para.items.append(sub.group("sub"))
             start = sub.end()
         self.section_start = False
-        cues += _paragraph_cues(block, start, para, label)
+        cues += _paragraph_cues(block, start, para, label, self.marks)
         spoken = [c for c in cues if c.is_spoken]
         if spoken:
             spoken[-1].paragraph_end = True
@@ -275,16 +325,17 @@ class _Segment:
     closed: bool = True
 
 
-def _segments(text: str, start: int, quotes: bool) -> list[_Segment]:
+def _segments(text: str, start: int, marks: _Marks | None) -> list[_Segment]:
     """Split a paragraph into narration, asides (a parenthesis starting a sentence, to its
-    ``)`` or the paragraph's end) and quotes (to the next quote mark or the paragraph's end)."""
+    ``)`` or the paragraph's end) and quotes (to the closing mark or the paragraph's end);
+    ``marks`` None: no quotes (the summary)."""
     out: list[_Segment] = []
     i = seg_start = start
     n = len(text)
     while i < n:
         ch = text[i]
-        if quotes and ch in QUOTES:
-            close = next((j for j in range(i + 1, n) if text[j] in QUOTES), -1)
+        if marks is not None and marks.opens(text, i):
+            close = marks.close(text, i)
             end = close + 1 if close >= 0 else n
             inner = (i + 1, close if close >= 0 else n)
             if _is_inline_quote(text, i, text[inner[0]:inner[1]], close >= 0):
@@ -332,10 +383,10 @@ def _narration_start(text: str, start: int, end: int) -> int:
 
 
 def _paragraph_cues(block: Block, start: int, para: _Paragraph | None,
-                    label: str | None) -> list[Cue]:
+                    label: str | None, marks: _Marks | None = None) -> list[Cue]:
     """Cues of one paragraph; with ``para`` (not the summary) quotes become dialogue."""
     text = block.text
-    segments = _segments(text, start, quotes=para is not None)
+    segments = _segments(text, start, (marks or _Marks()) if para is not None else None)
     cues: list[Cue] = []
     first_quote = True
     for index, seg in enumerate(segments):
@@ -502,7 +553,7 @@ def _attribute(script: Script, paragraphs: list[_Paragraph], where: str) -> None
 def parse_prose(text: str, where: str) -> Script:
     script = Script(title="", source_path=where, format="prose")
     lines = strip_notes(text).split("\n")
-    parser = _ProseParser(where, script)
+    parser = _ProseParser(where, script, marks=_Marks(_speaks_in_single_quotes(text)))
     for item in _items(lines, where, script.warnings):
         parser.add(item)
     parser.summary()
