@@ -221,3 +221,55 @@ def test_bad_stored_timeline_is_rejected():
         mix_timeline(tl, lambda key: np.zeros(SR, np.float32), MixSettings())
     with pytest.raises(MixError, match="duration"):
         mix_timeline(Timeline(duration=float("nan")), lambda k: None, MixSettings())
+
+
+def _stage_story(tmp_path) -> Story:
+    st = Story(str(tmp_path / "stage.txt"))
+    sec = st.section("Stage")
+    st.say(sec, "The room was quiet.", seconds=2.0)
+    st.say(sec, "Hello.", speaker="Ann", seconds=2.0)
+    st.say(sec, "Hi.", speaker="Bob", seconds=2.0)
+    st.say(sec, "Again.", speaker="Ann", seconds=2.0)
+    return st
+
+
+def _channel_db(audio: np.ndarray, p) -> tuple[float, float]:
+    a, z = int((p.start + 0.2) * SR), int((p.end - 0.2) * SR)
+    rms = np.sqrt(np.mean(np.asarray(audio[a:z], dtype=np.float64) ** 2, axis=0))
+    return tuple(20 * np.log10(rms))
+
+
+def test_characters_stand_left_and_right_narration_in_the_centre(tmp_path):
+    st = _stage_story(tmp_path)
+    settings = MixSettings(auto_beds=False, intro_music=False, outro_music=False)
+    tl = build_timeline(st.script, st.rendered, settings)
+    pans = [(p.speaker, p.pan) for p in tl.speech()]
+    assert pans == [("Narrator", 0.0), ("Ann", -0.35), ("Bob", 0.35), ("Ann", -0.35)]
+    audio = np.asarray(mix_timeline(tl, st.load, settings, work_dir=tmp_path).audio)
+    narrator, ann, bob, _ = tl.speech()
+    left, right = _channel_db(audio, narrator)
+    assert left == right  # exactly centred: the same samples in both channels
+    expected = 20 * np.log10(np.tan((1 - 0.35) * np.pi / 4))  # constant-power pan law
+    left, right = _channel_db(audio, ann)
+    assert right - left == pytest.approx(expected, abs=0.05)  # Ann ~5 dB left of centre
+    left, right = _channel_db(audio, bob)
+    assert left - right == pytest.approx(expected, abs=0.05)
+    # Panning keeps a line's loudness: Ann's power over both channels is her centred power
+    # (to within what the limiter takes off her louder channel's peaks).
+    centred = MixSettings(auto_beds=False, intro_music=False, outro_music=False,
+                          voice_spread=0.0)
+    tl0 = build_timeline(st.script, st.rendered, centred)
+    flat = np.asarray(mix_timeline(tl0, st.load, centred, work_dir=tmp_path).audio)
+    assert all(p.pan == 0.0 for p in tl0.speech())
+    assert np.array_equal(flat[:, 0], flat[:, 1])
+    power = lambda x, p: np.mean(np.asarray(x[int(p.start * SR):int(p.end * SR)],  # noqa: E731
+                                            dtype=np.float64) ** 2)
+    assert 10 * np.log10(power(audio, ann) / power(flat, tl0.speech()[1])) == pytest.approx(
+        0, abs=0.75)
+
+
+def test_mono_mix_has_no_placement(tmp_path):
+    st = _stage_story(tmp_path)
+    settings = MixSettings(channels=1, auto_beds=False, intro_music=False, outro_music=False)
+    tl = build_timeline(st.script, st.rendered, settings)
+    assert all(p.pan == 0.0 for p in tl.speech())

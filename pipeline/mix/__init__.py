@@ -2,7 +2,8 @@
 
 ``build_timeline`` -> ``mix_timeline`` -> ``export_episode`` (contracts in docs/ARCHITECTURE.md).
 
-- Audio is 44.1 kHz float32, stereo by default (voices centred, beds and music wide);
+- Audio is 44.1 kHz float32, stereo by default (narration centred, characters placed left and
+  right by `voice_spread`, beds and music wide);
   ``MixSettings(channels=1)`` mixes mono (and ``from_table`` then targets -19 LUFS).
 - ``load_take(cache_key)`` returns mono float32 at ``timeline.sample_rate``; the renderer
   resamples its 22.05 kHz Piper takes with soxr. A ``(samples, rate)`` tuple is resampled here.

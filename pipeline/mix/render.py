@@ -5,8 +5,9 @@ bed generators that overlap it and appended to a raw float32 pre-master on disk;
 streams that file into the master (see ``master.py``). ``MixResult.audio`` maps the master file
 read-only (``np.memmap``, a real ``np.ndarray``); ``MixResult.blocks()`` reads it in blocks.
 
-Output: stereo by default (``MixSettings.channels``), 44.1 kHz float32. Voices sit in the
-centre, beds are generated wide. ``load_take(cache_key)`` must return mono float32 samples at
+Output: stereo by default (``MixSettings.channels``), 44.1 kHz float32. Narration sits in the
+centre, characters left and right of it (``Placement.pan``, from ``voice_spread``), beds are
+generated wide. ``load_take(cache_key)`` must return mono float32 samples at
 ``timeline.sample_rate`` (the renderer resamples Piper's 22.05 kHz takes with soxr); a
 ``(samples, rate)`` tuple is accepted too and resampled here.
 
@@ -305,12 +306,19 @@ class _Mixer:
     def _mix_block(self, b0: int, n: int) -> np.ndarray:
         s, ch = self.s, self.ch
         b1 = b0 + n
-        voice = np.zeros(n, dtype=np.float32)
+        voice = np.zeros(n, dtype=np.float32)  # centred lines
+        panned: np.ndarray | None = None  # lines placed left or right (stereo only)
         for i, p in self.speech.overlapping(b0, b1):
             if i not in self.takes:
                 self.takes[i] = self._take(p) * np.float32(self.gains[i])
-            _add(voice, self.takes[i], self._samples(p.start) - b0)
+            if p.pan and ch == 2:
+                panned = np.zeros((n, ch), dtype=np.float32) if panned is None else panned
+                _add(panned, self.takes[i][:, None] * _pan_gains(p.pan),
+                     self._samples(p.start) - b0)
+            else:
+                _add(voice, self.takes[i], self._samples(p.start) - b0)
         self.speech.forget(b1, self.takes)
+        speech = voice[:, None] if panned is None else panned + voice[:, None]
         bus = np.zeros((n, ch), dtype=np.float32)
         for i, span in self.beds.overlapping(b0, b1):
             if i not in self.generators:
@@ -328,7 +336,7 @@ class _Mixer:
         self.sounds.forget(b1, self.rendered)
         duck = self.ducker.gain(b0, n)[:, None]
         bus *= duck
-        self._frame_energy(self.speech_e, voice[:, None], b0)
+        self._frame_energy(self.speech_e, speech, b0)
         first, beds_only = self._frame_energy(self.bed_e, bus, b0)
         if "music" in extra:
             extra["music"] *= duck
@@ -340,7 +348,7 @@ class _Mixer:
             self._frame_energy(self.other_e, bus, b0)
         else:
             self.other_e[first:first + len(beds_only)] += beds_only
-        bus += voice[:, None]
+        bus += speech
         return bus
 
     def _add_bed(self, bus: np.ndarray, span: BedSpan, bed: Bed, gain: float, b0: int,
@@ -428,6 +436,13 @@ class _Sweep:
         for i in done:
             cache.pop(i, None)
         self.active = [i for i in self.active if self.spans[i][1] > b1]
+
+
+def _pan_gains(pan: float) -> np.ndarray:
+    """Constant-power pan, normalised so the centre is (1, 1): a line keeps its loudness
+    wherever it stands, and centred lines are untouched."""
+    angle = (pan + 1.0) * np.pi / 4
+    return (np.sqrt(2.0) * np.array([np.cos(angle), np.sin(angle)])).astype(np.float32)
 
 
 def _add(dst: np.ndarray, src: np.ndarray, offset: int) -> None:

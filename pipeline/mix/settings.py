@@ -40,7 +40,11 @@ class MixSettings:
     duck_release_ms: float = 400.0
     duck_depth_db: float = -12.0
     # Master.
-    channels: int = 2  # 2: stereo (beds wide, voices centred); 1: mono
+    channels: int = 2  # 2: stereo (beds wide, narrator centred); 1: mono
+    # Characters stand apart in the stereo field, as on a radio-drama stage: each gets a place
+    # left or right of the centre, alternating sides in order of first line; this is the
+    # farthest any goes (0: everyone centred, 1: hard left/right). Narration stays centred.
+    voice_spread: float = 0.35
     target_lufs: float = -16.0  # podcast norm for stereo; use -19 for mono
     true_peak_dbtp: float = -1.0
     loudness_tolerance: float = 0.5  # LU; mastering iterates gain + limiter until inside
@@ -92,6 +96,7 @@ _RULES: dict[str, tuple[str, float, float]] = {
     "duck_release_ms": ("float", 1.0, 10000.0),
     "duck_depth_db": ("float", -60.0, 0.0),
     "channels": ("int", 1, 2),
+    "voice_spread": ("float", 0.0, 1.0),
     "target_lufs": ("float", -40.0, -5.0),
     "true_peak_dbtp": ("float", -20.0, 0.0),
     "loudness_tolerance": ("float", 0.05, 3.0),

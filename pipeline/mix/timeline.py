@@ -67,6 +67,7 @@ class Placement:
     fade_out: float = 0.0  # music stopped early fades out over this many seconds
     seed: int = 0
     source_line: int = 0  # the cue's line in the script, for error messages
+    pan: float = 0.0  # speech: -1 left .. 0 centre .. 1 right
 
     @property
     def end(self) -> float:
@@ -145,6 +146,9 @@ class _OpenBed:
     section_id: str
 
 
+_PAN_STEPS = (1.0, 0.5, 0.75, 0.25)  # places by pairs of characters, as fractions of the spread
+
+
 class _Layout:
     def __init__(self, script: Script, rendered: dict[str, RenderedLine], settings: MixSettings):
         self.script, self.rendered, self.s = script, rendered, settings
@@ -160,6 +164,7 @@ class _Layout:
         self.section_id = ""
         self.firsts: list[tuple[Section, float]] = []  # section, first placement start
         self._durations: dict[str, float] = {}
+        self.pans: dict[str, float] = {}  # character -> place in the stereo field
 
     # -- driver --------------------------------------------------------------------------
     def run(self) -> Timeline:
@@ -248,10 +253,21 @@ class _Layout:
             kind="speech", start=_ms(start), duration=float(duration),
             gain_db=float(line.gain_db), source=line.cache_key, line_id=line.line_id,
             speaker=line.speaker, text=line.text, section_id=self.section_id,
-            source_line=cue.source_line))
+            source_line=cue.source_line, pan=self._pan(cue, line.speaker)))
         self.t = start + duration
         self.gap = self.s.paragraph_pause if cue.paragraph_end else self.s.sentence_pause
         self.last_speaker = line.speaker
+
+    def _pan(self, cue: Cue, speaker: str) -> float:
+        """Narration in the centre; characters alternate left and right, in order of their
+        first line: the first two at the full spread, then halfway, three quarters, a quarter."""
+        if cue.kind is not CueKind.DIALOGUE or self.s.channels == 1:
+            return 0.0
+        if speaker not in self.pans:
+            slot = len(self.pans)
+            side = -1.0 if slot % 2 == 0 else 1.0
+            self.pans[speaker] = side * _PAN_STEPS[(slot // 2) % len(_PAN_STEPS)]
+        return round(self.pans[speaker] * self.s.voice_spread, 4)
 
     def _sound(self, cue: Cue, table: dict[str, sounds.SoundSpec], kind: str) -> None:
         what = "sound effect" if kind == "sfx" else "music"
