@@ -112,7 +112,14 @@ def test_transcripts_match_the_timeline(episode):
     assert "<v Buffy>Is that you? &lt;she asks&gt; &amp; waits." in vtt
     srt = (out / "transcript.srt").read_text(encoding="utf-8")
     assert "00:00:" in srt and "Buffy: Is that you? <she asks> & waits." in srt
-    assert srt.count(" --> ") == len(lines) and srt.splitlines()[0] == "1"
+    sounds = [p for p in tl.placements if p.kind == "sfx"]
+    assert len(sounds) == 1  # the [SFX: lighter] cue: captioned, for deaf and hard of hearing
+    assert srt.count(" --> ") == len(lines) + 1 and srt.splitlines()[0] == "1"
+    start = f"00:00:{sounds[0].start:06.3f}"
+    assert f"{start} --> " in vtt and "\n[lighter]\n" in vtt
+    assert f"{start.replace('.', ',')} --> " in srt and "\n[lighter]\n" in srt
+    assert all(s["body"] != "[lighter]" for s in json.loads(
+        (out / "transcript.json").read_text(encoding="utf-8"))["segments"])  # words only
     tj = json.loads((out / "transcript.json").read_text(encoding="utf-8"))
     assert tj["version"] == "1.0.0"
     assert [(s["speaker"], s["startTime"], s["endTime"], s["body"]) for s in tj["segments"]] == [
