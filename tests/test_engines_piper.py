@@ -230,3 +230,16 @@ def test_a_replaced_model_drops_its_old_prepared_copy(monkeypatch, tmp_path):
     load_piper(mine, tmp_path / "voice.onnx.json")
     second = {p.name for p in (tmp_path / "models").glob("*.onnx")}
     assert len(first) == len(second) == 1 and first != second
+
+
+def test_old_prepared_copies_of_other_models_are_dropped(monkeypatch, tmp_path):
+    pytest.importorskip("onnx")
+    cache = tmp_path / "models"
+    cache.mkdir()
+    stale, recent = cache / "gone-voice-1234abcd-00.onnx", cache / "other-voice-5678abcd-00.onnx"
+    for path in (stale, recent):
+        path.write_bytes(b"x")
+    os.utime(stale, (1_000_000, 1_000_000))  # unused for decades
+    _fresh_load(monkeypatch, cache)
+    assert recent.exists() and not stale.exists()
+    assert len(list(cache.glob("en_US-joe-medium-*.onnx"))) == 1

@@ -172,6 +172,20 @@ def test_single_quotes_in_a_double_quote_story_stay_narration() -> None:
     assert dialogue(script) == [("Mara", "Keep the 'old' lamp lit,"), ("Elias", "I will,")]
 
 
+def test_described_speakers_become_characters() -> None:
+    script = prose('The door opened.\n\n"Come in," said the old man. "You are late."\n\n'
+                   '"I know," Mara said.\n\n"Sit down," the old man told her.\n\n'
+                   '"Tea?" he asked.\n\n"Tickets, please," said a guard in a grey coat.\n\n'
+                   '"Who is there?" called a voice.\n\n"Hush," said the man\'s wife.\n')
+    assert dialogue(script) == [
+        ("Old Man", "Come in,"), ("Old Man", "You are late."), ("Mara", "I know,"),
+        ("Old Man", "Sit down,"), ("Old Man", "Tea?"), ("Guard", "Tickets, please,"),
+        ("Man's Wife", "Hush,")]
+    assert script.gender_hints["Old Man"] == "male" and "Guard" not in script.gender_hints
+    # "a voice" is nobody in particular: the narrator reads it, with a warning.
+    assert any("Who is there?" in w for w in script.warnings)
+
+
 def test_pronoun_fallback_uses_the_last_named_character_of_that_gender() -> None:
     script = prose("Spike sat on the porch. He lit a cigarette. Buffy came out. She sat down.\n\n"
                    '"Nice night," he said.\n\n"It is," she said.\n')

@@ -16,6 +16,7 @@ onnxruntime build, and gives the same samples as patching in memory.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -25,6 +26,7 @@ import os
 import platform
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,8 @@ NOISE_INPUT = "castwright_noise"
 # Large enough for the latent noise of a 300-character chunk (~192 x 2000 frames) without wrapping.
 BANK_SIZE = 1 << 20
 PATCH_VERSION = "seeded-noise-1"
+STALE_DAYS = 30  # a prepared model unused this long is deleted (each is ~60 MB)
+MAX_PREPARED = 12  # and at most this many are kept
 
 _LOG = logging.getLogger(__name__)
 
@@ -149,10 +153,21 @@ def _digest(text: str, size: int) -> str:
 
 
 def _drop_stale_copies(model_path: Path, keep: Path) -> None:
-    """A replaced model file or a new onnxruntime leaves its old copy behind (~60 MB): drop it."""
+    """A replaced model file or a new onnxruntime leaves its old copy behind (~60 MB): drop it.
+    Copies of other model files (other voices, other virtualenvs' copies of one voice) go when
+    unused for ``STALE_DAYS``, or beyond the ``MAX_PREPARED`` most recently used."""
     for old in keep.parent.glob(f"{_model_prefix(model_path)}*.onnx"):
         if old != keep:
             old.unlink(missing_ok=True)
+    copies = []
+    for path in keep.parent.glob("*.onnx"):
+        with contextlib.suppress(OSError):
+            copies.append((path.stat().st_mtime, path))
+    copies.sort(reverse=True)
+    horizon = time.time() - STALE_DAYS * 86400
+    for rank, (used, path) in enumerate(copies):
+        if path != keep and (rank >= MAX_PREPARED or used < horizon):
+            path.unlink(missing_ok=True)
 
 
 def _open_prepared(path: Path) -> Any | None:
@@ -165,8 +180,11 @@ def _open_prepared(path: Path) -> Any | None:
     # Already optimized when it was saved: skipping the optimizer is most of the load time.
     opts.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
     try:
-        return onnxruntime.InferenceSession(str(path), sess_options=opts,
-                                            providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(str(path), sess_options=opts,
+                                               providers=["CPUExecutionProvider"])
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept when old copies are dropped
+        return session
     except Exception as err:  # torn or from an incompatible build: rebuild
         _LOG.info("prepared model %s unusable (%s); rebuilding", path, err)
         path.unlink(missing_ok=True)

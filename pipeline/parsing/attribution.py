@@ -2,7 +2,8 @@
 
 Attribution of one quote, strongest first:
 1. a speech verb with a name after the quote (``"...," Buffy said`` / ``said Buffy``) or before
-   it (``Buffy said, "..."``), or a ``Name: "..."`` label opening the paragraph;
+   it (``Buffy said, "..."``), or a ``Name: "..."`` label opening the paragraph; a described
+   person (``said the old man``, ``the guard told her``) becomes a character ("Old Man");
 2. a pronoun with a speech verb (``"...," she said``): the most recently named character of
    that gender (a first-person "I" is the point-of-view character);
 3. an action beat by a known character in the same paragraph (``Buffy frowned. "..."``);
@@ -49,9 +50,41 @@ _BEFORE_PRONOUN = re.compile(rf"(?:^|(?<=[\s,;.!?]))(?P<pron>(?i:he|she|i))\s+{_
                              rf"(?:{SPEECH_VERBS}){_TAIL}\s*[,:]?\s*$")
 _UNNAMED = (r"(?:(?i:a|an|the|some|one|another)\s+(?:[a-z\-]+\s+){0,3}?[a-z\-]+"
             r"|(?i:someone|somebody|nobody|everyone|everybody))")
-_AFTER_UNNAMED = re.compile(rf"^{_UNNAMED}\s+{_ADVERB}(?:{SPEECH_VERBS})\b"
-                            rf"|^(?:{SPEECH_VERBS})\s+{_UNNAMED}\b")
+_AFTER_UNNAMED = re.compile(rf"^(?P<who>{_UNNAMED})\s+{_ADVERB}(?:{SPEECH_VERBS})\b"
+                            rf"|^(?:{SPEECH_VERBS})\s+(?P<who2>{_UNNAMED})\b")
+_BEFORE_UNNAMED = re.compile(rf"(?:^|(?<=[\s,;.!?]))(?P<who>{_UNNAMED})\s+{_ADVERB}"
+                             rf"(?:{SPEECH_VERBS}){_TAIL}\s*[,:]?\s*$")
 UNNAMED = "\x00someone"  # "a voice called": somebody the text does not name
+# "said the old man": a speaker the text describes instead of naming becomes a character
+# ("Old Man") when the description ends in one of these; the value is the gender it gives away.
+_MALE_PERSONS = ("man boy gentleman king prince father son brother uncle grandfather husband "
+                 "waiter landlord fisherman barman butler wizard lord duke monk policeman lad "
+                 "fellow grandpa")
+_FEMALE_PERSONS = ("woman girl lady queen princess mother daughter sister aunt grandmother wife "
+                   "waitress landlady maid witch duchess nun policewoman lass grandma")
+_OTHER_PERSONS = ("stranger child kid guard soldier sergeant captain officer detective doctor "
+                  "nurse priest driver keeper farmer sailor pilot teacher clerk bartender servant "
+                  "cook knight judge lawyer shopkeeper messenger innkeeper traveller traveler "
+                  "visitor guest boatman ferryman constable inspector porter watchman")
+PERSON_NOUNS: dict[str, str | None] = {
+    **dict.fromkeys(_OTHER_PERSONS.split()),
+    **dict.fromkeys(_MALE_PERSONS.split(), "male"),
+    **dict.fromkeys(_FEMALE_PERSONS.split(), "female"),
+}
+_ARTICLES = frozenset({"a", "an", "the", "some", "one", "another"})
+
+
+def described_speaker(phrase: str) -> str | None:
+    """ "the old man" -> "Old Man"; None unless the phrase ends in a person (``PERSON_NOUNS``)."""
+    words = phrase.lower().split()
+    if len(words) < 2 or words[0] not in _ARTICLES or words[-1] not in PERSON_NOUNS:
+        return None
+    return " ".join(w.capitalize() for w in words[1:])
+
+
+def described_gender(name: str) -> str | None:
+    """The gender a described speaker's name gives away ("Old Man": male)."""
+    return PERSON_NOUNS.get(name.split()[-1].lower()) if name else None
 _BEAT_AFTER = re.compile(rf"^(?P<name>{NAME})\s+[a-z]")
 _BEAT_BEFORE = re.compile(rf"(?:^|(?<=[.!?]\s))(?P<name>{NAME})\s+[a-z][^.!?\"\u201c\u201d]*"
                           rf"[.!?]\s*$")
@@ -153,7 +186,14 @@ def explicit_after(after: str) -> tuple[str | None, str | None]:
             return name, None
     if match := _AFTER_PRONOUN.match(text):
         return None, (match.group("pron") or match.group("pron2")).lower()
-    if _AFTER_UNNAMED.match(text):
+    if match := _AFTER_UNNAMED.match(text):
+        if match.group("who"):  # "the old man said": the phrase ends at the verb
+            return described_speaker(match.group("who")) or UNNAMED, None
+        # "said the old man ...": the phrase runs to its first person word, if any
+        words = re.findall(r"[A-Za-z\-'\u2019]+", text[match.start("who2"):])[:5]
+        for end in range(2, len(words) + 1):
+            if name := described_speaker(" ".join(words[:end])):
+                return name, None
         return UNNAMED, None
     return None, None
 
@@ -165,6 +205,8 @@ def explicit_before(before: str) -> tuple[str | None, str | None]:
         return name, None
     if match := _BEFORE_PRONOUN.search(text):
         return None, match.group("pron").lower()
+    if (match := _BEFORE_UNNAMED.search(text)) and (name := described_speaker(match.group("who"))):
+        return name, None
     return None, None
 
 

@@ -534,6 +534,9 @@ def _attribute(script: Script, paragraphs: list[_Paragraph], where: str) -> None
     speakers.discard(attr.UNNAMED)
     known = speakers | attr.subject_names(p.narration for p in paragraphs)
     hints = attr.gender_hints(sorted(known), [(p.narration, p.pov) for p in paragraphs])
+    for name in speakers - hints.keys():  # "Old Man" is a man, whatever the pronouns say
+        if gender := attr.described_gender(name):
+            hints[name] = gender
     _Resolver(paragraphs, known, hints).run()
     for quote in quotes:
         if quote.speaker and quote.speaker not in (_FIRST_PERSON, attr.UNNAMED):
