@@ -7,6 +7,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from pipeline import __version__
+
 
 def slugify(text: str) -> str:
     """``The Lighthouse Keeper!`` -> ``the-lighthouse-keeper`` (ASCII, URL- and file-safe)."""
@@ -33,7 +35,8 @@ def code_id(folder: Path, names: tuple[str, ...] | None = None) -> str:
     """A fingerprint of the Python source in ``folder`` (or just ``names``): caches keyed on
     it go stale when the code that made their contents changes, not only on a release."""
     paths = sorted(folder.glob("*.py")) if names is None else [folder / n for n in names]
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(__version__.encode())  # installs without sources: per release
     for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]

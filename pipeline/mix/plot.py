@@ -24,9 +24,10 @@ HELPER_TIMEOUT = 120.0  # seconds; a picture takes well under one
 def start_helper() -> None:
     """Fork a helper process that imports matplotlib now, on the other core, and draws the next
     plot; matplotlib then costs the calling process nothing (~0.5 s of a one-line regen).
-    Call it before starting any thread (a fork copies import locks). No-op without fork."""
+    Call it before starting any thread (a fork copies import locks). No-op off Linux."""
     global _helper
-    if _helper is not None or "fork" not in multiprocessing.get_all_start_methods():
+    # Linux only: macOS has fork, but forking a process that loaded system frameworks is unsafe.
+    if _helper is not None or not sys.platform.startswith("linux"):
         return
     for stream in (sys.stdout, sys.stderr):  # else the child flushes the parent's buffer again
         stream.flush()
