@@ -168,6 +168,10 @@ def _drop_stale_copies(model_path: Path, keep: Path) -> None:
     for rank, (used, path) in enumerate(copies):
         if path != keep and (rank >= MAX_PREPARED or used < horizon):
             path.unlink(missing_ok=True)
+    for torn in keep.parent.glob(".*.tmp"):  # a prepare that was killed half-way
+        with contextlib.suppress(OSError):
+            if torn.stat().st_mtime < time.time() - 3600:
+                torn.unlink()
 
 
 def _open_prepared(path: Path) -> Any | None:
