@@ -84,25 +84,26 @@ def mix_fingerprint(timeline, settings: MixSettings, meta: EpisodeMeta,
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def up_to_date(ctx: EpisodeContext, fingerprint: str) -> dict | None:
-    """The existing manifest if the episode was already mixed from exactly this, else None."""
+def _last_manifest(ctx: EpisodeContext) -> dict | None:
     try:
-        manifest = load_manifest(ctx.episode_dir)
+        return load_manifest(ctx.episode_dir)
     except CastwrightError:
         return None
-    if manifest.get("mix_fingerprint") != fingerprint:
-        return None
-    if not all((ctx.episode_dir / name).exists() for name in manifest.get("files", {}).values()):
-        return None
-    return manifest
 
 
-def previous_master(ctx: EpisodeContext) -> tuple[float, float] | None:
+def up_to_date(ctx: EpisodeContext, last: dict | None, fingerprint: str) -> bool:
+    """Whether the last manifest says the episode was already mixed from exactly this."""
+    if last is None or last.get("mix_fingerprint") != fingerprint:
+        return False
+    return all((ctx.episode_dir / name).exists() for name in last.get("files", {}).values())
+
+
+def previous_master(last: dict | None) -> tuple[float, float] | None:
     """The last render's mastering gain and limiter threshold, if there was one."""
     try:
-        loudness = load_manifest(ctx.episode_dir).get("loudness") or {}
+        loudness = (last or {}).get("loudness") or {}
         return float(loudness["gain_db"]), float(loudness["limiter_threshold_db"])
-    except (CastwrightError, KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError):
         return None
 
 
@@ -113,12 +114,12 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     settings = MixSettings.from_table(ctx.mix)
     lines = rendered_lines(ctx, plans)
     timeline = build_timeline(ctx.script, lines, settings)
-    fixed = previous_master(ctx) if keep_master else None
+    last = _last_manifest(ctx)
+    fixed = previous_master(last) if keep_master else None
     episode = episode_meta(ctx, meta)
     fingerprint = mix_fingerprint(timeline, settings, episode, plans)
-    unchanged = up_to_date(ctx, fingerprint)
-    if unchanged is not None:
-        return unchanged
+    if last is not None and up_to_date(ctx, last, fingerprint):
+        return last
     plot.start_helper()  # matplotlib imports in a forked helper while we mix (no-op if running)
     # Raw mix audio goes beside the output (not a possibly RAM-backed /tmp): 3 h is ~8 GB.
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
