@@ -7,9 +7,11 @@ deterministically with distinct voices, matching gender hints from the text.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -219,10 +221,12 @@ def _variant(base: VoiceSpec, used: set[str]) -> VoiceSpec:
     return base
 
 
-def _auto_voice(name: str, gender: str | None, pool: list[VoiceSpec], used: set[str]) -> VoiceSpec:
+def _auto_voice(name: str, gender: str | None, pool: list[VoiceSpec], used: set[str],
+                used_bases: set[tuple] | None = None) -> VoiceSpec:
     """Pick a distinct catalog voice: same gender if known, plain (no telephone/radio colour)
-    adult voices first, unused first; stable per name so re-casting never shuffles voices.
-    When every fitting voice is taken, a shifted variant of one of them."""
+    adult voices first, unused first, a speaker nobody in the cast has yet before a designed
+    variant of one; stable per name so re-casting never shuffles voices. When every fitting
+    voice is taken, a shifted variant of one of them."""
     def ok_gender(v: VoiceSpec) -> bool:
         return gender is None or v.gender in (None, gender)
 
@@ -237,13 +241,41 @@ def _auto_voice(name: str, gender: str | None, pool: list[VoiceSpec], used: set[
         [v for v in fresh if ok_gender(v) and plain(v)],
     ):
         if candidates:
-            return min(candidates, key=lambda v: _stable_rank(name, v.name))
+            return min(candidates, key=lambda v: (base_speaker(v) in (used_bases or set()),
+                                                  _stable_rank(name, v.name)))
     bases = [v for v in pool if ok_gender(v) and plain(v)] or pool
 
     def uses(v: VoiceSpec) -> int:
         return sum(1 for u in used if u == v.name or u.startswith(v.name + "~"))
 
     return _variant(min(bases, key=lambda v: (uses(v), _stable_rank(name, v.name))), used)
+
+
+def base_speaker(voice: VoiceSpec) -> tuple:
+    """Who a voice really is, designs aside: engine, model, voices file and speaker (a Kokoro
+    style or blend). Designed variants of one base speaker still sound related."""
+    return (voice.engine, voice.model, voice.config, str(voice.speaker))
+
+
+def by_prominence(script: Script, speakers: list[str]) -> list[str]:
+    """Speakers with the most lines first (ties in order of appearance): the main characters
+    get the most distinct voices."""
+    counts = Counter(c.speaker for c in script.lines() if c.kind is CueKind.DIALOGUE)
+    order = {name: i for i, name in enumerate(speakers)}
+    return sorted(speakers, key=lambda n: (-counts.get(n, 0), order[n]))
+
+
+def castable(voices: list[VoiceSpec]) -> list[VoiceSpec]:
+    """The voices that can speak on this machine (the catalog lists every engine's voices; a
+    user without Kokoro, say, still gets Piper ones). All of them if none can."""
+    return [v for v in voices if _can_speak(v)] or voices
+
+
+@functools.cache
+def _can_speak(voice: VoiceSpec) -> bool:
+    from pipeline.engines import available
+
+    return available(voice)[0]
 
 
 def _resolve(catalog: dict[str, VoiceSpec], name: str, cast: CastFile) -> VoiceSpec:
@@ -256,12 +288,12 @@ def _resolve(catalog: dict[str, VoiceSpec], name: str, cast: CastFile) -> VoiceS
 def choose_narrator(catalog: dict[str, VoiceSpec], cast: CastFile) -> VoiceSpec:
     if cast.narrator:
         return _resolve(catalog, cast.narrator, cast)
-    narrators = [v for v in catalog.values() if v.role == "narrator"]
+    narrators = castable([v for v in catalog.values() if v.role == "narrator"])
     if narrators:
         return narrators[0]
     if not catalog:
         raise CastError("the voice catalog is empty: no voice to cast")
-    return next(iter(catalog.values()))
+    return castable(list(catalog.values()))[0]
 
 
 def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -> Cast:
@@ -276,15 +308,21 @@ def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -
             used.add(voice.name)
     pool = [v for v in catalog.values() if v.role != "narrator" and v.name != narrator.name]
     pool = pool or [v for v in catalog.values() if v.name != narrator.name] or [narrator]
+    pool = castable(pool)
+    used_bases = {base_speaker(v) for v in voices.values()}
     automatic = []
-    for speaker in speakers:
+    for speaker in by_prominence(script, speakers):
         if speaker in voices:
             continue
         check_speaker_name(speaker, script.source_path, None)
         gender = cast.genders.get(speaker) or script.gender_hints.get(speaker)
-        voices[speaker] = _auto_voice(speaker, gender, pool, used)
+        voices[speaker] = _auto_voice(speaker, gender, pool, used, used_bases)
         used.add(voices[speaker].name)
+        used_bases.add(base_speaker(voices[speaker]))
         automatic.append(speaker)
+    # Listed in order of appearance, whatever order they were cast in.
+    automatic.sort(key=speakers.index)
+    voices = {NARRATOR: narrator, **{s: voices[s] for s in speakers if s in voices}}
     lines = {}
     for section in script.sections:
         for cue in section.lines:

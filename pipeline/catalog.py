@@ -53,6 +53,7 @@ def _spec_from_table(name: str, table: dict, known: dict[str, VoiceSpec], path: 
                 isinstance(value, bool) or not isinstance(value, int | float))):
             kind = "text" if want_text else "a number"
             raise VoiceError(f"voice '{name}': '{key}' must be {kind}, got {value!r}", path)
+    _check_speed(name, table, path)
     design_kw = {k: (table[k] if k == "color" else float(table[k]))
                  for k in DESIGN_KEYS if k in table}
     spec_kw = {k: table[k] for k in SPEC_KEYS if k in table}
@@ -68,6 +69,16 @@ def _spec_from_table(name: str, table: dict, known: dict[str, VoiceSpec], path: 
         spec = VoiceSpec(name=name, design=Design(**design_kw), **spec_kw)
     validate(spec.design, name, path)
     return spec
+
+
+def _check_speed(name: str, table: dict, path: Path) -> None:
+    if "speed" not in table:
+        return
+    value = table["speed"]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.5 <= value <= 2.0:
+        raise VoiceError(f"voice '{name}': 'speed' must be a number within 0.5..2.0, "
+                         f"got {value!r}", path)
+    table["speed"] = float(value)
 
 
 def load_catalog_file(path: Path,

@@ -20,6 +20,7 @@ from pipeline.engines.base import (
 )
 from pipeline.engines.chunking import require_speakable
 from pipeline.engines.design import DEFAULT_BACKEND, DESIGN_VERSION, apply_to_take, validate
+from pipeline.engines.edges import EDGES_VERSION, trim_edges
 from pipeline.errors import VoiceError
 
 __all__ = [
@@ -27,7 +28,7 @@ __all__ = [
     "get_engine", "identity", "synthesize",
 ]
 
-ENGINES = ("piper", "coqui", "espeak", "flite")
+ENGINES = ("piper", "kokoro", "coqui", "espeak", "flite")
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -38,6 +39,10 @@ def _create(name: str) -> Engine:
         from pipeline.engines.piper_engine import PiperEngine
 
         return PiperEngine()
+    if name == "kokoro":
+        from pipeline.engines.kokoro_engine import KokoroEngine
+
+        return KokoroEngine()
     if name == "coqui":
         from pipeline.engines.coqui_engine import CoquiEngine
 
@@ -68,8 +73,9 @@ def available(spec: VoiceSpec) -> tuple[bool, str]:
 
 
 def identity(spec: VoiceSpec) -> str:
-    """Changes whenever the audio for ``spec`` could change: model files, engine and design."""
-    engine_id = get_engine(spec.engine).identity(spec)
+    """Changes whenever the audio for ``spec`` could change: model files, engine, edge trimming
+    and design."""
+    engine_id = f"{get_engine(spec.engine).identity(spec)}|{EDGES_VERSION}"
     if spec.design.is_identity():
         return engine_id
     params = ",".join(f"{k}={v}" for k, v in asdict(spec.design).items())
@@ -86,4 +92,5 @@ def synthesize(spec: VoiceSpec, text: str, delivery: Delivery = DEFAULT_DELIVERY
     result = engine.synthesize(text, spec, delivery, take)
     if result.samples.size == 0:
         raise VoiceError(f"voice '{spec.name}': engine '{spec.engine}' produced no audio")
-    return apply_to_take(result, spec.design, delivery.pitch_semitones)
+    # Edges before the design: a room colour's reverb tail is part of the voice, kept.
+    return apply_to_take(trim_edges(result), spec.design, delivery.pitch_semitones)

@@ -48,10 +48,11 @@ class VoiceSpec:
     """A named voice: which engine, which model, and optional design on top."""
 
     name: str
-    engine: str  # "piper" | "coqui" | "espeak" | "flite"
+    engine: str  # "piper" | "kokoro" | "coqui" | "espeak" | "flite"
     model: str = ""  # path to .onnx / model dir / engine model name; "" = engine default
     config: str = ""  # piper .onnx.json or coqui config.json path ("" = beside the model)
-    speaker: str | int | None = None  # multi-speaker models
+    speaker: str | int | None = None  # multi-speaker models; Kokoro: a style or a blend
+    speed: float = 1.0  # the engine's own speaking rate (Piper length scale, Kokoro speed)
     language: str | None = None  # coqui XTTS
     speaker_wav: str | None = None  # coqui XTTS cloning reference
     design: Design = field(default_factory=Design)

@@ -106,11 +106,11 @@ class CoquiEngine:
         return self._models[key]
 
     @contextlib.contextmanager
-    def _delivery(self, tts: Any, delivery: Delivery) -> Iterator[None]:
+    def _delivery(self, tts: Any, delivery: Delivery, speed: float = 1.0) -> Iterator[None]:
         """Temporarily set VITS-style pace/noise controls on the model, where it has them."""
         model = tts.synthesizer.tts_model
         saved: dict[str, float] = {}
-        wanted = {"length_scale": 1.0 / min(max(delivery.pace, 0.5), 2.0)}
+        wanted = {"length_scale": 1.0 / min(max(delivery.pace * speed, 0.5), 2.0)}
         expr = min(max(delivery.expressiveness, 0.0), 2.0)
         for attr in ("inference_noise_scale", "inference_noise_scale_dp"):
             if hasattr(model, attr):
@@ -140,7 +140,7 @@ class CoquiEngine:
             kwargs["speaker_wav"] = str(Path(voice.speaker_wav).expanduser())
         sr = int(tts.synthesizer.output_sample_rate)
         pieces: list[np.ndarray] = []
-        with self._lock, self._delivery(tts, delivery):
+        with self._lock, self._delivery(tts, delivery, voice.speed):
             torch.manual_seed(10_007 * max(take, 1))  # the take number picks the model's noise
             for i, chunk in enumerate(chunks):
                 try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import re
 from importlib import metadata
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import numpy as np
 from pipeline.engines.base import DEFAULT_DELIVERY, Delivery, Take, VoiceSpec, WordTiming
 from pipeline.engines.chunking import split_text
 from pipeline.engines.piper_model import PATCH_VERSION, LoadedPiper, load_piper
+from pipeline.engines.timings import word_spans, word_timings
 from pipeline.errors import VoiceError
 
 BUILTIN_PREFIX = "builtin:"
@@ -70,52 +70,15 @@ def _speaker_id(spec: VoiceSpec, loaded: LoadedPiper) -> int | None:
     return config.speaker_id_map[spec.speaker]
 
 
-_WORD = re.compile(r"\S+")
-_NON_WORD_PHONEMES = set("^$_ .,;:!?¡¿—…\"'()-")
-
-
 def _phoneme_words(chunks: list) -> list[tuple[int, int]]:
     """(start, end) sample spans of each spoken word from piper's phoneme alignments."""
     spans: list[tuple[int, int]] = []
     offset = 0
     for chunk in chunks:
-        start = end = None
-        pos = offset
-        for al in chunk.phoneme_alignments or []:
-            if al.phoneme == " ":
-                if start is not None:
-                    spans.append((start, end))
-                start = None
-            elif al.phoneme not in _NON_WORD_PHONEMES and al.phoneme != "ˈ" and al.phoneme != "ˌ":
-                start = pos if start is None else start
-                end = pos + int(al.num_samples)
-            pos += int(al.num_samples)
-        if start is not None:
-            spans.append((start, end))
+        pairs = ((al.phoneme, al.num_samples) for al in chunk.phoneme_alignments or [])
+        spans.extend(word_spans(pairs, offset))
         offset += len(chunk.audio_float_array)
     return spans
-
-
-def word_timings(text: str, spans: list[tuple[int, int]], sr: int) -> list[WordTiming] | None:
-    """Map the text's words onto phoneme word spans; proportional by characters if counts differ
-    (espeak sometimes joins or splits words)."""
-    words = [w for w in _WORD.findall(text) if any(c.isalnum() for c in w)]
-    if not words or not spans:
-        return None
-    if len(words) == len(spans):
-        return [WordTiming(w, s / sr, e / sr) for w, (s, e) in zip(words, spans, strict=True)]
-    # Monotone fallback: place each word at its character fraction along the spoken spans.
-    lengths = np.array([e - s for s, e in spans], dtype=float)
-    cum = np.concatenate([[0.0], np.cumsum(lengths)])
-    chars = np.cumsum([0] + [len(w) + 1 for w in words], dtype=float)
-    chars /= chars[-1]
-
-    def at(frac: float) -> float:
-        target = frac * cum[-1]
-        i = min(int(np.searchsorted(cum, target, side="right")) - 1, len(spans) - 1)
-        return (spans[i][0] + (target - cum[i])) / sr
-
-    return [WordTiming(w, at(chars[i]), at(chars[i + 1] - 1e-9)) for i, w in enumerate(words)]
 
 
 class PiperEngine:
@@ -172,7 +135,7 @@ class PiperEngine:
         expr = min(max(delivery.expressiveness, 0.0), 2.0)
         syn = SynthesisConfig(
             speaker_id=_speaker_id(voice, loaded),
-            length_scale=cfg.length_scale * length_mul / pace,
+            length_scale=cfg.length_scale * length_mul / (pace * voice.speed),
             noise_scale=cfg.noise_scale * noise_mul * expr,
             noise_w_scale=cfg.noise_w_scale * noise_w_mul * expr,
             normalize_audio=False,  # Piper would peak-normalise each sentence: uneven loudness

@@ -90,7 +90,7 @@ class EspeakEngine(_CommandEngine):
 
     def command(self, prog: str, text: str, voice: VoiceSpec, delivery: Delivery, take: int,
                 wav: Path) -> list[str]:
-        words_per_min = round(175 * min(max(delivery.pace, 0.5), 2.0))
+        words_per_min = round(175 * min(max(delivery.pace * voice.speed, 0.5), 2.0))
         # Take N shifts the base pitch a little: a different but reproducible reading.
         pitch = 50 + (0 if take <= 1 else ((take * 7) % 11) - 5)
         cmd = [prog, "-w", str(wav), "-s", str(words_per_min), "-p", str(pitch)]
@@ -106,7 +106,7 @@ class FliteEngine(_CommandEngine):
 
     def command(self, prog: str, text: str, voice: VoiceSpec, delivery: Delivery, take: int,
                 wav: Path) -> list[str]:
-        stretch = 1.0 / min(max(delivery.pace, 0.5), 2.0)
+        stretch = 1.0 / min(max(delivery.pace * voice.speed, 0.5), 2.0)
         if take > 1:
             stretch *= 1 + (((take * 7) % 9) - 4) / 100
         cmd = [prog, "--setf", f"duration_stretch={stretch:.3f}", "-o", str(wav)]
