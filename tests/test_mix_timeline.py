@@ -11,7 +11,7 @@ import soundfile as sf
 from mix_support import Story, speech_like
 
 from pipeline.errors import MixError
-from pipeline.mix import MixSettings, Timeline, build_timeline
+from pipeline.mix import MixSettings, Timeline, build_timeline, pacing
 from pipeline.mix.sounds import SFX, beds_for_cue, resolve_sound, suggest_bed
 from pipeline.model import CueKind
 
@@ -55,6 +55,17 @@ def _speech(tl: Timeline):
     return {p.line_id: p for p in tl.speech()}
 
 
+def _turn(st: Story, line_id: str) -> pacing.Turn:
+    cue = next(c for sec in st.script.sections for c in sec.cues if c.line_id == line_id)
+    return pacing.Turn(line_id, st.rendered[line_id].speaker, cue.kind, cue.text,
+                       cue.paragraph_end)
+
+
+def _placed_gap(st: Story, a: str, b: str, s: MixSettings) -> float:
+    """The timeline gap pacing asks for between consecutive lines a and b."""
+    return pacing.pause_between(_turn(st, a), _turn(st, b), s) - pacing.EDGE_S
+
+
 def test_lines_in_order_with_natural_pauses():
     st = Story()
     sec = st.section("One")
@@ -68,9 +79,12 @@ def test_lines_in_order_with_natural_pauses():
     tl = build_timeline(st.script, st.rendered, s)
     p = _speech(tl)
     assert p[a].start == 0.0
-    assert p[b].start == pytest.approx(p[a].end + s.sentence_pause, abs=GRID)
-    assert p[c].start == pytest.approx(p[b].end + s.paragraph_pause, abs=GRID)
-    assert p[d].start == pytest.approx(p[c].end + s.speaker_change_pause, abs=GRID)
+    for x, y, pause in ((a, b, s.sentence_pause), (b, c, s.paragraph_pause),
+                        (c, d, min(s.sentence_pause, s.speaker_change_pause))):
+        gap = p[y].start - p[x].end
+        assert gap == pytest.approx(_placed_gap(st, x, y, s), abs=GRID)
+        jitter = pacing.JITTER * pause
+        assert pause - jitter - pacing.EDGE_S - GRID <= gap <= pause + jitter - pacing.EDGE_S + GRID
     assert p[e].start == pytest.approx(p[d].end + 4.0, abs=GRID)
     assert p[a].source == st.rendered[a].cache_key and p[d].speaker == "Ann"
     assert tl.duration == pytest.approx(p[e].end + 0.5, abs=GRID)
@@ -116,9 +130,13 @@ def test_sound_effects_and_music_cues():
     p = _speech(tl)
     knock, slam = [x for x in tl.placements if x.kind == "sfx"]
     sting = next(x for x in tl.placements if x.kind == "music")
-    assert knock.source == "knock" and knock.start == pytest.approx(p[a].end + 0.35, abs=GRID)
-    # a new speaker after the knock
-    assert p[b].start == pytest.approx(knock.start + SFX["knock"].hold + 0.55, abs=GRID)
+    after_line = QUIET.sentence_pause - pacing.TAIL_S
+    assert knock.source == "knock" and knock.start == pytest.approx(p[a].end + after_line,
+                                                                      abs=GRID)
+    # a new speaker after the knock: the conversational pause, counted from the sound's hold
+    heard = pacing.pause_between(_turn(st, a), _turn(st, b), QUIET)
+    assert p[b].start == pytest.approx(
+        knock.start + SFX["knock"].hold + max(0.25, heard - pacing.LEAD_S), abs=GRID)
     assert slam.source == "slam" and slam.duration == 0.8
     assert sting.source == "tension" and sting.start > slam.start
     assert p[c].start > sting.start

@@ -122,7 +122,7 @@ def test_sound_cues_headings_and_stage_directions() -> None:
         (CueKind.NARRATION, "The rain leans on the glass.", None),
         (CueKind.DIALOGUE, "Is it lit?", None),
         (CueKind.SFX, "door", 2.0),
-        (CueKind.PAUSE, "pause", 1.0),
+        (CueKind.PAUSE, "pause", None),  # [mix] default_pause decides
         (CueKind.PAUSE, "pause", 2.5)]
     assert [c.kind for c in script.sections[2].cues] == [
         CueKind.MUSIC, CueKind.DIALOGUE, CueKind.AMBIENCE]

@@ -190,7 +190,12 @@ class _Mixer:
         if samples.ndim != 1 or not np.isfinite(samples).all():
             raise MixError(f"line {p.line_id}: take {p.source} is not finite mono audio",
                            self.file, p.source_line or None)
-        return samples[: self._samples(p.duration)]
+        samples = samples[: self._samples(p.duration)]
+        if p.fade_out > 0:  # an interrupted line: cut off under the next speaker
+            n = min(self._samples(p.fade_out), len(samples))
+            samples = samples.copy()
+            samples[len(samples) - n:] *= np.linspace(1.0, 0.0, n, dtype=np.float32)
+        return samples
 
     def _analyse_speech(self, speech: list[Placement]) -> tuple[list[float], list]:
         """Per-placement normalization gain and global activity intervals (for the ducker)."""

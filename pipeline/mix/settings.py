@@ -20,10 +20,12 @@ MAX_PAUSE = 3600.0  # a pause longer than an hour is a typo, not a dramatic beat
 
 @dataclass
 class MixSettings:
-    # Layout: silence between things, in seconds.
-    sentence_pause: float = 0.35  # between two lines of the same speaker
-    paragraph_pause: float = 0.9  # after the last line of a paragraph
-    speaker_change_pause: float = 0.55  # when the next line has another speaker
+    # Layout: silence between things, in seconds. The first four are what a listener hears
+    # between two lines (see mix/pacing.py: each varies a little line to line).
+    sentence_pause: float = 0.5  # the same voice going on within a paragraph
+    paragraph_pause: float = 1.0  # a new paragraph (narration, or narration <-> dialogue)
+    speaker_change_pause: float = 0.35  # a reply: one character, then another
+    interruption_overlap: float = 0.15  # a line ending in a dash is cut off this much early
     section_pause: float = 2.5  # between sections (scenes); beds crossfade inside it
     default_pause: float = 1.0  # a PAUSE / beat cue without seconds
     # Music.
@@ -83,6 +85,7 @@ _RULES: dict[str, tuple[str, float, float]] = {
     "sentence_pause": ("float", 0.0, MAX_PAUSE),
     "paragraph_pause": ("float", 0.0, MAX_PAUSE),
     "speaker_change_pause": ("float", 0.0, MAX_PAUSE),
+    "interruption_overlap": ("float", 0.0, 2.0),
     "section_pause": ("float", 0.0, MAX_PAUSE),
     "default_pause": ("float", 0.0, MAX_PAUSE),
     "intro_music": ("bool", 0, 0),

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import MixError
-from pipeline.mix import sounds
+from pipeline.mix import pacing, sounds
 from pipeline.mix.decode import probe_duration
 from pipeline.mix.limiter import GROUP
 from pipeline.mix.settings import MAX_PAUSE, MixSettings
@@ -64,7 +64,7 @@ class Placement:
     text: str = ""
     section_id: str = ""
     from_file: bool = False
-    fade_out: float = 0.0  # music stopped early fades out over this many seconds
+    fade_out: float = 0.0  # music stopped early, or an interrupted line, fades out over this
     seed: int = 0
     source_line: int = 0  # the cue's line in the script, for error messages
     pan: float = 0.0  # speech: -1 left .. 0 centre .. 1 right
@@ -156,7 +156,9 @@ class _Layout:
         self.base_dir = Path(script.source_path).parent if script.source_path else Path.cwd()
         self.t = 0.0  # end of the last foreground item's hold
         self.gap = 0.0  # silence owed before the next foreground item
-        self.last_speaker: str | None = None
+        self.prev_turn: pacing.Turn | None = None  # the last line placed
+        self.prev_line: Placement | None = None  # ... if nothing was placed after it
+        self.explicit = False  # a PAUSE cue or a scene change since the last line
         self.placements: list[Placement] = []
         self.spans: list[BedSpan] = []
         self.open: dict[tuple[str, bool], _OpenBed] = {}
@@ -186,6 +188,7 @@ class _Layout:
         first_content = self.sections_placed == 0
         if not first_content:
             self.gap = max(self.gap, self.s.section_pause)
+            self.explicit = True
         index_first = section.cues.index(placeable[0])
         top = [c for c in section.cues[:index_first] if c.kind is CueKind.AMBIENCE]
         beds: list[tuple[str, bool, int]] = []
@@ -224,7 +227,10 @@ class _Layout:
             self._speech(cue)
         elif cue.kind is CueKind.PAUSE:
             seconds = self.s.default_pause if cue.seconds is None else cue.seconds
-            self.gap = max(self.gap, self._seconds(seconds, "pause", cue))
+            seconds = self._seconds(seconds, "pause", cue)
+            # A written pause replaces the pause the conversation would leave; beats add up.
+            self.gap = (self.gap + seconds) if self.explicit else seconds
+            self.explicit = True
         elif cue.kind is CueKind.AMBIENCE:
             xf = self.s.crossfade
             self._set_beds(self._ambience_beds(cue), max(0.0, self.t + self.gap / 2 - xf / 2), xf)
@@ -246,17 +252,40 @@ class _Layout:
                 and 0 < duration <= MAX_PAUSE):
             raise MixError(f"line {line.line_id}: take duration {duration!r} s is not a "
                            f"positive number under an hour", self.file, cue.source_line)
-        if self.last_speaker is not None and line.speaker != self.last_speaker:
-            self.gap = max(self.gap, self.s.speaker_change_pause)
-        start = self.t + self.gap
+        turn = pacing.Turn(line.line_id, line.speaker, cue.kind, cue.text, cue.paragraph_end)
+        start = self._line_start(turn)
         self.placements.append(Placement(
             kind="speech", start=_ms(start), duration=float(duration),
             gain_db=float(line.gain_db), source=line.cache_key, line_id=line.line_id,
             speaker=line.speaker, text=line.text, section_id=self.section_id,
             source_line=cue.source_line, pan=self._pan(cue, line.speaker)))
         self.t = start + duration
-        self.gap = self.s.paragraph_pause if cue.paragraph_end else self.s.sentence_pause
-        self.last_speaker = line.speaker
+        # Before a sound or the end: the pause this line would leave before more of the same.
+        after = self.s.paragraph_pause if cue.paragraph_end else self.s.sentence_pause
+        self.gap = max(after - pacing.TAIL_S, 0.0)
+        self.prev_turn, self.prev_line, self.explicit = turn, self.placements[-1], False
+
+    def _line_start(self, turn: pacing.Turn) -> float:
+        """Where a line starts: after the conversational pause from the previous line (heard
+        silence, less the takes' own edges), or cutting into it when it was interrupted."""
+        if self.prev_turn is None:
+            return self.t + self.gap
+        heard = pacing.pause_between(self.prev_turn, turn, self.s)
+        if self.prev_line is None:  # a sound or music came between: no take tail before us
+            return self.t + max(self.gap, heard - pacing.LEAD_S)
+        if self.explicit:
+            return self.t + max(self.gap, heard - pacing.EDGE_S)
+        if heard >= 0:
+            return self.t + max(heard - pacing.EDGE_S, 0.0)
+        return self._interrupt(self.prev_line, -heard)
+
+    def _interrupt(self, cut: Placement, overlap: float) -> float:
+        """Start ``overlap`` s before the cut line's speech ends; it fades out under us."""
+        spoken_end = cut.end - pacing.TAIL_S
+        start = max(spoken_end - overlap, cut.start + cut.duration / 2)
+        cut.duration = _ms(start + pacing.CUT_FADE_S) - cut.start
+        cut.fade_out = pacing.CUT_FADE_S
+        return start
 
     def _pan(self, cue: Cue, speaker: str) -> float:
         """Narration in the centre; characters alternate left and right, in order of their
@@ -298,6 +327,7 @@ class _Layout:
         self._place(kind, source, start, duration, cue, from_file=from_file)
         self.t = start + hold
         self.gap = AFTER_SOUND_GAP
+        self.prev_line = None
 
     def _place(self, kind: str, source: str, start: float, duration: float, cue: Cue | None,
                from_file: bool = False) -> None:

@@ -11,7 +11,6 @@ from pipeline.model import Cue, CueKind, Script, Section, assign_line_ids
 from pipeline.textprep import is_speakable
 
 MAX_CHUNK = 400  # characters per spoken cue: long paragraphs split at sentence ends
-DEFAULT_PAUSE = 1.0  # seconds of a bare [PAUSE]; the mixer checks the bounds of any duration
 
 # Header lines ("Title: ...") that are metadata, not a speaker or a point of view.
 HEADER_KEYS = frozenset({
@@ -75,7 +74,8 @@ def sound_cue(line: str, number: int, where: str, warnings: list[str]) -> Cue | 
     ``[PAUSE 1.5s]`` / ``[PAUSE]`` on a line of its own; None for anything else."""
     stripped = line.strip()
     if match := _PAUSE.match(stripped):
-        seconds = float(match.group(1)) if match.group(1) else DEFAULT_PAUSE
+        # A bare [PAUSE] leaves its length to the mix ([mix] default_pause).
+        seconds = float(match.group(1)) if match.group(1) else None
         return Cue(CueKind.PAUSE, text="pause", seconds=seconds, source_line=number)
     if match := _SOUND.match(stripped):
         kind = SOUND_KINDS[match.group(1).lower()]
