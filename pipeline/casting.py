@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.catalog import get_voice
+from pipeline.delivery import attribution_manner, delivery_for
 from pipeline.engines.base import Delivery, VoiceSpec
 from pipeline.errors import CastError, VoiceError
 from pipeline.model import CueKind, Script
@@ -26,23 +27,6 @@ DELIVERY_KEYS = {"pace", "expressiveness", "volume_db", "pitch_semitones"}
 CHARACTER_KEYS = DELIVERY_KEYS | {"voice", "gender"}
 TOP_KEYS = {"narrator", "narrate_summary", "pov_narration", "characters", "mix",
             "narrator_delivery"}
-
-# Parentheticals a writer commonly uses, mapped to engine-level delivery changes.
-DELIVERY_WORDS: dict[str, Delivery] = {
-    "whisper": Delivery(pace=0.92, expressiveness=0.7, volume_db=-6.0),
-    "quiet": Delivery(pace=0.95, volume_db=-4.0),
-    "softly": Delivery(pace=0.93, volume_db=-4.0),
-    "shout": Delivery(pace=1.08, expressiveness=1.3, volume_db=4.0),
-    "yell": Delivery(pace=1.08, expressiveness=1.3, volume_db=4.0),
-    "angr": Delivery(pace=1.06, expressiveness=1.25, volume_db=2.0),
-    "excit": Delivery(pace=1.1, expressiveness=1.3, volume_db=1.0),
-    "quick": Delivery(pace=1.12),
-    "hurried": Delivery(pace=1.12),
-    "slow": Delivery(pace=0.88),
-    "sad": Delivery(pace=0.9, expressiveness=0.85, volume_db=-2.0),
-    "tired": Delivery(pace=0.88, expressiveness=0.8, volume_db=-2.0),
-}
-
 
 @dataclass
 class CastFile:
@@ -184,22 +168,6 @@ def check_speaker_name(name: str, file: Path | str | None, line: int | None) -> 
         raise CastError(f"speaker name {name!r} has path characters or is empty", file, line)
 
 
-def delivery_for(words: str | None, base: Delivery) -> Delivery:
-    """Combine a character's default delivery with what a parenthetical asks for."""
-    if not words:
-        return base
-    lowered = words.lower()
-    for stem, change in DELIVERY_WORDS.items():
-        if stem in lowered:
-            return Delivery(
-                pace=round(base.pace * change.pace, 4),
-                expressiveness=round(base.expressiveness * change.expressiveness, 4),
-                volume_db=base.volume_db + change.volume_db,
-                pitch_semitones=base.pitch_semitones + change.pitch_semitones,
-            )
-    return base
-
-
 def _stable_rank(name: str, voice: str) -> str:
     return hashlib.sha256(f"{name}\x00{voice}".encode()).hexdigest()
 
@@ -335,9 +303,10 @@ def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -
             base = cast.narrator_delivery if speaker == NARRATOR else cast.deliveries.get(
                 speaker, Delivery())
             assert cue.line_id is not None
+            manner = cue.delivery or attribution_manner(cue, section)
             lines[cue.line_id] = LineCasting(
                 line_id=cue.line_id, section_id=section.id, speaker=speaker,
-                voice=voices[speaker], delivery=delivery_for(cue.delivery, base))
+                voice=voices[speaker], delivery=delivery_for(manner, base))
     return Cast(narrator=narrator, voices=voices, automatic=automatic, lines=lines, settings=cast)
 
 

@@ -31,6 +31,7 @@ SPEC_KEYS = {f.name for f in fields(VoiceSpec)} - {"name", "design"}
 
 
 REPO_VOICES = Path(__file__).resolve().parents[1] / "voices"
+NOT_CATALOGS = ("cast.toml", "lexicon.toml")  # TOML files in voices/ that are not voices
 
 
 def default_voices_dir() -> Path:
@@ -110,7 +111,8 @@ def load_catalog(voices_dir: Path | None = None) -> dict[str, VoiceSpec]:
     paths = [REPO_VOICES / "catalog.toml", *sorted(voices_dir.glob("*.toml"))]
     seen: set[Path] = set()
     for toml_path in paths:
-        if toml_path.name == "cast.toml" or toml_path.resolve() in seen or not toml_path.exists():
+        if (toml_path.name in NOT_CATALOGS or toml_path.resolve() in seen
+                or not toml_path.exists()):
             continue
         seen.add(toml_path.resolve())
         catalog = load_catalog_file(toml_path, catalog)

@@ -16,7 +16,15 @@ from pipeline.parsing import parse_script
 GRID = 4e-4
 QUIET = {"intro_music": False, "outro_music": False, "auto_beds": False}
 
-PLAY = """Title: Pacing
+# Over 400 characters: the parsers split it into several cues of one paragraph.
+LONG = """\
+The lamp turned above them, slow and patient, throwing its beam across the black water and
+the broken rocks below. Every nine seconds it came round again, and every nine seconds the
+sea answered it with a wall of white spray. The keeper had watched it for forty-one years
+and he had never once grown tired of it. Tonight the wind had a new voice, high and thin,
+and it found every crack in the old glass of the lantern room."""
+
+PLAY = f"""Title: Pacing
 
 # One
 NARRATOR: The night was cold. The wind rose over the rock.
@@ -26,7 +34,7 @@ MARA: Then where is the tea?
 
 The rain went on outside.
 
-The lamp turned above them, slow and patient, throwing its beam across the black water and the broken rocks below. Every nine seconds it came round again, and every nine seconds the sea answered it with a wall of white spray. The keeper had watched it for forty-one years and he had never once grown tired of it. Tonight the wind had a new voice, high and thin, and it found every crack in the old glass of the lantern room.
+{LONG}
 
 ELIAS: I was going to tell you--
 MARA: Don't.
@@ -38,7 +46,7 @@ MARA: Morning.
 ELIAS: Morning.
 """
 
-FOUNTAIN = """Title: Pacing
+FOUNTAIN = f"""Title: Pacing
 
 INT. ONE - NIGHT
 
@@ -57,7 +65,7 @@ Then where is the tea?
 
 The rain went on outside.
 
-The lamp turned above them, slow and patient, throwing its beam across the black water and the broken rocks below. Every nine seconds it came round again, and every nine seconds the sea answered it with a wall of white spray. The keeper had watched it for forty-one years and he had never once grown tired of it. Tonight the wind had a new voice, high and thin, and it found every crack in the old glass of the lantern room.
+{LONG}
 
 ELIAS
 I was going to tell you--
@@ -79,7 +87,7 @@ ELIAS
 Morning.
 """
 
-PROSE = """Title: Pacing
+PROSE = f"""Title: Pacing
 
 Chapter One
 
@@ -95,7 +103,7 @@ The night was cold. The wind rose over the rock.
 
 The rain went on outside.
 
-The lamp turned above them, slow and patient, throwing its beam across the black water and the broken rocks below. Every nine seconds it came round again, and every nine seconds the sea answered it with a wall of white spray. The keeper had watched it for forty-one years and he had never once grown tired of it. Tonight the wind had a new voice, high and thin, and it found every crack in the old glass of the lantern room.
+{LONG}
 
 Chapter Two
 

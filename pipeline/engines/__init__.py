@@ -7,7 +7,8 @@ voice's ``design`` (and ``delivery.pitch_semitones``) is applied on top of the e
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, replace
 
 from pipeline.engines.base import (
     DEFAULT_DELIVERY,
@@ -21,11 +22,13 @@ from pipeline.engines.base import (
 from pipeline.engines.chunking import require_speakable
 from pipeline.engines.design import DEFAULT_BACKEND, DESIGN_VERSION, apply_to_take, validate
 from pipeline.engines.edges import EDGES_VERSION, trim_edges
+from pipeline.engines.pronounce import relabel, rewrite
 from pipeline.errors import VoiceError
+from pipeline.lexicon import Entry
 
 __all__ = [
     "ENGINES", "Delivery", "Design", "Engine", "Take", "VoiceSpec", "WordTiming", "available",
-    "get_engine", "identity", "synthesize",
+    "get_engine", "identity", "synthesize", "takes_phonemes",
 ]
 
 ENGINES = ("piper", "kokoro", "coqui", "espeak", "flite")
@@ -83,14 +86,23 @@ def identity(spec: VoiceSpec) -> str:
 
 
 def synthesize(spec: VoiceSpec, text: str, delivery: Delivery = DEFAULT_DELIVERY,
-               take: int = 1) -> Take:
+               take: int = 1, pronounce: Sequence[Entry] = ()) -> Take:
     """Speak ``text`` (already normalised for speech) in voice ``spec``; ``take`` > 1 gives a
-    different, reproducible reading."""
-    require_speakable(text)
+    different, reproducible reading. ``pronounce`` are the lexicon entries for this line;
+    ``delivery.emphasis`` words are stressed by engines that take phonemes."""
+    text = require_speakable(text)
     validate(spec.design, spec.name)
     engine = get_engine(spec.engine)
-    result = engine.synthesize(text, spec, delivery, take)
+    spoken = rewrite(text, pronounce, delivery.emphasis, takes_phonemes(engine),
+                     spec.language or "en-us")
+    result = engine.synthesize(spoken.text, spec, delivery, take)
     if result.samples.size == 0:
         raise VoiceError(f"voice '{spec.name}': engine '{spec.engine}' produced no audio")
+    result = replace(result, words=relabel(result.words, text, spoken))
     # Edges before the design: a room colour's reverb tail is part of the voice, kept.
     return apply_to_take(trim_edges(result), spec.design, delivery.pitch_semitones)
+
+
+def takes_phonemes(engine: Engine) -> bool:
+    """Whether ``engine`` reads ``[[ipa]]`` blocks (espeak-ng IPA) inside its text."""
+    return bool(getattr(engine, "takes_phonemes", False))

@@ -14,12 +14,14 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Delivery:
-    """How a line is read. Maps to engine controls (Piper: length_scale, noise scales)."""
+    """How a line is read. Maps to engine controls (Piper: length_scale, noise scales; Kokoro:
+    speed); ``pipeline.delivery`` derives it from the text."""
 
     pace: float = 1.0  # > 1 speaks faster
     expressiveness: float = 1.0  # scales the engine's noise / variation
     volume_db: float = 0.0  # gain applied to the take in the mix
     pitch_semitones: float = 0.0  # extra shift on top of the voice's own design
+    emphasis: tuple[str, ...] = ()  # words to stress (Piper and Kokoro raise their stress)
 
 
 DEFAULT_DELIVERY = Delivery()  # frozen, so safe as a shared default argument

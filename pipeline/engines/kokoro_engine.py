@@ -59,6 +59,7 @@ def take_variation(take: int) -> tuple[float, float]:
 
 class KokoroEngine:
     name = "kokoro"
+    takes_phonemes = True  # [[ipa]] blocks: lexicon entries and stressed words
 
     def __init__(self) -> None:
         self._models: dict[tuple[str, str], km.KokoroModel] = {}

@@ -83,6 +83,7 @@ def _phoneme_words(chunks: list) -> list[tuple[int, int]]:
 
 class PiperEngine:
     name = "piper"
+    takes_phonemes = True  # [[ipa]] blocks: lexicon entries and stressed words
 
     def __init__(self) -> None:
         self._voices: dict[tuple[str, str], LoadedPiper] = {}

@@ -9,6 +9,7 @@ from typing import Any
 
 from pipeline.errors import PublishError
 from pipeline.files import file_sha256
+from pipeline.lexicon import Lexicon
 
 MANIFEST = "manifest.json"
 # kind -> default file name; the manifest's "files" map overrides these.
@@ -74,6 +75,7 @@ class RenderRequest:
     meta: dict  # tags (show, number, season, date, cover, title), as the manifest keeps them
     mix: dict  # the show's [mix]: every key must be in the manifest's mix with this value
     show_cast: dict  # the show's [cast]
+    lexicon: Lexicon | None = None  # project lexicon + the show's [pronounce]
 
 
 def stale_reason(script: Path, episode_dir: Path, request: RenderRequest | None = None
@@ -112,7 +114,22 @@ def _request_changed(manifest: dict, request: RenderRequest) -> str | None:
         return "rendered with other mix settings"
     if (manifest.get("show_cast") or {}) != request.show_cast:
         return "rendered with another show cast"
+    if request.lexicon is not None and _pronounced_otherwise(manifest, request.lexicon):
+        return "the pronunciation lexicon changed for its words"
     return None
+
+
+def _pronounced_otherwise(manifest: dict, lexicon: Lexicon) -> bool:
+    """Whether the lexicon entries matching the episode's lines differ from those it was read
+    with (an entry added, changed or removed for one of its words)."""
+    if "pronounce" not in manifest:
+        return False  # rendered before the lexicon existed: taken as it is
+    lines = manifest.get("lines") if isinstance(manifest.get("lines"), list) else []
+    spoken = "\n".join(str(x.get("spoken_text") or "") for x in lines if isinstance(x, dict))
+    now = {e.word.lower(): e.key() for e in lexicon.matching(spoken)}
+    recorded = manifest.get("pronounce") or []
+    then = {str(k[0]): list(k) for k in recorded if isinstance(k, list) and k}
+    return now != then
 
 
 def read_episode(episode_dir: Path) -> EpisodeFolder:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipeline.errors import PublishError
 from pipeline.files import file_sha256
+from pipeline.lexicon import load_lexicon
 from pipeline.publish.artwork import check_artwork, draw_cover
 from pipeline.publish.catalog import Catalog, EpisodeRecord
 from pipeline.publish.episode_folder import (
@@ -71,7 +72,10 @@ def render_request(show: Show, entry: EpisodeEntry) -> RenderRequest:
             "season": entry.season, "cover": str(show.artwork) if show.artwork else None,
             "date": entry.date.date().isoformat() if entry.date else None,
             **({"title": entry.title} if entry.title else {})}
-    return RenderRequest(meta=meta, mix=dict(show.mix), show_cast=dict(show.cast))
+    voices = show.root / "voices"
+    lexicon = load_lexicon(voices, dict(show.pronounce), show.path)
+    return RenderRequest(meta=meta, mix=dict(show.mix), show_cast=dict(show.cast),
+                         lexicon=lexicon)
 
 
 def _render(show: Show, entry: EpisodeEntry, request: RenderRequest, out: Path,
@@ -82,7 +86,8 @@ def _render(show: Show, entry: EpisodeEntry, request: RenderRequest, out: Path,
     result = render_episode(entry.script, out, jobs=jobs, slug=entry.slug,
                             voices_dir=voices if voices.is_dir() else None,
                             mix=request.mix or None, meta=request.meta,
-                            show_cast=request.show_cast or None)
+                            show_cast=request.show_cast or None,
+                            pronounce=dict(show.pronounce))
     return Path(result.episode_dir)
 
 

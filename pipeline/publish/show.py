@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from pipeline.casting import parse_cast
 from pipeline.errors import PublishError
 from pipeline.files import slug_for_script, slugify
+from pipeline.lexicon import parse_table as parse_lexicon
 from pipeline.publish.artwork import ArtworkProblem, check_artwork
 from pipeline.publish.categories import APPLE_CATEGORIES
 
@@ -31,7 +32,7 @@ EPISODE_TYPES = ("full", "trailer", "bonus")
 
 _ROOT_KEYS = {"title", "author", "description", "language", "artwork", "category", "subcategory",
               "explicit", "type", "base_url", "guid", "locked", "copyright", "owner", "episodes",
-              "mix", "cast"}
+              "mix", "cast", "pronounce"}
 _OWNER_KEYS = {"name", "email"}
 _EPISODE_KEYS = {"script", "number", "season", "date", "title", "episode_type", "slug"}
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
@@ -72,6 +73,7 @@ class Show:
     copyright: str | None = None
     mix: dict[str, Any] = field(default_factory=dict)  # passed to the mixer untouched
     cast: dict[str, Any] = field(default_factory=dict)  # a cast file's keys, under episodes
+    pronounce: dict[str, Any] = field(default_factory=dict)  # word -> pronunciation (lexicon)
 
     @property
     def root(self) -> Path:
@@ -245,11 +247,13 @@ class _ShowReader:
                 guid = str(uuid.UUID(guid))
             except ValueError:
                 raise self.fail(f"guid '{guid}' is not a UUID", "guid") from None
-        for table in ("mix", "cast"):
+        for table in ("mix", "cast", "pronounce"):
             if not isinstance(d.get(table, {}), dict):
                 raise self.fail(f"'{table}' must be a table", table)
         # The [cast] table is a cast file's keys (docs/cast-file.md): checked now, at its line.
         parse_cast(d.get("cast", {}), self.path, self.source, where="cast.")
+        # [pronounce] entries are checked now too (docs/show-file.md, voices/README.md).
+        parse_lexicon(d.get("pronounce", {}), self.path, self.source, where="pronounce: ")
         return Show(
             path=self.path.resolve(),
             title=title,
@@ -270,6 +274,7 @@ class _ShowReader:
             episodes=self.episodes(),
             mix=dict(d.get("mix", {})),
             cast=dict(d.get("cast", {})),
+            pronounce=dict(d.get("pronounce", {})),
         )
 
     def category(self) -> tuple[str, str | None]:

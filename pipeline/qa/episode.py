@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable
@@ -43,6 +44,7 @@ class QaReport:
     voices: dict | None = None  # VoiceReport.to_dict()
     fixes: list[dict] = field(default_factory=list)  # FixRecord dicts (``--fix``)
     before: dict | None = None  # summary() of the report before ``--fix``
+    pronounce: list[dict] = field(default_factory=list)  # misheard words (Suggestion dicts)
     elapsed: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
@@ -61,7 +63,7 @@ class QaReport:
             "timings": {k: round(v, 2) for k, v in self.timings.items()},
             "summary": self.summary(), "before": self.before,
             "thresholds": asdict(self.thresholds), "episode": asdict(self.episode),
-            "voices": self.voices, "fixes": self.fixes,
+            "voices": self.voices, "fixes": self.fixes, "pronounce": self.pronounce,
             "lines": [asdict(m) for m in self.lines],
         }
 
@@ -208,8 +210,24 @@ def run_qa(episode_dir: Path, settings: QaSettings | None = None,
                     title=manifest.get("title", episode_dir.name),
                     episode_dir=str(episode_dir), model=settings.transcribe.model,
                     thresholds=t, lines=results, episode=ep, voices=voices,
+                    pronounce=misheard_words(results, manifest),
                     elapsed=time.perf_counter() - started,
                     timings=clock.laps)
+
+
+def misheard_words(results: list[M.LineMetrics], manifest: dict) -> list[dict]:
+    """Words misheard line after line, with lexicon entries to try (``qa.misheard``)."""
+    from pipeline.qa.misheard import suggest
+
+    known: set[str] = set()
+    voices_dir = manifest.get("voices_dir")
+    if voices_dir:
+        from pipeline.lexicon import load_lexicon
+
+        # A broken lexicon is reported by render; QA still names the words.
+        with contextlib.suppress(CastwrightError):
+            known = set(load_lexicon(Path(voices_dir)).entries)
+    return [s.to_dict() for s in suggest(results, known)]
 
 
 class _Clock:

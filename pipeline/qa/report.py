@@ -76,6 +76,11 @@ def print_report(report: QaReport, console: Console | None = None,
             console.print(f"voices: {a} ~ {b} similarity {s:.2f}", highlight=False)
         for flag in report.voices["flags"]:
             console.print(f"[yellow]voices:[/yellow] {flag}")
+    for s in report.pronounce:
+        again = " (it has a lexicon entry: try another)" if s["has_entry"] else ""
+        console.print(f"[yellow]misheard:[/yellow] {escape(s['word'])} in {s['misheard']} of "
+                      f"{s['lines']} lines{again}; lexicon entry to try:", highlight=False)
+        console.print(f"  {escape(s['entry'])}", highlight=False, soft_wrap=True)
     if report.before is not None:
         b = report.before
         console.print(f"[bold]--fix[/bold]: flagged lines {b['flagged_lines']} → {flagged}, "
@@ -124,6 +129,10 @@ def render_html(report: QaReport) -> str:
         summary += "".join(f"<li>voices: {e(a)} ~ {e(b)} similarity {s:.2f}</li>"
                            for a, b, s in report.voices["similarity"][:5])
         summary += "".join(f'<li class="flag">{e(f)}</li>' for f in report.voices["flags"])
+    summary += "".join(
+        f"<li>misheard: {e(s['word'])} in {s['misheard']} of {s['lines']} lines; "
+        f"try <code>{e(s['entry'])}</code> in voices/lexicon.toml</li>"
+        for s in report.pronounce)
     if report.before is not None:
         summary += "".join(
             f"<li>--fix {e(f['line_id'])}: take {f['before']['take']} → kept take "

@@ -139,6 +139,15 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     return manifest
 
 
+def used_entries(plans: list[LinePlan]) -> list[list[str | None]]:
+    """The lexicon entries the episode's lines were read with (publish compares them)."""
+    seen: dict[str, list[str | None]] = {}
+    for plan in plans:
+        for entry in plan.pronounce:
+            seen.setdefault(entry.word.lower(), entry.key())
+    return list(seen.values())
+
+
 def build_manifest(ctx: EpisodeContext, plans: list[LinePlan], timeline, files: dict,
                    result) -> dict:
     starts = {p.line_id: p for p in timeline.placements if p.kind == "speech" and p.line_id}
@@ -170,6 +179,7 @@ def build_manifest(ctx: EpisodeContext, plans: list[LinePlan], timeline, files: 
         "voices_dir": str(ctx.voices_dir.resolve()),
         "mix": ctx.mix,
         "show_cast": ctx.show_cast,
+        "pronounce": used_entries(plans),
         "summary": ctx.script.summary,
         "metadata": ctx.script.metadata,
         "duration": timeline.duration,

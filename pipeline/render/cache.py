@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -18,19 +19,23 @@ import soundfile as sf
 from pipeline.atomic import atomic_path, write_text
 from pipeline.engines.base import Delivery, Take, VoiceSpec
 from pipeline.files import file_sha256
+from pipeline.lexicon import Entry, entries_key
 
 KEY_VERSION = "castwright-take-v1"
 
 
 def take_key(engine_identity: str, voice: VoiceSpec, spoken_text: str, delivery: Delivery,
-             take: int) -> str:
-    """Everything that changes the audio goes into the key; nothing else does."""
+             take: int, pronounce: Sequence[Entry] = ()) -> str:
+    """Everything that changes the audio goes into the key; nothing else does. Of the lexicon,
+    only the entries that match this line count: editing one re-reads only its lines."""
     voice_fields = asdict(voice)
     for cosmetic in ("name", "description", "gender", "age", "role"):
         voice_fields.pop(cosmetic)
-    payload = json.dumps(
-        [KEY_VERSION, engine_identity, voice_fields, spoken_text, asdict(delivery), take],
-        sort_keys=True, ensure_ascii=False)
+    parts: list = [KEY_VERSION, engine_identity, voice_fields, spoken_text, asdict(delivery),
+                   take]
+    if pronounce:
+        parts.append(entries_key(pronounce))
+    payload = json.dumps(parts, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 

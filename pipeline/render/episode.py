@@ -19,6 +19,7 @@ from pipeline.casting import (
 from pipeline.catalog import default_voices_dir, load_catalog
 from pipeline.engines.base import VoiceSpec
 from pipeline.files import slug_for_script
+from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.model import Script
 from pipeline.parsing import parse_script
 from pipeline.render.cache import TakeCache
@@ -46,6 +47,7 @@ class EpisodeContext:
     mix: dict
     warnings: list[str] = field(default_factory=list)
     show_cast: dict = field(default_factory=dict)  # kept in the manifest, so regen casts alike
+    lexicon: Lexicon = field(default_factory=Lexicon)  # project lexicon + the show's [pronounce]
 
     @property
     def slug(self) -> str:
@@ -56,7 +58,8 @@ class EpisodeContext:
         return self.out_dir / SOUNDS_DIR
 
     def plans(self, choices: dict[str, LineChoice]) -> list[LinePlan]:
-        return build_plan(self.script, self.cast, choices, self.catalog, self.warnings)
+        return build_plan(self.script, self.cast, choices, self.catalog, self.warnings,
+                          self.lexicon)
 
 
 @dataclass
@@ -72,8 +75,10 @@ class EpisodeResult:
 def load_context(script_path: str | Path, out_dir: str | Path = "output",
                  cast_path: str | Path | None = None, voices_dir: str | Path | None = None,
                  mix: dict | None = None, slug: str | None = None,
-                 show_cast: dict | None = None) -> EpisodeContext:
-    """``show_cast`` is a show file's ``[cast]`` table: the episode's cast file layers on top."""
+                 show_cast: dict | None = None, pronounce: dict | None = None
+                 ) -> EpisodeContext:
+    """``show_cast`` is a show file's ``[cast]`` table: the episode's cast file layers on top.
+    ``pronounce`` is a show file's ``[pronounce]`` (default: the project's ``show.toml``'s)."""
     script_path = Path(script_path)
     script = parse_script(script_path)
     voices = Path(voices_dir) if voices_dir else default_voices_dir()
@@ -89,7 +94,8 @@ def load_context(script_path: str | Path, out_dir: str | Path = "output",
         cast_path=cast_file_path, voices_dir=voices, out_dir=out,
         episode_dir=out / (slug or slug_for_script(script_path)),
         cache=TakeCache(out / CACHE_DIR), mix={**cast_file.mix, **(mix or {})},
-        warnings=list(script.warnings), show_cast=dict(show_cast or {}))
+        warnings=list(script.warnings), show_cast=dict(show_cast or {}),
+        lexicon=load_lexicon(voices, pronounce))
 
 
 def _with_show_cast(cast_file: CastFile, show: CastFile, voices: Path) -> CastFile:
@@ -104,10 +110,12 @@ def render_episode(script_path: str | Path, out_dir: str | Path = "output",
                    cast_path: str | Path | None = None, jobs: int = 1,
                    voices_dir: str | Path | None = None, mix: dict | None = None,
                    show_progress: bool = True, slug: str | None = None,
-                   meta: dict | None = None, show_cast: dict | None = None) -> EpisodeResult:
+                   meta: dict | None = None, show_cast: dict | None = None,
+                   pronounce: dict | None = None) -> EpisodeResult:
     """Render (or re-render from cache) one episode into ``out_dir/<slug>/``."""
     t0 = time.perf_counter()
-    ctx = load_context(script_path, out_dir, cast_path, voices_dir, mix, slug, show_cast)
+    ctx = load_context(script_path, out_dir, cast_path, voices_dir, mix, slug, show_cast,
+                       pronounce)
     for folder in (ctx.cache.root, ctx.sounds_dir, ctx.episode_dir):
         if folder.exists():
             sweep_temp_files(folder)

@@ -8,8 +8,10 @@ from functools import cache
 from pipeline import engines
 from pipeline.casting import Cast
 from pipeline.catalog import get_voice
+from pipeline.delivery import from_text
 from pipeline.engines.base import Delivery, VoiceSpec
 from pipeline.errors import CastError, VoiceError
+from pipeline.lexicon import Entry, Lexicon
 from pipeline.model import Script
 from pipeline.render.cache import take_key
 from pipeline.render.choices import LineChoice
@@ -28,10 +30,12 @@ class LinePlan:
     take: int
     key: str
     source_line: int = 0
+    pronounce: tuple[Entry, ...] = ()  # the lexicon entries that match this line
 
     def info(self) -> dict:
         return {"line_id": self.line_id, "speaker": self.speaker, "voice": self.voice.name,
-                "text": self.text, "spoken_text": self.spoken_text, "take": self.take}
+                "text": self.text, "spoken_text": self.spoken_text, "take": self.take,
+                **({"pronounce": [e.word for e in self.pronounce]} if self.pronounce else {})}
 
 
 @cache
@@ -39,13 +43,15 @@ def _identity(voice: VoiceSpec) -> str:
     return engines.identity(voice)
 
 
-def key_for(voice: VoiceSpec, spoken_text: str, delivery: Delivery, take: int) -> str:
-    return take_key(_identity(voice), voice, spoken_text, delivery, take)
+def key_for(voice: VoiceSpec, spoken_text: str, delivery: Delivery, take: int,
+            pronounce: tuple[Entry, ...] = ()) -> str:
+    return take_key(_identity(voice), voice, spoken_text, delivery, take, pronounce)
 
 
 def plan_line(cue_text: str, line_id: str, section_id: str, speaker: str, voice: VoiceSpec,
               delivery: Delivery, choice: LineChoice | None, catalog: dict[str, VoiceSpec],
-              warnings: list[str], source_line: int = 0) -> LinePlan:
+              warnings: list[str], source_line: int = 0,
+              lexicon: Lexicon | None = None) -> LinePlan:
     choice = choice or LineChoice()
     text = choice.text if choice.text is not None else cue_text
     if choice.voice:
@@ -59,13 +65,17 @@ def plan_line(cue_text: str, line_id: str, section_id: str, speaker: str, voice:
                         "using a fresh take")
         take = 1
     spoken = speech_text(text)
+    delivery = from_text(text, delivery)
+    pronounce = lexicon.matching(spoken) if lexicon else ()
     return LinePlan(line_id=line_id, section_id=section_id, speaker=speaker, voice=voice,
                     text=text, spoken_text=spoken, delivery=delivery, take=take,
-                    key=key_for(voice, spoken, delivery, take), source_line=source_line)
+                    key=key_for(voice, spoken, delivery, take, pronounce),
+                    source_line=source_line, pronounce=pronounce)
 
 
 def build_plan(script: Script, cast: Cast, choices: dict[str, LineChoice],
-               catalog: dict[str, VoiceSpec], warnings: list[str]) -> list[LinePlan]:
+               catalog: dict[str, VoiceSpec], warnings: list[str],
+               lexicon: Lexicon | None = None) -> list[LinePlan]:
     plans = []
     for section in script.sections:
         if section.is_summary and not cast.settings.narrate_summary:
@@ -75,5 +85,5 @@ def build_plan(script: Script, cast: Cast, choices: dict[str, LineChoice],
             casting = cast.lines[cue.line_id]
             plans.append(plan_line(cue.text, cue.line_id, section.id, casting.speaker,
                                    casting.voice, casting.delivery, choices.get(cue.line_id),
-                                   catalog, warnings, cue.source_line))
+                                   catalog, warnings, cue.source_line, lexicon))
     return plans

@@ -25,6 +25,7 @@ from rich.progress import (
 
 from pipeline import engines
 from pipeline.engines.base import Delivery, VoiceSpec
+from pipeline.lexicon import Entry
 from pipeline.render.cache import TakeCache
 from pipeline.render.plan import LinePlan
 
@@ -37,15 +38,17 @@ class SynthJob:
     delivery: Delivery
     take: int
     info: dict
+    pronounce: tuple[Entry, ...] = ()
 
     @classmethod
     def from_plan(cls, plan: LinePlan) -> SynthJob:
-        return cls(plan.key, plan.voice, plan.spoken_text, plan.delivery, plan.take, plan.info())
+        return cls(plan.key, plan.voice, plan.spoken_text, plan.delivery, plan.take, plan.info(),
+                   plan.pronounce)
 
 
 def run_job(job: SynthJob, cache_root: str) -> tuple[str, float]:
     """Synthesize one take and store it. Runs in a worker process (or inline for --jobs 1)."""
-    take = engines.synthesize(job.voice, job.spoken_text, job.delivery, job.take)
+    take = engines.synthesize(job.voice, job.spoken_text, job.delivery, job.take, job.pronounce)
     meta = TakeCache(cache_root).store(job.key, take, job.info)
     return job.key, float(meta["duration"])
 

@@ -1,0 +1,139 @@
+"""``castwright say WORD``: audition a pronunciation (the lexicon's, or one to try) in a voice."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.commands.common import console, user_errors
+from pipeline.errors import CastwrightError
+
+
+@user_errors
+def say(
+    word: Annotated[str, typer.Argument(help="The word or name to hear.")],
+    voice: Annotated[str | None, typer.Option(
+        "--voice", help="Voice (default: the cast file's narrator, else the catalog's).")] = None,
+    ipa: Annotated[str | None, typer.Option(
+        "--ipa", help="Try these phonemes (IPA, as espeak writes them).")] = None,
+    respell: Annotated[str | None, typer.Option(
+        "--say", help="Try this respelling.")] = None,
+    sentence: Annotated[str | None, typer.Option(
+        "--in", help="Say it in this sentence ({} marks the word).")] = None,
+    add: Annotated[bool, typer.Option(
+        "--add", help="Write the --ipa/--say entry into voices/lexicon.toml.")] = False,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="WAV file to write (default: say-WORD.wav).")] = None,
+    voices_dir: Annotated[Path | None, typer.Option(
+        "--voices-dir", help="Folder with the catalog, cast.toml and lexicon.toml.")] = None,
+) -> None:
+    """Say WORD as the lexicon has it (or as --ipa/--say would), write a WAV, show phonemes."""
+    import soundfile as sf
+
+    from pipeline.atomic import atomic_path
+    from pipeline.catalog import default_voices_dir, get_voice, load_catalog
+    from pipeline.engines import get_engine, synthesize, takes_phonemes
+    from pipeline.engines.pronounce import rewrite, word_ipa
+    from pipeline.lexicon import entry_from, load_lexicon, word_pattern
+
+    folder = voices_dir or default_voices_dir()
+    catalog = load_catalog(folder)
+    spec = get_voice(catalog, voice or _narrator(folder, catalog))
+    lexicon = load_lexicon(folder)
+    if ipa is not None or respell is not None:
+        value = {k: v for k, v in (("ipa", ipa), ("say", respell)) if v is not None}
+        entry = entry_from(word, value, "", None)
+    else:
+        entry = lexicon.entries.get(" ".join(word.split()).lower())
+    text = sentence.replace("{}", word) if sentence else word
+    if sentence and not word_pattern(word).search(text):
+        raise CastwrightError(f"--in sentence does not contain '{word}' (mark it with {{}})")
+    entries = (entry,) if entry else ()
+    result = synthesize(spec, text, pronounce=entries)
+    target = output or Path(f"say-{_slug(word)}.wav")
+    with atomic_path(target) as tmp:
+        sf.write(tmp, result.samples, result.sample_rate, format="WAV", subtype="PCM_16")
+    engine = get_engine(spec.engine)
+    spoken = rewrite(text, entries, (), takes_phonemes(engine)).text
+    _out(f"voice {spec.name} ({spec.engine}); espeak reads '{word}' as "
+                  f"/{word_ipa(word)}/")
+    if entry:
+        source = "trying" if (ipa or respell) else "lexicon"
+        _out(f"{source}: {_describe(entry)} -> engine reads: {spoken}")
+    else:
+        _out("no lexicon entry: the engine reads it as written")
+    _out(f"wrote {target} ({result.duration:.2f} s)")
+    if add:
+        if not (ipa or respell):
+            raise CastwrightError("--add needs --ipa or --say: the pronunciation to keep")
+        path = folder / "lexicon.toml"
+        add_entry(path, entry)
+        _out(f"added to {path}: {_describe(entry)}")
+
+
+def _out(text: str) -> None:
+    """Plain text: IPA and ``[[...]]`` blocks must not be read as rich markup."""
+    console.print(text, highlight=False, markup=False, soft_wrap=True)
+
+
+def _narrator(folder: Path, catalog: dict) -> str:
+    from pipeline.casting import choose_narrator, load_cast_file
+
+    cast_path = folder / "cast.toml"
+    cast = load_cast_file(cast_path if cast_path.is_file() else None)
+    return choose_narrator(catalog, cast).name
+
+
+def _slug(word: str) -> str:
+    return re.sub(r"[^\w-]+", "-", word.strip().lower()).strip("-") or "word"
+
+
+def _describe(entry) -> str:
+    parts = []
+    if entry.say:
+        parts.append(f'say "{entry.say}"')
+    if entry.ipa:
+        parts.append(f"/{entry.ipa}/")
+    return f"{entry.word}: " + ", ".join(parts)
+
+
+def _toml_line(entry) -> str:
+    key = entry.word if re.fullmatch(r"[A-Za-z0-9_-]+", entry.word) else _quoted(entry.word)
+    fields = []
+    if entry.say:
+        fields.append(f"say = {_quoted(entry.say)}")
+    if entry.ipa:
+        fields.append(f"ipa = {_quoted(entry.ipa)}")
+    return f"{key} = {{ {', '.join(fields)} }}"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def add_entry(path: Path, entry) -> None:
+    """Put ``entry`` into a lexicon file: replace the word's line, or append one (atomic)."""
+    import tomllib
+
+    from pipeline.atomic import write_text
+    from pipeline.lexicon import parse_table
+
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else [
+        "# Pronunciations: word = \"respelling\", \"/IPA/\" or { say = ..., ipa = ... }.",
+        "# See voices/README.md (\"Pronunciation lexicon\")."]
+    key = re.compile(rf'^\s*"?{re.escape(entry.word)}"?\s*=', re.IGNORECASE)
+    new = _toml_line(entry)
+    replaced = [new if key.match(line) else line for line in lines]
+    if replaced == lines:
+        replaced.append(new)
+    text = "\n".join(replaced) + "\n"
+    data = tomllib.loads(text)
+    parse_table(data.get("pronounce", data) if set(data) <= {"pronounce"} else data, path, text)
+    write_text(path, text)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("say")(say)
