@@ -4,17 +4,18 @@
 - in prose, the attribution around a quote does too ("…," she whispered);
 - a line in capitals is shouted; an exclamation is quicker, livelier and a little louder; a
   question a little livelier;
-- italics or bold (``*word*``, ``_word_``, ``**word**``) mark words to stress.
+- italics or bold (``*word*``, ``_word_``, ``**word**``) mark an emphatic line: a touch slower
+  and livelier. (Word-level stress would need the engines to take prosody per word; raising a
+  word's stress through a ``[[phonemes]]`` block was tried and changes little, because espeak
+  already stresses most words that writers italicise, and it re-phonemizes the words around it.)
 
 Each becomes engine controls on ``Delivery``: pace (Piper length scale, Kokoro speed),
-expressiveness (Piper's noise scales), volume in the mix, and ``emphasis`` (words Piper and
-Kokoro read with raised stress; see ``engines.pronounce``).
+expressiveness (Piper's noise scales) and volume in the mix.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from pipeline.engines.base import Delivery
 from pipeline.model import Cue, CueKind, Section
@@ -41,10 +42,11 @@ DELIVERY_WORDS: dict[str, Delivery] = {
 }
 EXCLAMATION = Delivery(pace=1.05, expressiveness=1.15, volume_db=1.5)
 QUESTION = Delivery(expressiveness=1.1)
+EMPHATIC = Delivery(pace=0.93, expressiveness=1.15)
 
 _MANNER_VERB = re.compile(
     r"\b(whisper|murmur|mutter|shout|yell|scream|bellow|roar)(?:s|ed|ing)?\b", re.IGNORECASE)
-_EMPHASIS = re.compile(r"(\*\*|\*|__|_)(?=\S)([^*_\n]{1,40}?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![\w*])(\*\*|\*|__|_)(?=\S)([^*_\n]{1,40}?)(?<=\S)\1(?![\w*])")
 _CLOSERS = "\"'”’»)]*_ "
 
 
@@ -54,8 +56,7 @@ def combine(base: Delivery, change: Delivery) -> Delivery:
         pace=round(base.pace * change.pace, 4),
         expressiveness=round(base.expressiveness * change.expressiveness, 4),
         volume_db=base.volume_db + change.volume_db,
-        pitch_semitones=base.pitch_semitones + change.pitch_semitones,
-        emphasis=base.emphasis or change.emphasis)
+        pitch_semitones=base.pitch_semitones + change.pitch_semitones)
 
 
 def delivery_for(words: str | None, base: Delivery) -> Delivery:
@@ -114,5 +115,6 @@ def from_text(text: str, base: Delivery) -> Delivery:
         delivery = combine(delivery, EXCLAMATION)
     elif end.endswith("?"):
         delivery = combine(delivery, QUESTION)
-    words = emphasized_words(text)
-    return replace(delivery, emphasis=words) if words else delivery
+    if emphasized_words(text):
+        delivery = combine(delivery, EMPHATIC)
+    return delivery

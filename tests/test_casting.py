@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.casting import NARRATOR, cast_script, delivery_for, load_cast_file
+from pipeline.casting import NARRATOR, base_speaker, cast_script, delivery_for, load_cast_file
 from pipeline.catalog import load_catalog
 from pipeline.errors import CastError
 from pipeline.parsing import parse_script
@@ -106,4 +106,23 @@ def test_more_characters_than_voices_still_sound_different(tmp_path, catalog):
     cast = cast_script(parse_script(path), catalog, load_cast_file(None))
     chosen = [v for name, v in cast.voices.items() if name != NARRATOR]
     assert len({v.name for v in chosen}) == len(chosen)
-    assert len({(v.model, v.design) for v in chosen}) == len(chosen)  # really different designs
+    # really different: another base speaker, or another design of one
+    assert len({(base_speaker(v), v.design) for v in chosen}) == len(chosen)
+
+
+def test_main_characters_get_different_base_speakers_first(tmp_path, catalog):
+    """The characters with most lines get distinct speakers (engines, styles) before anyone
+    gets a designed variant of a speaker already in the cast."""
+    lines = {"ANNA": 6, "BILL": 5, "CARA": 4, "DAN": 2, "EVE": 1}
+    text = "\n".join(f"{name}: Line {i} of mine." for name, n in lines.items() for i in range(n))
+    path = tmp_path / "many.txt"
+    path.write_text(text, encoding="utf-8")
+    cast = cast_script(parse_script(path), catalog, load_cast_file(None))
+    bases = {v.engine + str(v.speaker) for v in catalog.values()}
+    taken = {base_speaker(cast.narrator)}
+    expected_distinct = min(len(bases) - 1, len(lines))
+    for name in list(lines)[:expected_distinct]:
+        voice = cast.voices[name.capitalize()]
+        assert base_speaker(voice) not in taken, (name, voice.name)
+        taken.add(base_speaker(voice))
+    assert list(cast.voices) == ["Narrator", "Anna", "Bill", "Cara", "Dan", "Eve"]

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.engines import synthesize
 from pipeline.engines.base import VoiceSpec, WordTiming
-from pipeline.engines.pronounce import relabel, rewrite, stressed
+from pipeline.engines.pronounce import relabel, rewrite
 from pipeline.lexicon import Entry, Lexicon, LexiconError, entry_from, load_file, load_lexicon
 from pipeline.qa.metrics import LineMetrics
 from pipeline.qa.misheard import error_regions, suggest
@@ -91,14 +91,6 @@ def test_rewrite_for_each_kind_of_engine():
     assert ipa.text == "Ask [[ˌoʊjɛlˈɑːɹənz]] men, and van HEL sing."
     assert ipa.groups == [1, 1, 1, 1, 3, 0]
     assert rewrite("Nothing here.", entries).changed is False
-
-
-def test_emphasis_raises_stress():
-    assert stressed("dɪd") == "dˈɪd" and stressed("ɐnˌʌðɚ") == "ɐnˈʌðɚ"
-    assert stressed("ðˈɛɹˌɪn") == "ðˈɛɹɪn"
-    out = rewrite("I did tell you.", (), ("did",), phonemes=True)
-    assert out.text.startswith("I [[") and "ˈ" in out.text and out.text.endswith(" tell you.")
-    assert rewrite("I did tell you.", (), ("did",), phonemes=False).changed is False
 
 
 def test_relabel_gives_back_the_authors_words():

@@ -57,7 +57,7 @@ def say(
     with atomic_path(target) as tmp:
         sf.write(tmp, result.samples, result.sample_rate, format="WAV", subtype="PCM_16")
     engine = get_engine(spec.engine)
-    spoken = rewrite(text, entries, (), takes_phonemes(engine)).text
+    spoken = rewrite(text, entries, takes_phonemes(engine)).text
     _out(f"voice {spec.name} ({spec.engine}); espeak reads '{word}' as "
                   f"/{word_ipa(word)}/")
     if entry:

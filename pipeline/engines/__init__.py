@@ -88,13 +88,11 @@ def identity(spec: VoiceSpec) -> str:
 def synthesize(spec: VoiceSpec, text: str, delivery: Delivery = DEFAULT_DELIVERY,
                take: int = 1, pronounce: Sequence[Entry] = ()) -> Take:
     """Speak ``text`` (already normalised for speech) in voice ``spec``; ``take`` > 1 gives a
-    different, reproducible reading. ``pronounce`` are the lexicon entries for this line;
-    ``delivery.emphasis`` words are stressed by engines that take phonemes."""
+    different, reproducible reading. ``pronounce`` are the lexicon entries for this line."""
     text = require_speakable(text)
     validate(spec.design, spec.name)
     engine = get_engine(spec.engine)
-    spoken = rewrite(text, pronounce, delivery.emphasis, takes_phonemes(engine),
-                     spec.language or "en-us")
+    spoken = rewrite(text, pronounce, takes_phonemes(engine))
     result = engine.synthesize(spoken.text, spec, delivery, take)
     if result.samples.size == 0:
         raise VoiceError(f"voice '{spec.name}': engine '{spec.engine}' produced no audio")

@@ -21,7 +21,6 @@ class Delivery:
     expressiveness: float = 1.0  # scales the engine's noise / variation
     volume_db: float = 0.0  # gain applied to the take in the mix
     pitch_semitones: float = 0.0  # extra shift on top of the voice's own design
-    emphasis: tuple[str, ...] = ()  # words to stress (Piper and Kokoro raise their stress)
 
 
 DEFAULT_DELIVERY = Delivery()  # frozen, so safe as a shared default argument

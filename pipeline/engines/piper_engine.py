@@ -83,7 +83,7 @@ def _phoneme_words(chunks: list) -> list[tuple[int, int]]:
 
 class PiperEngine:
     name = "piper"
-    takes_phonemes = True  # [[ipa]] blocks: lexicon entries and stressed words
+    takes_phonemes = True  # [[ipa]] blocks (lexicon entries)
 
     def __init__(self) -> None:
         self._voices: dict[tuple[str, str], LoadedPiper] = {}

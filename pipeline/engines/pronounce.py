@@ -1,9 +1,8 @@
-"""Rewrite a line for an engine: lexicon pronunciations and stressed (emphasized) words.
+"""Rewrite a line for an engine: its lexicon pronunciations.
 
 Engines that take phonemes (Piper, Kokoro: ``takes_phonemes``) get ``[[ipa]]`` blocks for
-lexicon entries with IPA and for emphasized words, whose espeak phonemes get primary stress;
-other engines get lexicon respellings. The rewrite keeps track of which words each original
-word became, so word timings can be labelled with the author's words again.
+lexicon entries with IPA; other engines get the entries' respellings. The rewrite keeps track of
+which words each original word became, so word timings carry the author's words again.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from pipeline.lexicon import Entry
 
 _EDGE = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
 _POSSESSIVE = re.compile(r"^(.*?)(['’]s)$", re.IGNORECASE)
-_VOWELS = set("aeiouæɑɒɔəɛɜɪʊʌɐɚɝiɨʉøœyAIOWYᵻ")
 MAX_WORDS = 4  # longest multi-word entry matched
 
 
@@ -28,19 +26,6 @@ class Rewritten:
     changed: bool
 
 
-def stressed(ipa: str) -> str:
-    """``ipa`` with primary stress: secondary stress raised, or one added before the first
-    vowel; a word that already has primary stress keeps it (and loses its secondary ones)."""
-    if "ˈ" in ipa:
-        return ipa.replace("ˌ", "")
-    if "ˌ" in ipa:
-        return ipa.replace("ˌ", "ˈ", 1).replace("ˌ", "")
-    for i, ch in enumerate(ipa):
-        if ch in _VOWELS:
-            return ipa[:i] + "ˈ" + ipa[i:]
-    return ipa
-
-
 def word_ipa(word: str, language: str = "en-us") -> str:
     """espeak-ng's IPA for one word (the espeak inside piper-tts)."""
     from pipeline.engines.kokoro_phonemes import espeak_clauses
@@ -48,20 +33,18 @@ def word_ipa(word: str, language: str = "en-us") -> str:
     return "".join(ipa for ipa, _, _ in espeak_clauses(word, language)).strip()
 
 
-def rewrite(text: str, entries: Sequence[Entry], emphasis: Sequence[str] = (),
-            phonemes: bool = False, language: str = "en-us") -> Rewritten:
-    """``text`` with lexicon ``entries`` and ``emphasis`` words applied for an engine that
-    takes phonemes (``phonemes``) or only text."""
+def rewrite(text: str, entries: Sequence[Entry], phonemes: bool = False) -> Rewritten:
+    """``text`` with lexicon ``entries`` applied for an engine that takes phonemes
+    (``phonemes``) or only text."""
     tokens = text.split()
     by_words = {tuple(e.word.lower().split()): e for e in entries}
-    stress = {w.lower() for w in emphasis} if phonemes else set()
     out: list[str] = []
     groups: list[int] = []
     changed = False
     i = 0
     while i < len(tokens):
         for n in range(min(MAX_WORDS, len(tokens) - i), 0, -1):
-            replacement = _replace(tokens[i:i + n], by_words, stress, phonemes, language)
+            replacement = _replace(tokens[i:i + n], by_words, phonemes)
             if replacement is not None:
                 out.append(replacement)
                 groups.extend([len(replacement.split())] + [0] * (n - 1))
@@ -75,8 +58,8 @@ def rewrite(text: str, entries: Sequence[Entry], emphasis: Sequence[str] = (),
     return Rewritten(" ".join(out), groups, changed)
 
 
-def _replace(span: list[str], by_words: dict[tuple[str, ...], Entry], stress: set[str],
-             phonemes: bool, language: str) -> str | None:
+def _replace(span: list[str], by_words: dict[tuple[str, ...], Entry],
+             phonemes: bool) -> str | None:
     """The replacement for a run of tokens, or None to leave them."""
     joined = " ".join(span)
     lead, trail = _EDGE.match(span[0]).group(1), _EDGE.match(span[-1]).group(3)
@@ -88,15 +71,12 @@ def _replace(span: list[str], by_words: dict[tuple[str, ...], Entry], stress: se
     if match and tuple(match.group(1).lower().split()) in by_words:
         inner, possessive = match.group(1), match.group(2)
     entry = by_words.get(tuple(inner.lower().split()))
-    if entry is not None:
-        if phonemes and entry.ipa:
-            return f"{lead}[[{entry.ipa}{'z' if possessive else ''}]]{trail}"
-        if entry.say:
-            return f"{lead}{entry.say}{possessive}{trail}"
+    if entry is None:
         return None
-    if len(span) == 1 and inner.lower() in stress:
-        ipa = word_ipa(inner, language)
-        return f"{lead}[[{stressed(ipa)}]]{trail}" if ipa else None
+    if phonemes and entry.ipa:
+        return f"{lead}[[{entry.ipa}{'z' if possessive else ''}]]{trail}"
+    if entry.say:
+        return f"{lead}{entry.say}{possessive}{trail}"
     return None
 
 
