@@ -12,9 +12,10 @@ paragraph can end:
 
 A block indented deeper than the file's usual text (verse, a letter) is marked ``indented`` so a
 quotation open before it keeps it; its lines that are not wrapped are paragraphs of their own (a
-verse line, a letter's greeting and signature), so a reader pauses after each. Chapter and part headings (see ``headings``) at the start of
-a block become ``chapter`` items, titled by the line (or one-line paragraph) under them when
-they have no title of their own.
+verse line, a letter's greeting and signature), so a reader pauses after each.
+
+Chapter and part headings (see ``headings``) at the start of a block become ``chapter`` items,
+titled by the line (or one-line paragraph) under them when they have no title of their own.
 """
 
 from __future__ import annotations
