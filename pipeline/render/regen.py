@@ -81,11 +81,13 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
     if remix:
         _prepare_remix()
     with episode_lock(episode_dir):  # choices.json: read, change, write, re-mix as one
-        return _regen_locked(Path(episode_dir), line_id, take, text, voice, remix, reset)
+        return _regen_locked(Path(episode_dir), line_id, take, text, voice, remix, reset, pace,
+                             expressiveness)
 
 
 def _regen_locked(episode_dir: Path, line_id: str, take: int | None, text: str | None,
-                  voice: str | None, remix: bool, reset: bool) -> RegenResult:
+                  voice: str | None, remix: bool, reset: bool, pace: float | None,
+                  expressiveness: float | None) -> RegenResult:
     ctx, manifest = episode_context(episode_dir)
     sweep_leftovers(ctx)
     script_text = _check_line(ctx, manifest, line_id)
