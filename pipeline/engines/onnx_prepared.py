@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pipeline.atomic import sweep_temp_files, temp_prefix
+
 STALE_DAYS = 30  # a prepared model unused this long is deleted (each is 60-100 MB)
 MAX_PREPARED = 12  # and at most this many are kept
 
@@ -83,10 +85,7 @@ def drop_stale_copies(prefix: str, keep: Path) -> None:
     for rank, (used, path) in enumerate(copies):
         if path != keep and (rank >= MAX_PREPARED or used < horizon):
             path.unlink(missing_ok=True)
-    for torn in keep.parent.glob(".*.tmp"):  # a prepare that was killed half-way
-        with contextlib.suppress(OSError):
-            if torn.stat().st_mtime < time.time() - 3600:
-                torn.unlink()
+    sweep_temp_files(keep.parent, recursive=False)  # prepares that were killed half-way
 
 
 def open_prepared(path: Path) -> Any | None:
@@ -123,7 +122,7 @@ def open_session(model: str | bytes, target: Path | None = None, prefix: str = "
     if target is not None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+            fd, name = tempfile.mkstemp(prefix=temp_prefix(target.name), suffix=".tmp",
                                         dir=target.parent)
             os.close(fd)
             tmp = Path(name)

@@ -12,13 +12,14 @@ import importlib
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.catalog import get_voice
 from pipeline.errors import CastError, RenderError, VoiceError
+from pipeline.locks import episode_lock
 from pipeline.render.choices import LineChoice, load_choices, save_choices
-from pipeline.render.episode import EpisodeContext, load_context
+from pipeline.render.episode import EpisodeContext, load_context, sweep_leftovers
 from pipeline.render.manifest import load_manifest, manifest_line
 from pipeline.render.plan import LinePlan
 from pipeline.render.synth import SynthJob, missing_jobs, run_job, synthesize_jobs
@@ -73,11 +74,22 @@ def _check_line(ctx: EpisodeContext, manifest: dict, line_id: str) -> str:
 
 def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
                text: str | None = None, voice: str | None = None, remix: bool = True,
-               reset: bool = False) -> RegenResult:
-    """Make a new take of one line (or switch to ``take``), persist the choice, re-mix."""
+               reset: bool = False, pace: float | None = None,
+               expressiveness: float | None = None) -> RegenResult:
+    """Make a new take of one line (or switch to ``take``), persist the choice, re-mix.
+    ``pace`` and ``expressiveness`` override the line's delivery (as the cast file's keys)."""
     if remix:
         _prepare_remix()
+    with episode_lock(episode_dir):  # choices.json: read, change, write, re-mix as one
+        return _regen_locked(Path(episode_dir), line_id, take, text, voice, remix, reset, pace,
+                             expressiveness)
+
+
+def _regen_locked(episode_dir: Path, line_id: str, take: int | None, text: str | None,
+                  voice: str | None, remix: bool, reset: bool, pace: float | None,
+                  expressiveness: float | None) -> RegenResult:
     ctx, manifest = episode_context(episode_dir)
+    sweep_leftovers(ctx)
     script_text = _check_line(ctx, manifest, line_id)
     choices = load_choices(ctx.episode_dir)
     choice = LineChoice() if reset else choices.get(line_id, LineChoice())
@@ -91,6 +103,7 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
         except VoiceError as err:
             raise CastError(f"{line_id}: {err.problem}") from None
         choice.voice = voice
+    _set_delivery(choice, line_id, pace, expressiveness)
     if take is not None and take < 1:
         raise RenderError(f"{line_id}: take numbers start at 1")
     current = manifest_line(manifest, line_id).get("take", 1) if not reset else 1
@@ -111,6 +124,20 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
     duration = float(ctx.cache.meta(plan.key)["duration"])
     new_manifest = _remix(ctx, choices, manifest) if remix else None
     return RegenResult(line_id, plan.take, plan.key, duration, made, new_manifest)
+
+
+DELIVERY_RANGES = {"pace": (0.5, 2.0), "expressiveness": (0.0, 2.0)}
+
+
+def _set_delivery(choice: LineChoice, line_id: str, pace: float | None,
+                  expressiveness: float | None) -> None:
+    for name, value in (("pace", pace), ("expressiveness", expressiveness)):
+        if value is None:
+            continue
+        low, high = DELIVERY_RANGES[name]
+        if not low <= value <= high:
+            raise RenderError(f"{line_id}: {name} {value:g} is outside {low:g}..{high:g}")
+        setattr(choice, name, float(value))
 
 
 @contextlib.contextmanager
@@ -158,8 +185,10 @@ def _remix(ctx: EpisodeContext, choices: dict[str, LineChoice], manifest: dict) 
 
 def remix(episode_dir: str | Path) -> dict:
     """Re-mix the episode from cached takes with the current choices."""
-    ctx, manifest = episode_context(episode_dir)
-    return _remix(ctx, load_choices(ctx.episode_dir), manifest)
+    with episode_lock(episode_dir):
+        ctx, manifest = episode_context(episode_dir)
+        sweep_leftovers(ctx)
+        return _remix(ctx, load_choices(ctx.episode_dir), manifest)
 
 
 def list_takes(episode_dir: str | Path, line_id: str) -> list[TakeInfo]:
@@ -171,8 +200,7 @@ def list_takes(episode_dir: str | Path, line_id: str) -> list[TakeInfo]:
     infos = []
     for number in sorted({1, *choice.takes, current.take}):
         trial = dict(choices)
-        trial[line_id] = LineChoice(take=number, text=choice.text, voice=choice.voice,
-                                    script_text=choice.script_text)
+        trial[line_id] = replace(choice, take=number)
         plan = _plan_for(ctx, trial, line_id)
         meta = ctx.cache.meta(plan.key)
         infos.append(TakeInfo(number, plan.key, meta is not None,
