@@ -114,8 +114,9 @@ def test_catalog_voices():
     for spec in catalog.values():
         assert spec.gender in ("male", "female") and spec.age in ("young", "adult", "older")
         assert spec.role in ("narrator", "character") and spec.description
-        assert spec.engine == "piper" and spec.model == "builtin:joe"
-    designs = [spec.design for spec in catalog.values()]
+        assert (spec.engine, spec.model) in (("piper", "builtin:joe"), ("kokoro", ""))
+    assert {spec.engine for spec in catalog.values()} == {"piper", "kokoro"}
+    designs = [(spec.engine, str(spec.speaker), spec.design) for spec in catalog.values()]
     assert len(set(designs)) == len(designs)
     assert {s.gender for s in catalog.values() if s.role == "narrator"} == {"male", "female"}
     assert {s.age for s in catalog.values()} == {"young", "adult", "older"}

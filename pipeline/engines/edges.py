@@ -1,10 +1,11 @@
 """Trim every take's edges the same way, whatever the engine.
 
-Engines pad their readings differently (Piper ~0.04 s before and ~0.2 s after the speech,
+Engines pad their readings differently (Piper 0-0.04 s before and ~0.2 s after the speech,
 Kokoro up to 0.6 s after a full stop), so the silence a listener hears between two lines would
-depend on who speaks them. Every take is cut to its speech plus exactly ``LEAD_S`` before and
-``TAIL_S`` after (enough for a soft onset and a release; silence is added where an engine left
-less), with short fades at the cuts: the timeline's gaps are then the pauses a listener hears.
+depend on who speaks them. Every take is cut to its speech plus at most ``LEAD_S`` before and
+exactly ``TAIL_S`` after (enough for a soft onset and a release; silence is added after where an
+engine left less), with short fades at the cuts: the timeline's gaps are then the pauses a
+listener hears.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 from pipeline.engines.base import Take, WordTiming
 
-EDGES_VERSION = "edges-1"  # part of every voice identity: trimmed takes differ from untrimmed
+EDGES_VERSION = "edges-2"  # part of every voice identity: trimmed takes differ from untrimmed
 LEAD_S = 0.03
 TAIL_S = 0.08
 FLOOR_DB = -45.0  # below the loudest 10 ms frame: silence (or breath noise) at the edges
@@ -39,12 +40,15 @@ def speech_bounds(samples: np.ndarray, sr: int, floor_db: float = FLOOR_DB) -> t
 
 
 def trim_edges(take: Take, lead: float = LEAD_S, tail: float = TAIL_S) -> Take:
-    """The take as its speech with exactly ``lead`` seconds before and ``tail`` after (cut, or
-    padded with silence where the engine left less); word timings follow."""
+    """The take as its speech with at most ``lead`` seconds before it and exactly ``tail``
+    after (cut, or padded with silence where the engine left less); word timings follow.
+
+    The lead is never padded: Piper often starts on the first sample, and Whisper (QA) hears a
+    line's first word differently when 30 ms of silence is put in front of it."""
     sr = take.sample_rate
     first, last = speech_bounds(take.samples, sr)
     want_lead, want_tail = int(lead * sr), int(tail * sr)
-    start = first - want_lead  # < 0: pad
+    start = max(first - want_lead, 0)
     end = last + want_tail  # > len: pad
     if start == 0 and end == len(take.samples):
         return take
