@@ -10,9 +10,10 @@ process (start-up and model loading included):
   cast as the baseline: wall time / episode duration (RTF), CPU seconds of every process / episode
   duration / 2 (the RTF the render would have on two cores of its own: the machine is shared), the
   load average meanwhile, and the largest worker's peak memory;
-- the silences between two characters' lines, measured on the rendered episode (the mix, beds and
-  all): from the last 10 ms frame of one line louder than its speech level - 15 dB to the first
-  such frame of the next; median, quartiles, and how ``[mix] speaker_change_pause = 0.8`` moves it;
+- the silences between two characters' lines, measured on the rendered episode with beds, music
+  and effects turned down to -60 dB (the timeline is the same): from the last 10 ms frame of one
+  line within 35 dB of its loudest tenth to the first such frame of the next; median, quartiles,
+  and how ``[mix] speaker_change_pause = 0.8`` moves it;
 - ``regen`` of a Kokoro line and of a Piper line (re-mix and export included), median of three.
 
 ``--write`` puts the table into BENCHMARKS.md ("Voices in the drama").
@@ -51,39 +52,56 @@ voice = "milo"
 """
 
 
-def cli(*args: str, env: dict | None = None) -> float:
+# Runs the CLI as its child and reports the peak RSS of the largest process under it.
+_MEASURE = ("import resource, subprocess, sys\n"
+            "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+
+
+def cli(*args: str, env: dict | None = None) -> tuple[float, float, float]:
+    """Run ``castwright`` in a fresh process: wall s, CPU s of its process tree, peak MB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=REPO, check=True,
-                   stdout=subprocess.DEVNULL, env=env)
-    return time.perf_counter() - start
+    done = subprocess.run([sys.executable, "-c", _MEASURE, sys.executable, "-m", "pipeline.cli",
+                           *args], cwd=REPO, check=True, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, int(done.stdout.strip().splitlines()[-1]) / 1024
 
 
-def cold_render(out: Path, cast: Path | None, models: Path, mix: str = "") -> dict:
-    """Render in a fresh process; wall, CPU of the process tree, load, peak RSS, manifest."""
+def cold_render(out: Path, cast: Path | None, models: Path, mix: str = "",
+                stem: str = DRAMA.stem) -> dict:
+    """Render in a fresh process; wall, CPU of the process tree, load, peak RSS, manifest.
+    Cold unless ``out`` already holds takes (the speech-only renders reuse the mixed ones)."""
     env = {**os.environ, "CASTWRIGHT_MODEL_CACHE": str(models)}
     script = DRAMA
     if cast is not None or mix:
-        folder = out.parent / f"script-{out.name}"
+        folder = out.parent / f"script-{stem}"
         folder.mkdir(parents=True, exist_ok=True)
-        script = folder / DRAMA.name
+        script = folder / f"{stem}.txt"
         shutil.copy(DRAMA, script)
         text = cast.read_text(encoding="utf-8") if cast else (REPO / "voices" / "cast.toml"
                                                               ).read_text(encoding="utf-8")
-        (folder / (DRAMA.stem + ".cast.toml")).write_text(text + mix, encoding="utf-8")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        (folder / f"{stem}.cast.toml").write_text(text + mix, encoding="utf-8")
     load = os.getloadavg()[0]
-    wall = cli("render", str(script), "--out", str(out), "--jobs", "2", "--quiet", env=env)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    manifest_path = next(out.glob("*/manifest.json"))
+    wall, cpu, rss = cli("render", str(script), "--out", str(out), "--jobs", "2", "--quiet",
+                         env=env)
+    manifest_path = out / script.stem / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     return {"wall": wall, "cpu": cpu, "load": (load + os.getloadavg()[0]) / 2,
-            "rss_mb": after.ru_maxrss / 1024, "manifest": manifest,
-            "episode": manifest_path.parent}
+            "rss_mb": rss, "manifest": manifest, "episode": manifest_path.parent}
+
+
+# Beds, music and effects at -60 dB: the same timeline (levels do not move anything), so the
+# silences between lines can be measured without mistaking a rain bed for speech.
+SPEECH_ONLY = "\n[mix]\nbed_level_db = -60\nmusic_level_db = -60\nsfx_level_db = -60\n"
 
 
 def character_gaps(episode: Path, manifest: dict) -> list[float]:
-    """Silences between consecutive lines of two different characters, on the rendered mix."""
+    """Silences between consecutive lines of two different characters, on the rendered
+    speech: from the last 10 ms frame of one line within 35 dB of its loudest tenth to the
+    first such frame of the next."""
     import soundfile as sf
 
     audio, sr = sf.read(episode / manifest["files"]["wav"], dtype="float32", always_2d=True)
@@ -108,8 +126,8 @@ def _silence(db: np.ndarray, a: dict, b: dict) -> float | None:
         return slice(int(p["start"] / 0.01), int((p["start"] + p["duration"]) / 0.01))
 
     level_a, level_b = np.percentile(db[frames(a)], 90), np.percentile(db[frames(b)], 90)
-    loud_a = np.flatnonzero(db[frames(a)] > level_a - 15)
-    loud_b = np.flatnonzero(db[frames(b)] > level_b - 15)
+    loud_a = np.flatnonzero(db[frames(a)] > level_a - 35)
+    loud_b = np.flatnonzero(db[frames(b)] > level_b - 35)
     if not len(loud_a) or not len(loud_b):
         return None
     end_a = (frames(a).start + loud_a[-1] + 1) * 0.01
@@ -117,9 +135,11 @@ def _silence(db: np.ndarray, a: dict, b: dict) -> float | None:
     return start_b - end_a
 
 
-def regen_median(episode: Path, line: str, models: Path) -> float:
+def regen_median(episode: Path, line: str, models: Path) -> tuple[float, float]:
+    """Median wall and CPU seconds of three regens (each a new take: it synthesizes)."""
     env = {**os.environ, "CASTWRIGHT_MODEL_CACHE": str(models)}
-    return statistics.median(cli("regen", str(episode), line, env=env) for _ in range(3))
+    runs = [cli("regen", str(episode), line, env=env) for _ in range(3)]
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,15 +152,18 @@ def main(argv: list[str] | None = None) -> int:
         piper_cast.write_text(PIPER_CAST, encoding="utf-8")
         mixed = cold_render(work / "mixed", None, work / "models-mixed")
         piper = cold_render(work / "piper", piper_cast, work / "models-piper")
-        slower = cold_render(work / "pause", None, work / "models-mixed",
-                             mix="\n[mix]\nspeaker_change_pause = 0.8\n")
+        speech = cold_render(work / "mixed", None, work / "models-mixed", mix=SPEECH_ONLY,
+                             stem="speech-only")
+        slower = cold_render(work / "mixed", None, work / "models-mixed",
+                             mix=SPEECH_ONLY + "speaker_change_pause = 0.8\n", stem="slower")
         manifest = mixed["manifest"]
         engines = {line["engine"] for line in manifest["lines"]}
         kokoro_line = next(x["line_id"] for x in manifest["lines"] if x["engine"] == "kokoro")
         piper_line = next(x["line_id"] for x in manifest["lines"] if x["engine"] == "piper")
         regen_k = regen_median(mixed["episode"], kokoro_line, work / "models-mixed")
         regen_p = regen_median(mixed["episode"], piper_line, work / "models-mixed")
-        text = report(mixed, piper, slower, engines, regen_k, regen_p, kokoro_line, piper_line)
+        text = report(mixed, piper, speech, slower, engines, regen_k, regen_p, kokoro_line,
+                      piper_line)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(text)
@@ -157,8 +180,9 @@ def _share(manifest: dict) -> str:
     return ", ".join(f"{k} {v / total:.0%}" for k, v in sorted(by.items()))
 
 
-def report(mixed: dict, piper: dict, slower: dict, engines: set[str], regen_k: float,
-           regen_p: float, kokoro_line: str, piper_line: str) -> str:
+def report(mixed: dict, piper: dict, speech: dict, slower: dict, engines: set[str],
+           regen_k: tuple[float, float], regen_p: tuple[float, float], kokoro_line: str,
+           piper_line: str) -> str:
     rows = []
     for name, run in (("mixed Piper + Kokoro (voices/cast.toml)", mixed),
                       ("all Piper (baseline)", piper)):
@@ -167,7 +191,7 @@ def report(mixed: dict, piper: dict, slower: dict, engines: set[str], regen_k: f
                     f"**{run['wall'] / duration:.3f}** | {run['cpu']:.1f} s | "
                     f"**{run['cpu'] / duration / 2:.3f}** | {run['load']:.1f} | "
                     f"{run['rss_mb']:.0f} MB | {_share(run['manifest'])} |")
-    gaps = character_gaps(mixed["episode"], mixed["manifest"])
+    gaps = character_gaps(speech["episode"], speech["manifest"])
     gaps_slow = character_gaps(slower["episode"], slower["manifest"])
     q = np.percentile(gaps, [25, 50, 75]) if gaps else [0, 0, 0]
     q_slow = np.percentile(gaps_slow, [25, 50, 75]) if gaps_slow else [0, 0, 0]
@@ -181,12 +205,14 @@ def report(mixed: dict, piper: dict, slower: dict, engines: set[str], regen_k: f
         "|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) +
         f"\n\nMixed cast against the all-Piper baseline in the same session: {ratio:.2f}× the "
         f"wall time per second of audio.\n\n"
-        f"Silence between two characters' lines on the rendered episode ({len(gaps)} "
-        f"exchanges): median **{q[1]:.2f} s** (quartiles {q[0]:.2f}–{q[2]:.2f} s); with "
+        f"Silence between two characters' lines, measured on the rendered episode with beds, "
+        f"music and effects at −60 dB (same timeline; {len(gaps)} exchanges): median "
+        f"**{q[1]:.2f} s** (quartiles {q[0]:.2f}–{q[2]:.2f} s); with "
         f"`[mix] speaker_change_pause = 0.8` in the cast file: median {q_slow[1]:.2f} s "
         f"(quartiles {q_slow[0]:.2f}–{q_slow[2]:.2f} s).\n\n"
-        f"`castwright regen` (new take, re-mix, export), median of 3: Kokoro line "
-        f"{kokoro_line} {regen_k:.2f} s, Piper line {piper_line} {regen_p:.2f} s.\n")
+        f"`castwright regen` (new take, re-mix, export), median of 3, wall / CPU: Kokoro line "
+        f"{kokoro_line} {regen_k[0]:.2f} s / {regen_k[1]:.2f} s, Piper line {piper_line} "
+        f"{regen_p[0]:.2f} s / {regen_p[1]:.2f} s.\n")
 
 
 def write_section(text: str) -> None:
