@@ -156,6 +156,29 @@ def test_loudness_and_peak_checked_by_ffmpeg(episode):
     assert peak <= -0.9  # ffmpeg's own 4x true-peak estimate
 
 
+def _ebur128(path) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) by ffmpeg's own ebur128 filter, decoding the file."""
+    run = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-map",
+                          "0:a", "-af", "ebur128=peak=true", "-f", "null", "-"],
+                         capture_output=True, text=True, check=True)
+    summary = run.stderr[run.stderr.rindex("Summary:"):]
+    return (float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1)),
+            float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1)))
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "m4a", "opus"])
+def test_every_delivered_format_measures_what_the_master_measures(episode, fmt):
+    """Lossy encoders change the level (LAME takes ~0.5 dB at 96-160 kbit/s): each file is
+    compensated, and decoding it gives the master's loudness under the true-peak ceiling."""
+    out, _, _, result, _ = episode
+    wav_lufs, _ = _ebur128(out / "episode.wav")
+    lufs_, peak = _ebur128(out / f"episode.{fmt}")
+    assert lufs_ == pytest.approx(wav_lufs, abs=0.2)  # ebur128 shows one decimal
+    assert abs(lufs_ + 16) <= 0.5 and peak <= -1.0
+    # The writer's own decode-and-measure agrees with ffmpeg's meter.
+    assert result.loudness.integrated_lufs == pytest.approx(wav_lufs, abs=0.1)
+
+
 def test_failed_export_leaves_the_old_episode_intact(tmp_path, episode, monkeypatch):
     _, _, tl, result, meta = episode
     out = tmp_path / "ep"

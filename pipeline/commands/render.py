@@ -43,11 +43,29 @@ def render(
     console.print(f"[bold green]{m['title']}[/] — {_fmt_time(m['duration'])}, "
                   f"{len(m['lines'])} lines ({result.synthesized} synthesized, "
                   f"{result.reused} from cache) in {result.seconds['total']:.1f} s")
-    loud = m.get("loudness") or {}
-    if loud:
-        console.print(f"loudness {loud.get('integrated_lufs', float('nan')):.1f} LUFS, "
-                      f"true peak {loud.get('true_peak_dbtp', float('nan')):.1f} dBTP")
+    line = loudness_line(m.get("loudness") or {}, m.get("files") or {})
+    if line:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     console.print(f"files: {files}", soft_wrap=True)
+
+
+def loudness_line(loud: dict, files: dict) -> str:
+    """What listeners get: each delivered file's loudness as decoded, then the master's."""
+    def num(x: object) -> float:
+        return float(x) if isinstance(x, int | float) else float("nan")
+
+    if not loud:
+        return ""
+    parts = []
+    for fmt, d in (loud.get("delivered") or {}).items():
+        if isinstance(d, dict) and d.get("integrated_lufs") is not None:
+            parts.append(f"{files.get(fmt, fmt)} {num(d['integrated_lufs']):.1f} LUFS, "
+                         f"{num(d.get('true_peak_dbtp')):.1f} dBTP")
+    master = (f"{num(loud.get('integrated_lufs')):.1f} LUFS, "
+              f"{num(loud.get('true_peak_dbtp')):.1f} dBTP")
+    if not parts:
+        return f"loudness {master} (true peak)"
+    return f"loudness {'; '.join(parts)} (true peak; master {master})"
 
 
 @user_errors

@@ -30,6 +30,7 @@ from pipeline.mix import (
     mix_timeline,
     plot,
 )
+from pipeline.mix.delivery import Calibration, predicted_settings
 from pipeline.render.manifest import load_manifest, write_manifest
 from pipeline.render.plan import LinePlan
 
@@ -80,8 +81,23 @@ def mix_fingerprint(timeline, settings: MixSettings, meta: EpisodeMeta,
                     plans: list[LinePlan]) -> str:
     """Everything the episode files depend on: same fingerprint, same files."""
     payload = [__version__, mix_code_id(), timeline.to_dict(), asdict(settings), asdict(meta),
-               [(p.line_id, p.speaker, p.voice.name, p.text, p.take) for p in plans]]
+               [(p.line_id, p.speaker, p.voice.name, p.text, p.take) for p in plans],
+               _sound_files(timeline)]
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _sound_files(timeline) -> list:
+    """Size and modification time of every sound file the mix reads: a replaced theme or
+    ambience file (same name, new sound) re-mixes too."""
+    paths = sorted({x.source for x in [*timeline.placements, *timeline.beds] if x.from_file})
+    out = []
+    for path in paths:
+        try:
+            st = Path(path).stat()
+            out.append((path, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((path, None, None))
+    return out
 
 
 def _last_manifest(ctx: EpisodeContext) -> dict | None:
@@ -126,17 +142,44 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     ctx.episode_dir.mkdir(parents=True, exist_ok=True)
     # The writer takes the master as it is made: with a fixed master (a single-line change)
     # the encoders run while the episode is still being mixed.
-    with EpisodeWriter(ctx.episode_dir, timeline, episode, settings) as writer:
+    calibration = Calibration(ctx.sounds_dir.parent)
+    encoders = predicted_settings(settings.formats + ["mp3"], settings.mp3_bitrate,
+                                  settings.channels, last, calibration)
+    with EpisodeWriter(ctx.episode_dir, timeline, episode, settings, encoders=encoders,
+                       verify=fixed is None) as writer:
         result = mix_timeline(timeline, take_loader(ctx, timeline.sample_rate), settings,
                               work_dir=ctx.out_dir, fixed_master=fixed, sink=writer.write,
                               sound_cache=ctx.sounds_dir)
         files = writer.finish(result)
     manifest = build_manifest(ctx, plans, timeline, files, result)
+    manifest["loudness"].update(_delivered(writer.delivered, last, settings))
+    if fixed is not None:  # a one-line re-mix does not measure the beds: keep the last figures
+        before = (last or {}).get("loudness") or {}
+        for key in ("speech_to_bed_db", "speech_to_bed_min_db", "bed_rise_db"):
+            if manifest["loudness"].get(key) is None:
+                manifest["loudness"][key] = before.get(key)
+    if fixed is None:  # the gains that worked: the next render's first guess
+        calibration.update({Calibration.key(fmt, settings.mp3_bitrate, settings.channels):
+                            setting for fmt, setting in writer.encoder_settings.items()})
     manifest["script_sha256"] = file_sha256(ctx.script_path)
     manifest["episode_meta"] = meta or {}  # so a regen re-tags the file the same way
     manifest["mix_fingerprint"] = fingerprint
     write_manifest(ctx.episode_dir, manifest)
     return manifest
+
+
+def _delivered(delivered: dict, last: dict | None, settings: MixSettings) -> dict:
+    """The delivered files' loudness for the manifest. A one-line regen does not measure: it
+    keeps the last measured figures (the gains are the same, and one line barely moves them)."""
+    before = ((last or {}).get("loudness") or {}).get("delivered") or {}
+    out = {}
+    for fmt, d in delivered.items():
+        entry = d.to_dict()
+        if not d.measured and isinstance(before.get(fmt), dict):  # same settings as then
+            entry["integrated_lufs"] = before[fmt].get("integrated_lufs")
+            entry["true_peak_dbtp"] = before[fmt].get("true_peak_dbtp")
+        out[fmt] = {k: (None if isinstance(v, float) and v != v else v) for k, v in entry.items()}
+    return {"delivered": out, "mp3_bitrate": settings.mp3_bitrate}
 
 
 def build_manifest(ctx: EpisodeContext, plans: list[LinePlan], timeline, files: dict,
@@ -179,6 +222,6 @@ def build_manifest(ctx: EpisodeContext, plans: list[LinePlan], timeline, files: 
         "sections": sections,
         "timeline": timeline.to_dict(),
         "files": files,
-        "loudness": loudness.__dict__ if hasattr(loudness, "__dict__") else loudness,
+        "loudness": dict(loudness.__dict__ if hasattr(loudness, "__dict__") else loudness),
         "warnings": ctx.warnings,
     }
