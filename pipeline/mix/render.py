@@ -290,7 +290,7 @@ class _Mixer:
         self.ducker = Ducker(intervals, sr, s.duck_attack_ms, s.duck_release_ms, -1.0)
         self.speech_e = np.zeros(n_frames)
         self.k_bed_e = np.zeros(n_frames)  # beds only (ducked, K-weighted): speech-to-bed
-        self.k_bed_zi = np.zeros((self.k_sos.shape[0], 2, ch))
+        self.k_bed_zi = np.zeros((self.k_sos.shape[0], 2, self.ch))
         self.bed_duck = np.zeros(n_frames)  # the beds' ducking gain (power), per frame
         self.other_e = np.zeros(n_frames)  # everything but speech: the plot
         self.speech = _Sweep(speech, sr)
