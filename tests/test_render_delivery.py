@@ -108,3 +108,92 @@ def test_cli_reports_the_delivered_loudness(harbour, tmp_path):
     assert (f"loudness episode.mp3 {mp3['integrated_lufs']:.1f} LUFS, "
             f"{mp3['true_peak_dbtp']:.1f} dBTP") in text
     assert "(true peak; master" in text
+
+
+# -- a screenplay: captions on the takes' word timings, chapters, the end mark -----------------
+SCREENPLAY = """Title: The Night Ferry
+
+INT. FERRY TERMINAL, WAITING ROOM - NIGHT
+
+[[AMBIENCE: rain]]
+
+The last ferry of the night is late. Rain runs down the long windows, the clock over the
+ticket desk has stopped at a quarter to twelve, and the only other passenger is asleep under
+a newspaper.
+
+[[SFX: door]]
+
+MARA
+Excuse me. Is this where the boat to Gull Rock leaves from? Nobody at the desk seems to
+know anything about anything.
+
+EXT. FERRY DECK - CONTINUOUS
+
+ELIAS
+It leaves when it leaves, miss.
+
+> THE END <
+"""
+
+
+def _srt_cues(text: str) -> list[tuple[float, float, list[str]]]:
+    def secs(stamp: str) -> float:
+        h, m, rest = stamp.split(":")
+        s, ms = rest.split(",")
+        return int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000
+
+    cues = []
+    for block in text.strip().split("\n\n"):
+        rows = block.split("\n")
+        a, z = rows[1].split(" --> ")
+        cues.append((secs(a), secs(z), rows[2:]))
+    return cues
+
+
+@pytest.fixture(scope="module")
+def ferry(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ferry")
+    script = folder / "ferry.fountain"
+    script.write_text(SCREENPLAY, encoding="utf-8")
+    return render_episode(script, folder / "out", show_progress=False)
+
+
+def test_captions_are_cut_on_the_takes_word_timings(ferry):
+    from pipeline.render.cache import TakeCache
+
+    folder, m = ferry.episode_dir, ferry.manifest
+    cues = _srt_cues((folder / "transcript.srt").read_text(encoding="utf-8"))
+    speech = [c for c in cues if not c[2][0].startswith("[")]
+    sounds = [c for c in cues if c[2][0].startswith("[")]
+    assert len(speech) > len(m["lines"])  # the long lines needed more than one cue
+    for start, end, rows in cues:
+        assert 1 <= len(rows) <= 2 and all(len(r) <= 42 for r in rows), rows
+        assert end - start <= 7.0 + 1e-3
+    for a, b in zip(speech, speech[1:], strict=False):
+        assert a[1] <= b[0] + 1e-3
+    for s in sounds:  # [door]: in a gap, never over a speech cue
+        assert all(s[1] <= c[0] + 1e-3 or c[1] <= s[0] + 1e-3 for c in speech)
+    assert [s[2] for s in sounds] == [["[door]"]]
+    # Each line's first cue starts with its first word, as the take's own timings place it.
+    cache = TakeCache(folder.parent / ".cache" / "takes")
+    for line in m["lines"]:
+        words = cache.meta(line["cache_key"])["words"]
+        first = next(c for c in speech if c[0] >= line["start"] - 1e-3)
+        assert first[0] == pytest.approx(line["start"] + words[0]["start"], abs=2e-3)
+    text = " ".join(" ".join(c[2]) for c in speech)
+    assert "THE END" not in text and "Gull Rock leaves from?" in text
+    words = json.loads((folder / "transcript.json").read_text(encoding="utf-8"))["segments"]
+    assert [w["body"] for w in words] == [w for line in m["lines"] for w in line["text"].split()]
+
+
+def test_screenplay_chapters_read_as_places(ferry):
+    from mutagen.id3 import ID3
+
+    folder = ferry.episode_dir
+    chapters = json.loads((folder / "chapters.json").read_text(encoding="utf-8"))["chapters"]
+    titles = ["Ferry Terminal, Waiting Room — Night", "Ferry Deck"]
+    assert [c["title"] for c in chapters] == titles
+    tags = ID3(folder / "episode.mp3")
+    assert [str(tags[k].sub_frames["TIT2"]) for k in sorted(
+        (k for k in tags if k.startswith("CHAP")), key=lambda k: tags[k].start_time)] == titles
+    assert [s["title"] for s in ferry.manifest["sections"]] == titles

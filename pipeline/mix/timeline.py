@@ -61,6 +61,7 @@ class RenderedLine:
     cache_key: str
     duration: float  # seconds
     gain_db: float = 0.0
+    words: list[list] | None = None  # [[word, start, end], ...] in the take, if the engine said
 
 
 @dataclass
@@ -79,6 +80,7 @@ class Placement:
     seed: int = 0
     source_line: int = 0  # the cue's line in the script, for error messages
     pan: float = 0.0  # speech: -1 left .. 0 centre .. 1 right
+    words: list[list] | None = None  # speech: [[word, start, end], ...] from the take's start
 
     @property
     def end(self) -> float:
@@ -313,7 +315,8 @@ class _Layout:
             kind="speech", start=_ms(start), duration=float(duration),
             gain_db=float(line.gain_db), source=line.cache_key, line_id=line.line_id,
             speaker=line.speaker, text=line.text, section_id=self.section_id,
-            source_line=cue.source_line, pan=self._pan(cue, line.speaker)))
+            source_line=cue.source_line, pan=self._pan(cue, line.speaker),
+            words=line.words))
         self.t = start + duration
         self.gap = self.s.paragraph_pause if cue.paragraph_end else self.s.sentence_pause
         self.last_speaker = line.speaker
@@ -435,7 +438,9 @@ class _Layout:
         for i, (section, start) in enumerate(self.firsts):
             start = 0.0 if i == 0 else start
             end = self.firsts[i + 1][1] if i + 1 < len(self.firsts) else duration
-            title = section.heading.strip() or f"Part {i + 1}"
+            # A screenplay's scene heading is a slugline; its readable title is the chapter.
+            readable = section.title if self.script.format == "fountain" else ""
+            title = readable or section.heading.strip() or f"Part {i + 1}"
             chapters.append(Chapter(section.id, title, _ms(start), _ms(end)))
         self.spans.sort(key=lambda b: b.start)
         return Timeline(sample_rate=SAMPLE_RATE, duration=duration, placements=self.placements,

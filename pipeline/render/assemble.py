@@ -48,8 +48,23 @@ def rendered_lines(ctx: EpisodeContext, plans: list[LinePlan]) -> dict[str, Rend
         lines[plan.line_id] = RenderedLine(
             line_id=plan.line_id, section_id=plan.section_id, speaker=plan.speaker,
             voice=plan.voice.name, text=plan.text, take=plan.take, cache_key=plan.key,
-            duration=float(meta["duration"]), gain_db=plan.delivery.volume_db)
+            duration=float(meta["duration"]), gain_db=plan.delivery.volume_db,
+            words=_words(meta.get("words")))
     return lines
+
+
+def _words(words: object) -> list[list] | None:
+    """The take's word timings as compact [word, start, end] rows (they go into the manifest's
+    timeline and become the caption cues)."""
+    if not isinstance(words, list):
+        return None
+    rows = []
+    for w in words:
+        try:
+            rows.append([str(w["word"]), round(float(w["start"]), 3), round(float(w["end"]), 3)])
+        except (KeyError, TypeError, ValueError):
+            return None
+    return rows or None
 
 
 def take_loader(ctx: EpisodeContext, sample_rate: int) -> Callable[[str], np.ndarray]:
@@ -221,7 +236,9 @@ def build_manifest(ctx: EpisodeContext, plans: list[LinePlan], timeline, files: 
     sections = []
     for section in ctx.script.sections:
         chapter = chapters.get(section.id)
-        sections.append({"id": section.id, "heading": section.heading, "pov": section.pov,
+        sections.append({"id": section.id, "heading": section.heading,
+                         "title": chapter.title if chapter else section.heading,
+                         "pov": section.pov,
                          "start": chapter.start if chapter else None,
                          "end": chapter.end if chapter else None})
     loudness = result.loudness
