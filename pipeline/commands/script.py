@@ -88,6 +88,7 @@ def parse(
     else:
         aside((parsed.title, "bold"), f" ({parsed.format}) — {len(parsed.sections)} sections, "
               f"{len(parsed.lines())} lines")
+        aside(("format:", "dim"), f" {parsed.format} — {'; '.join(parsed.format_reasons)}")
         if parsed.summary:
             aside(("summary:", "dim"), f" {parsed.summary}")
         if console.is_terminal:
