@@ -14,11 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_support import run
 
-from pipeline.cli import app
-
-pytestmark = pytest.mark.xdist_group("cli")
+pytestmark = pytest.mark.xdist_group("cli-markup")
 REPO = Path(__file__).resolve().parents[1]
 
 TITLE = "Crash [/x]"
@@ -32,17 +30,6 @@ FINN: [/] ?!
 NAME = "mk[bold]x"  # the script's file name (slug: mk-bold-x)
 SLUG = "mk-bold-x"
 QUIET_MIX = "[mix]\nauto_beds = false\nintro_music = false\noutro_music = false\n"
-
-
-def run(*args: str, env: dict[str, str] | None = None):
-    result = CliRunner().invoke(app, list(args), env=env)
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        result.output)
-    assert "Traceback" not in result.output
-    return result
-
-
-TABLES = {"TTY_COMPATIBLE": "1", "NO_COLOR": "1", "COLUMNS": "200"}  # rich: a terminal
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +60,7 @@ def test_parse_shows_text_as_written_in_every_form(story: Path):
     assert "Fine [link=http://x]y[/link]." in rows.stdout
     assert TITLE in rows.stderr and "🔥" not in rows.stdout + rows.stderr
     assert f"{NAME}.txt:5: Finn's line '[/] ?!'" in rows.stderr
-    table = run("parse", str(story), env=TABLES)
+    table = run("parse", str(story), terminal=True)
     assert table.exit_code == 0
     assert f"s01 {TITLE}" in table.stdout and "[/b] now. :fire: [bold]x[/bold]" in table.stdout
     data = json.loads(run("parse", str(story), "--json").stdout)
@@ -82,7 +69,7 @@ def test_parse_shows_text_as_written_in_every_form(story: Path):
 
 
 def test_cast_title_as_written(story: Path):
-    table = run("cast", str(story), env=TABLES)
+    table = run("cast", str(story), terminal=True)
     assert table.exit_code == 0 and f"cast of {TITLE}" in table.stdout
     assert json.loads(run("cast", str(story), "--json").stdout)["title"] == TITLE
 
@@ -91,7 +78,7 @@ def test_lines_takes_and_regen(episode: tuple[Path, Path]):
     out, folder = episode
     rows = run("lines", SLUG, "--out", str(out)).stdout.splitlines()
     assert rows[0].split("\t")[-1] == LINE
-    assert TITLE in run("lines", SLUG, "--out", str(out), env=TABLES).stdout
+    assert TITLE in run("lines", SLUG, "--out", str(out), terminal=True).stdout
     new_text = "[/i]Again [b]now[/b] :fire:"
     redone = run("regen", SLUG, "s01-l002", "--text", new_text, "--out", str(out))
     assert redone.exit_code == 0, redone.output
@@ -101,7 +88,7 @@ def test_lines_takes_and_regen(episode: tuple[Path, Path]):
     assert bad.exit_code == 2 and "unknown voice '[/b]x'" in bad.stderr
     unknown = run("takes", SLUG, "[/b]", "--out", str(out))
     assert unknown.exit_code == 2 and "unknown line id '[/b]'" in unknown.stderr
-    takes = run("takes", SLUG, "s01-l001", "--out", str(out), env=TABLES)
+    takes = run("takes", SLUG, "s01-l001", "--out", str(out), terminal=True)
     assert "s01-l001 takes" in takes.stdout
 
 
@@ -113,7 +100,7 @@ def test_voice_names_and_descriptions(tmp_path: Path):
     rows = run("voices", "--voices-dir", str(voices)).stdout.splitlines()
     mine = next(row.split("\t") for row in rows if row.startswith("[/v]odd\t"))
     assert mine[-1] == "[/x] :fire: [bold]loud"
-    table = run("voices", "--voices-dir", str(voices), env=TABLES).stdout
+    table = run("voices", "--voices-dir", str(voices), terminal=True).stdout
     assert "[/v]odd" in table and "[/x] :fire: [bold]loud" in table
     missing = run("voices", "preview", "[red]nobody[/red]", "hi", "-o", str(tmp_path / "x.wav"))
     assert missing.exit_code == 2 and "unknown voice '[red]nobody[/red]'" in missing.stderr
@@ -173,7 +160,7 @@ def test_qa_without_the_extra_names_it(episode: tuple[Path, Path], tmp_path: Pat
 def test_qa_report_shows_title_and_text_as_written(episode: tuple[Path, Path]):
     out, folder = episode
     report = run("qa", SLUG, "--out", str(out), "--all", "--no-voice-check", "--no-mixed",
-                 env=TABLES)
+                 terminal=True)
     assert report.exit_code == 0, report.output
     assert f"QA {TITLE} ({SLUG})" in report.stdout
     data = json.loads((folder / "qa.json").read_text(encoding="utf-8"))
