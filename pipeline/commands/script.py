@@ -29,6 +29,8 @@ VoicesAlias = Annotated[Path | None, typer.Option("--voices", hidden=True)]
 
 CUE_COLUMNS = [Column("section"), Column("line"), Column("kind"), Column("speaker"),
                Column("voice"), Column("text", wrap=True)]
+NARRATION_COLUMNS = [Column("section"), Column("heading", wrap=True), Column("narrator"),
+                     Column("voice"), Column("lines", justify="right")]
 CAST_COLUMNS = [Column("speaker"), Column("voice"), Column("engine"),
                 Column("gender", show=lambda g: g or "-"),
                 Column("how"), Column("lines", justify="right")]
@@ -130,21 +132,36 @@ def cast(
                                                help="Write the chosen cast to this file.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show the cast chosen for a script (and optionally write it as a cast file).
+    """Show the cast chosen for a script and who narrates each section (and optionally write
+    the cast as a cast file).
 
-    In a pipe: one tab-separated row per speaker (speaker, voice, engine, gender, how, lines)."""
+    In a pipe: one tab-separated row per speaker (speaker, voice, engine, gender, how, lines);
+    --json adds the narrators of the sections."""
     import tomli_w
 
     from pipeline.atomic import write_text
 
     parsed, casting = _context(script, fmt, cast, voices_dir or voices_alias)
     rows = cast_rows(parsed, casting)
+    narration = narration_rows(parsed, casting)
     print_rows(rows, CAST_COLUMNS, title=f"cast of {parsed.title}", as_json=as_json,
                document={"title": parsed.title, "script": str(script),
-                         "cast_file": str(casting.settings.path or "") or None, "cast": rows})
+                         "cast_file": str(casting.settings.path or "") or None, "cast": rows,
+                         "narration": narration})
+    if narration and console.is_terminal and not as_json:  # a pipe gets the cast rows only
+        print_rows(narration, NARRATION_COLUMNS, title="who narrates")
     if write:
         write_text(write, tomli_w.dumps(casting.to_toml_dict()))
         note(f"wrote {write}")
+
+
+def narration_rows(parsed, casting) -> list[dict]:
+    """Who reads each section's narration (duet narration: points of view in their voices)."""
+    from pipeline.casting import narration_by_section
+
+    return [{"section": section.id, "heading": section.heading, "narrator": narrator,
+             "voice": casting.voices[narrator].name, "lines": count}
+            for section, narrator, count in narration_by_section(parsed, casting)]
 
 
 def register(app: typer.Typer) -> None:
