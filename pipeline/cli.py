@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from pipeline import __version__
-from pipeline.commands import common, docs, play, publish, qa, render, script, voices
+from pipeline.commands import common, docs, play, publish, qa, render, script, studio, voices
 
 app = typer.Typer(
     name="castwright",
@@ -41,7 +41,7 @@ def options(
     common.configure(-1 if quiet else verbose)
 
 
-for area in (script, voices, render, play, publish, qa, docs):
+for area in (script, voices, render, play, publish, qa, docs, studio):
     area.register(app)
 
 
