@@ -362,6 +362,8 @@ def main() -> None:
     ap.add_argument("--errors", type=int, default=0, help="show this many wrong answers")
     ap.add_argument("--type", choices=TYPES, help="errors of this quotation type only")
     ap.add_argument("--write", action="store_true", help="update BENCHMARKS.md (implies --speed)")
+    ap.add_argument("--dump", type=Path, help="write every outcome to this JSON file")
+    ap.add_argument("--diff", type=Path, help="show quotes whose outcome changed since a dump")
     args = ap.parse_args()
     if not args.data.is_dir():
         sys.exit(f"error: {args.data}: no PDNC folder (expected ../shared/pdnc-dev)")
@@ -395,8 +397,31 @@ def main() -> None:
     print("\n" + rule_breakdown(total))
     if args.errors:
         print("\n" + error_samples(total, args.errors, args.type))
+    if args.dump:
+        args.dump.write_text(json.dumps(_outcome_table(total)), encoding="utf-8")
+    if args.diff:
+        print("\n" + _diff(json.loads(args.diff.read_text(encoding="utf-8")), total))
     if args.write:
         _write(table, rule_breakdown(total), mode, load, sys.argv[1:])
+
+
+def _outcome_table(score: Score) -> dict[str, list]:
+    return {f"{o.quote.spans[0][0]}:{o.quote.speaker}": [o.predicted, o.lenient, o.rule]
+            for o in score.outcomes}
+
+
+def _diff(before: dict[str, list], score: Score) -> str:
+    """Quotes that turned right or wrong since the dump ``before``."""
+    lines = []
+    for o in score.outcomes:
+        old = before.get(f"{o.quote.spans[0][0]}:{o.quote.speaker}")
+        if old is None or old[1] == o.lenient:
+            continue
+        mark = "+" if o.lenient else "-"
+        lines.append(f"{mark} [{o.quote.type}] gold={o.quote.speaker!r} was={old[0]!r} ({old[2]}) "
+                     f"now={o.predicted!r} ({o.rule})\n    {o.context}")
+    gained = sum(line.startswith("+") for line in lines)
+    return "\n".join(lines) + f"\n{gained} gained, {len(lines) - gained} lost"
 
 
 def _write(table: str, rules: str, mode: str, load: float, argv: list[str]) -> None:

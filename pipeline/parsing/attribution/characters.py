@@ -20,6 +20,7 @@ from functools import cache
 
 from pipeline.parsing.attribution.gender import (
     PRONOUN_WEIGHT,
+    first_name_gender,
     name_evidence,
     noun_gender,
     pronoun_gender,
@@ -73,6 +74,20 @@ class Form:
         return [w.lower().rstrip(".") for w in (self.title or "").split()]
 
 
+def _dominant(candidates: list[Character], form: Form) -> list[Character]:
+    """Of several people a short name fits, the one it surely means: a bare family name means
+    the only man among them ("Bounderby" beside Mrs. Bounderby), and any short name means
+    someone the text names three times as often as all the others together."""
+    if form.title is None:
+        men = [p for p in candidates if "mr" in p.titles or p.evidence.gender == "male"]
+        if len(men) == 1 and all(p.first != form.words[0] for p in candidates):
+            return men
+    counts = sorted(((sum(p.aliases.values()), i) for i, p in enumerate(candidates)),
+                    reverse=True)
+    best, rest = counts[0][0], sum(c for c, _ in counts[1:])
+    return [candidates[counts[0][1]]] if best >= 3 * rest else candidates
+
+
 @dataclass
 class Characters:
     """The people of a story and the way to each from any of their names."""
@@ -82,6 +97,7 @@ class Characters:
     by_text: dict[str, Character] = field(default_factory=dict)
     described: dict[str, Character] = field(default_factory=dict)
     narrator: Character | None = None
+    family_words: set[str] = field(default_factory=set)  # names seen after Mr., Mrs.
 
     # --- building ------------------------------------------------------------------------------
 
@@ -89,6 +105,8 @@ class Characters:
     def build(cls, names: Iterable[Name]) -> Characters:
         counts: Counter[Form] = Counter(Form.of(n) for n in names)
         characters = cls()
+        characters.family_words = {f.words[-1] for f in counts
+                                   if {"mr", "mrs"} & set(f.title_words)}
         for form in sorted(counts, key=lambda f: (-len(f.words), f.title is None, -counts[f])):
             person = characters._place(form)
             person.aliases[form.text] = person.aliases.get(form.text, 0) + counts[form]
@@ -105,13 +123,16 @@ class Characters:
     def _place(self, form: Form) -> Character:
         if len(form.words) >= 2:
             first, last = form.words[0], form.words[-1]
+            nick = canonical_first_names(first)
             for person in self.people:
-                if person.first == first and person.last == last \
-                        and self._compatible(person, form):
+                if person.last == last and self._compatible(person, form) and (
+                        person.first == first or person.first and person.first.lower() in nick):
                     return person
             return self._new(first=first, last=last)
         word = form.words[0]
         candidates = self._candidates(form, word)
+        if len(candidates) > 1:
+            candidates = _dominant(candidates, form)
         if len(candidates) == 1:
             return candidates[0]
         return self._new(first=word if form.title is None or not self._family_title(form)
@@ -120,24 +141,36 @@ class Characters:
     def _candidates(self, form: Form, word: str) -> list[Character]:
         people = [p for p in self.people if self._compatible(p, form)]
         if form.title and self._family_title(form):
-            same_title = [p for p in people if p.last == word
-                          and (set(form.title_words) & p.titles or "mr" in form.title_words
-                               or not ({"mrs", "miss", "ms"} & set(form.title_words)))]
-            return same_title
-        if form.title:  # "Lady Catherine", "Sir William", "Aunt Marilla": a first name
-            firsts = [p for p in people if p.first == word]
-            return firsts or [p for p in people if p.last == word and p.first is None]
-        firsts = [p for p in people if p.first == word]
-        if firsts:
-            return firsts
-        lasts = [p for p in people if p.last == word]
-        if lasts:
-            return lasts
+            return self._family_candidates(form, word, people)
         nick = canonical_first_names(word)
-        return [p for p in people if p.first and p.first.lower() in nick] if nick else []
+        firsts = [p for p in people if p.first == word] \
+            or [p for p in people if p.first and p.first.lower() in nick]
+        if form.title:  # "Lady Catherine", "Sir William", "Aunt Marilla": a first name
+            return firsts or [p for p in people if p.last == word and p.first is None]
+        return firsts or [p for p in people if p.last == word]
 
-    @staticmethod
-    def _family_title(form: Form) -> bool:
+    def _family_candidates(self, form: Form, word: str,
+                           people: list[Character]) -> list[Character]:
+        """Who "Mr. Darcy", "Mrs. Bennet", "Miss Morstan" can be. "Mr." joins the one man of
+        that family; "Mrs." only another "Mrs." of it (the mother is not her daughters);
+        "Miss" the one person of that family when no Mr. or Mrs. of it appears (else she may
+        be any daughter: "Miss Bennet" is the eldest, not Elizabeth)."""
+        titles = set(form.title_words)
+        family = [p for p in people if p.last == word]
+        if not titles & {"mrs", "miss", "ms", "mme", "mlle", "madame", "frau", "signora"}:
+            return family
+        same = [p for p in family if titles & p.titles and p.first is None]
+        if same or "mrs" in titles:
+            return same
+        whole_family = [p for p in self.people if p.last == word]
+        return family if len(whole_family) == 1 and word not in self.family_words else []
+
+    def _family_title(self, form: Form) -> bool:
+        """"Mrs. Bennet": a family name; "Miss Lizzy", "Lady Catherine": a first name (a
+        girl's first name after "Miss" that no "Mr." or "Mrs." ever takes)."""
+        if "miss" in form.title_words and form.words[0] not in self.family_words \
+                and first_name_gender(form.words[0]) == "female":
+            return False
         return any(w in _FAMILY_TITLES for w in form.title_words)
 
     @staticmethod
@@ -148,8 +181,8 @@ class Characters:
         if not genders:
             return True
         other = {title_gender(t) for t in person.titles} - {None}
-        if person.gender:
-            other.add(person.gender)
+        if person.evidence.gender:
+            other.add(person.evidence.gender)
         return not other or other == genders
 
     def _new(self, first: str | None = None, last: str | None = None) -> Character:
@@ -158,9 +191,14 @@ class Characters:
         return person
 
     def _name(self, person: Character) -> None:
-        """The voice's name: the way the story most often writes it (the longer on a tie)."""
-        best = max(person.aliases.items(), key=lambda kv: (kv[1], len(kv[0])))
-        person.name = best[0]
+        """The voice's name: the way the story most often writes it, except that a bare
+        family name ("Wickham") gives way to a fuller form ("Mr. Wickham"): families share
+        it."""
+        def rank(alias: str) -> tuple[bool, int, int]:
+            bare_family = alias == person.last and len(person.aliases) > 1
+            return (not bare_family, person.aliases[alias], len(alias))
+
+        person.name = max(person.aliases, key=rank)
         for alias in person.aliases:
             self.by_text.setdefault(alias, person)
 
@@ -207,7 +245,7 @@ class Characters:
         names = [m for m in mentions if m.kind == "name" and m.name is not None]
         for i, mention in enumerate(names):
             person = self.of_name(mention.name)
-            if person is None:
+            if person is None or not mention.subject:
                 continue
             stop = names[i + 1].start if i + 1 < len(names) else len(text)
             window = text[mention.end:stop]

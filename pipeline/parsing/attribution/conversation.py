@@ -41,6 +41,7 @@ class Scene:
 
     turns: list[tuple[int, Character]] = field(default_factory=list)  # (paragraph, speaker)
     addressed: Character | None = None  # named by a vocative in the last turn
+    since_turn: list[Character] = field(default_factory=list)  # acting in narration since
     seen: dict[Character, int] = field(default_factory=dict)  # person -> order last mentioned
     clock: int = 0
 
@@ -53,7 +54,7 @@ class Scene:
                limit: int = 12) -> list[Character]:
         """People last mentioned, most recent first."""
         people = sorted(self.seen, key=lambda p: -self.seen[p])
-        out = [p for p in people if p not in exclude and _fits(p, gender)]
+        out = [p for p in people if p not in exclude and p.is_person and _fits(p, gender)]
         return out[:limit]
 
     def in_run(self, paragraph: int) -> bool:
@@ -107,6 +108,7 @@ class ConversationWalk:
             if not self.scene.in_run(para.index):
                 self.scene.turns = []
             self.scene.turns.append((para.index, speaker))
+            self.scene.since_turn = []
             self.scene.see(speaker)
             addressed = [self.story.characters.of_name(n) for q in quotes for n in q.vocatives]
             self.scene.addressed = next((p for p in addressed if p and p is not speaker), None)
@@ -191,6 +193,10 @@ class ConversationWalk:
         here = self._named_before(para, quote, gender, forbidden)
         if here is not None:
             return here
+        # the narration since the last speech is about someone: "he" is most likely them
+        acting = [p for p in self.scene.since_turn if _fits(p, gender) and p not in forbidden]
+        if acting:
+            return acting[-1]
         last, before_last = self.scene.last(), self.scene.last(2)
         in_run = self.scene.in_run(para.index)
         if continuing and in_run and last is not None and _fits(last, gender):
@@ -234,27 +240,33 @@ class ConversationWalk:
 
     def described(self, mention: Mention, para: Paragraph, quote: Quote, forbidden: set,
                   beat: bool) -> Decision | None:
+        """"the other", "her mother", "this lady", "the old man" (see the module docstring)."""
         noun = (mention.noun or "").lower()
         last = self.scene.last()
+        not_last = forbidden | ({last} if last else set())
         in_run = self.scene.in_run(para.index)
         if noun in OTHER_WORDS and mention.determiner == "the":
             other = self.scene.last(2) if in_run else None
             if other is None:
-                people = self.scene.recent(exclude={last} | forbidden if last else forbidden)
+                people = self.scene.recent(exclude=not_last)
                 other = people[0] if people else None
             return (other, "tag-other", 0.7) if other else None
         gender = noun_gender(noun)
         if mention.owner is not None or noun in RELATION_NOUNS:
-            if gender:
-                person = self.resolve(gender, para, quote, forbidden | ({last} if last else set()))
-                if person is not None:
-                    return person, "tag-description", 0.5
-            return None
+            # "her mother": someone of that gender other than the one "her" points at
+            person = self.resolve(gender, para, quote, not_last) if gender else None
+            return (person, "tag-description", 0.5) if person else None
         known = self.story.characters.described.get(mention.words.lower())
         if known is not None:
             return known, "tag-description", 0.8
-        if mention.determiner == "the" and gender and in_run:
-            person = self.resolve(gender, para, quote, forbidden | ({last} if last else set()))
+        if mention.determiner in ("the", "this", "that") and in_run:
+            # an epithet for someone in the conversation: the one addressed, or whose turn it
+            # is, else the one of that gender the scene last mentioned
+            for person in (self.scene.addressed, self.scene.last(2)):
+                if person is not None and person not in not_last and _fits(person, gender) \
+                        and not person.described:
+                    return person, "tag-description", 0.55
+            person = self.resolve(gender, para, quote, not_last) if gender else None
             if person is not None and not person.described:
                 return person, "tag-description", 0.5
         return self.story.characters.describe(mention), "tag-description", 0.6 if beat else 0.7
@@ -273,7 +285,10 @@ class ConversationWalk:
     def _see_narration(self, para: Paragraph) -> None:
         for mention in para.mentions:
             if mention.kind == "name":
-                self.scene.see(self.story.character_of(mention))
+                person = self.story.character_of(mention)
+                self.scene.see(person)
+                if mention.subject and person is not None and not para.quotes:
+                    self.scene.since_turn.append(person)
             elif mention.pronoun == "i" and self.story.first_person:
                 self.scene.see(self.story.characters.first_person())
 

@@ -43,6 +43,24 @@ class Mention:
     owner: str | None = None
     words: str = ""
     determiner: str = ""
+    subject: bool = False  # a name that acts: followed by a verb, after no preposition
+
+
+_LOOSE = re.compile(r"(?P<det>the|a|an|this|that)\s+(?P<words>(?:[a-z][a-z\-]*\s+){0,2}"
+                    r"(?P<noun>[a-z][a-z\-]*))(?=\s*(?:[,.;:!?\u2014]|$|\s+(?:to|with|in|as|and|"
+                    r"from|at|who|after)\b))")
+
+
+def loose_description(text: str, pos: int) -> Mention | None:
+    """Any "the + noun" phrase standing where a speech tag puts its speaker (``"...,"
+    snarled the ex-convict.``): there it can only be a person."""
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    match = _LOOSE.match(text, pos)
+    if not match or match.group("noun") in FUNCTION_WORDS:
+        return None
+    return Mention("description", pos, match.end(), match.group(), noun=match.group("noun"),
+                   words=match.group("words"), determiner=match.group("det"))
 
 
 def mention_at(text: str, pos: int, lexicon: Lexicon) -> Mention | None:
@@ -115,14 +133,26 @@ def _is_person_noun(noun: str, written: str, determiner: str, lexicon: Lexicon) 
 
 
 def find_mentions(text: str, lexicon: Lexicon) -> list[Mention]:
-    """Every name and personal pronoun (he, she, I) in ``text``, in order."""
-    out = [Mention("name", n.start, n.end, n.text, name=n) for n in find_names(text, lexicon)
-           if not n.possessive]
+    """Every name and personal pronoun (he, she, I) in ``text``, in order. A name is marked
+    ``subject`` when it acts ("Anne laughed"): places ("at Carmody") and things do not."""
+    out = [Mention("name", n.start, n.end, n.text, name=n, subject=_acts(text, n.start, n.end))
+           for n in find_names(text, lexicon) if not n.possessive]
     for match in re.finditer(r"\b(?:he|she|He|She|I)\b", text):
         out.append(Mention("pronoun", match.start(), match.end(), match.group(),
                            pronoun=match.group().lower()))
     out.sort(key=lambda m: m.start)
     return out
+
+
+_PREPOSITION_BEFORE = re.compile(
+    r"\b(?:at|in|into|to|from|of|near|towards|toward|for|on|upon|by|with|about|through|"
+    r"across|beyond|round|around|the|a|an)\s+$", re.IGNORECASE)
+
+
+def _acts(text: str, start: int, end: int) -> bool:
+    if _PREPOSITION_BEFORE.search(text, max(0, start - 12), start):
+        return False
+    return verb_after(text, end) is not None
 
 
 _VERB_AFTER = re.compile(

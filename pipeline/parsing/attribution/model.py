@@ -42,10 +42,20 @@ class Character:
     last: str | None = None  # family name, if known
     titles: set[str] = field(default_factory=set)
     lines: int = 0
+    acts: int = 0  # times the narration shows them acting ("Anne laughed")
+    roles: int = 0  # times the text shows them as a person: tagged, addressed, a point of view
+
+    @property
+    def is_person(self) -> bool:
+        """A person, not a place or a thing: titled, tagged, addressed, known by a first name
+        or a description, or acting again and again."""
+        return bool(self.roles or self.described or self.narrator or self.titles
+                    or self.acts >= 5 or self.acts and any(
+                        r.startswith("first name") for r in self.evidence.reasons))
 
     @property
     def gender(self) -> str | None:
-        return self.evidence.gender
+        return self.evidence.gender if self.is_person else None
 
     def __hash__(self) -> int:
         return id(self)

@@ -23,9 +23,10 @@ _SENTENCE_END = frozenset(".!?")
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "prof", "capt", "col", "gen", "lt",
                             "sgt", "rev", "mme", "mlle", "messrs", "jr", "sr", "hon"})
 # A run of name words: titles ("Mrs.", "Lady"), capitalised words, connectors ("de Bourgh").
+_NAME_WORD = r"[A-Z][A-Za-z\u00C0-\u024F'\u2019]*(?:-[A-Za-z\u00C0-\u024F'\u2019]+)*\.?"
 _CANDIDATE = re.compile(
-    r"(?<![\w'\u2019])(?:[A-Z][A-Za-z\u00C0-\u024F'\u2019\-]*\.?"
-    r"(?:\s+(?:(?:de|du|da|van|von|der|le|la|del|di|of)\s+)?[A-Z][A-Za-z\u00C0-\u024F'\u2019\-]*\.?)*)")
+    rf"(?<![\w'\u2019])(?:{_NAME_WORD}"
+    rf"(?:\s+(?:(?:de|du|da|van|von|der|le|la|del|di|of)\s+)?{_NAME_WORD})*)")
 _CONNECTORS = frozenset({"de", "du", "da", "van", "von", "der", "le", "la", "del", "di", "of"})
 MAX_NAME_WORDS = 4
 

@@ -21,12 +21,19 @@ def name_narrator(story: Story) -> None:
     narrator = story.characters.narrator
     if narrator is None:
         return
-    calls = _names_addressed_to(story, narrator)
-    if not calls:
+    near = _names_addressed_to(story, narrator)
+    speakers = {q.speaker for q in story.quotes if q.speaker is not narrator}
+    anywhere: Counter[Character] = Counter(
+        person for q in story.quotes if q.speaker is not narrator for n in q.vocatives
+        if (person := story.characters.of_name(n)) is not None and person is not q.speaker)
+    # The narration is the narrator's own voice: it never names them, and they are nobody
+    # else who speaks. Names said to them in the turns next to theirs count double.
+    named = sorted(((2 * near[p] + n, p) for p, n in anywhere.items()
+                    if near[p] and p not in speakers and _narrated_count(story, p) == 0),
+                   key=lambda pair: -pair[0])
+    if not named or named[0][0] < MIN_CALLS + 1:
         return
-    person, count = calls.most_common(1)[0]
-    if count < MIN_CALLS or person is narrator or _narrated_count(story, person) > count // 2:
-        return
+    person = named[0][1]
     _merge(story, keep=narrator, gone=person)
     narrator.name = person.name
 

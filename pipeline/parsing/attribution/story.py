@@ -77,10 +77,30 @@ class Story:
         names.extend(parse_name(p.pov) for p in self.paragraphs if p.pov)
         names.extend(parse_name(q.label) for q in self.quotes if q.label)
         self.characters = Characters.build(n for n in names if not n.possessive)
+        self._count_roles()
         for para in self.paragraphs:
             self.characters.learn_pronouns(para.narration, para.mentions)
         self._learn_from_tags()
         self.first_person = words > 0 and pronouns / words >= FIRST_PERSON_SHARE
+
+    def _count_roles(self) -> None:
+        """What shows a name is a person: it acts in the narration, speaks, is addressed."""
+        people = self.characters
+        for para in self.paragraphs:
+            for mention in para.mentions:
+                if mention.subject and (person := people.of_mention(mention)):
+                    person.acts += 1
+        for quote in self.quotes:
+            if quote.tag and (person := people.of_mention(quote.tag.mention)):
+                person.roles += 1
+            for name in quote.vocatives:
+                if person := people.of_name(name):
+                    person.roles += 1
+            if quote.label and (person := people.of_name(parse_name(quote.label))):
+                person.roles += 1
+        for para in self.paragraphs:
+            if para.pov and (person := self.pov_character(para)):
+                person.roles += 1
 
     def _learn_from_tags(self) -> None:
         """``"...," said Mary. "...," she added.``: Mary is a she."""

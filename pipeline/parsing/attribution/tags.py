@@ -13,7 +13,12 @@ from __future__ import annotations
 
 import re
 
-from pipeline.parsing.attribution.mentions import Mention, mention_at, verb_after
+from pipeline.parsing.attribution.mentions import (
+    Mention,
+    loose_description,
+    mention_at,
+    verb_after,
+)
 from pipeline.parsing.attribution.model import Quote, Tag
 from pipeline.parsing.attribution.names import Lexicon, name_at
 from pipeline.parsing.attribution.words import FUNCTION_WORDS, SPEECH_VERBS
@@ -71,9 +76,10 @@ def _inverted(text: str, pos: int, lexicon: Lexicon) -> Tag | None:
         return None
     end = verb.end()
     particle = _WORD.match(text, end + 1) if end < len(text) and text[end] == " " else None
-    mention = mention_at(text, end, lexicon)
+    mention = mention_at(text, end, lexicon) or loose_description(text, end)
     if mention is None and particle and particle.group() in _PARTICLES:
-        mention = mention_at(text, particle.end(), lexicon)
+        mention = mention_at(text, particle.end(), lexicon) \
+            or loose_description(text, particle.end())
     if mention is None or (mention.kind == "pronoun" and mention.pronoun in ("they", "we")):
         return None
     return Tag(mention, "after", verb.group(), _addressee(text, mention.end, lexicon))
