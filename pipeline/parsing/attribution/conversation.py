@@ -31,6 +31,8 @@ from pipeline.parsing.attribution.story import Story
 from pipeline.parsing.attribution.words import CONTINUE_VERBS, OTHER_WORDS, RELATION_NOUNS
 
 RUN_GAP = 1  # paragraphs between two quoted ones that still keep one conversation going
+FADE = 0.7  # how much of a person's salience carries over to the next paragraph
+SUBJECT_WEIGHT, NAME_WEIGHT, SPEAKER_WEIGHT, PRONOUN_WEIGHT = 2.0, 1.0, 1.5, 0.5
 Decision = tuple[Character, str, float]
 
 
@@ -42,18 +44,26 @@ class Scene:
     turns: list[tuple[int, Character]] = field(default_factory=list)  # (paragraph, speaker)
     addressed: Character | None = None  # named by a vocative in the last turn
     since_turn: list[Character] = field(default_factory=list)  # acting in narration since
-    seen: dict[Character, int] = field(default_factory=dict)  # person -> order last mentioned
-    clock: int = 0
+    salience: dict[Character, float] = field(default_factory=dict)  # fades paragraph by paragraph
 
-    def see(self, person: Character | None) -> None:
+    def see(self, person: Character | None, weight: float = 1.0) -> None:
         if person is not None:
-            self.clock += 1
-            self.seen[person] = self.clock
+            self.salience[person] = self.salience.get(person, 0.0) + weight
+
+    def fade(self) -> None:
+        for person in self.salience:
+            self.salience[person] *= FADE
+
+    def focus(self, gender: str) -> Character | None:
+        """The person of that gender the narration is about: "she" in the narration keeps the
+        current one in focus (pronouns mostly continue the topic)."""
+        people = [p for p in self.salience if p.is_person and p.gender == gender]
+        return max(people, key=self.salience.__getitem__) if people else None
 
     def recent(self, exclude: set[Character] = frozenset(), gender: str | None = None,
                limit: int = 12) -> list[Character]:
-        """People last mentioned, most recent first."""
-        people = sorted(self.seen, key=lambda p: -self.seen[p])
+        """People by salience, most salient first."""
+        people = sorted(self.salience, key=lambda p: -self.salience[p])
         out = [p for p in people if p not in exclude and p.is_person and _fits(p, gender)]
         return out[:limit]
 
@@ -109,7 +119,7 @@ class ConversationWalk:
                 self.scene.turns = []
             self.scene.turns.append((para.index, speaker))
             self.scene.since_turn = []
-            self.scene.see(speaker)
+            self.scene.see(speaker, SPEAKER_WEIGHT)
             addressed = [self.story.characters.of_name(n) for q in quotes for n in q.vocatives]
             self.scene.addressed = next((p for p in addressed if p and p is not speaker), None)
 
@@ -283,14 +293,17 @@ class ConversationWalk:
         return None
 
     def _see_narration(self, para: Paragraph) -> None:
+        self.scene.fade()
         for mention in para.mentions:
             if mention.kind == "name":
                 person = self.story.character_of(mention)
-                self.scene.see(person)
+                self.scene.see(person, SUBJECT_WEIGHT if mention.subject else NAME_WEIGHT)
                 if mention.subject and person is not None and not para.quotes:
                     self.scene.since_turn.append(person)
             elif mention.pronoun == "i" and self.story.first_person:
-                self.scene.see(self.story.characters.first_person())
+                self.scene.see(self.story.characters.first_person(), NAME_WEIGHT)
+            elif gender := pronoun_gender(mention.pronoun or ""):
+                self.scene.see(self.scene.focus(gender), PRONOUN_WEIGHT)
 
 
 def attribute_conversations(story: Story) -> None:

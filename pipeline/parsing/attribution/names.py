@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pipeline.parsing.attribution import gender
-from pipeline.parsing.attribution.words import FUNCTION_WORDS, NOT_NAMES, is_title
+from pipeline.parsing.attribution.words import FUNCTION_WORDS, NOT_NAMES, PLACE_WORDS, is_title
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z\u00C0-\u024F'\u2019\-]*|[.!?;:,\u2014\"\u201c\u201d]")
 _SENTENCE_END = frozenset(".!?")
@@ -171,6 +171,8 @@ def _make_name(text: str, offset: int, parts: list[tuple[int, str]]) -> Name | N
         titles.append(_title_text(words.pop(0)))
     if len(words) == 1 and is_title(words[0].rstrip(".")):
         return None  # a bare title ("Sir", "Madam") names nobody in particular
+    if len(words) > 1 and _drop_possessive(words[-1].rstrip(".")).lower() in PLACE_WORDS:
+        return None  # "Russell Square", "Green Gables Farm"
     start = offset + first_at
     end = offset + last_at + len(last.rstrip("."))
     if last.rstrip(".").lower() in _ABBREVIATIONS:

@@ -9,7 +9,7 @@ from pipeline.parsing.attribution.characters import Characters
 from pipeline.parsing.attribution.mentions import Mention, find_mentions
 from pipeline.parsing.attribution.model import Character, Paragraph, Quote
 from pipeline.parsing.attribution.names import Lexicon, Name, parse_name
-from pipeline.parsing.attribution.tags import find_tag
+from pipeline.parsing.attribution.tags import find_tag, tag_before
 from pipeline.parsing.attribution.vocatives import vocatives
 
 FIRST_PERSON_SHARE = 0.004  # "I" per narration word above which a story is told in the first person
@@ -60,6 +60,14 @@ class Story:
         for quote in self.quotes:
             quote.tag = find_tag(quote, self.lexicon)
             quote.vocatives = vocatives(quote.text, self.lexicon)
+        for previous, para in zip(self.paragraphs, self.paragraphs[1:], strict=False):
+            items = para.items
+            if items and isinstance(items[0], Quote) and items[0].tag is None \
+                    and not previous.quotes and not para.section_start:
+                # "Mr. Darcy replied with great intrepidity," then the speech on its own
+                intro = previous.narration.rstrip()
+                if intro.endswith((",", ":", "\u2014", "--")):
+                    items[0].tag = tag_before(intro, self.lexicon)
 
     def _find_characters(self) -> None:
         names: list[Name] = []

@@ -61,6 +61,17 @@ greek russian dutch swiss british european african chinese
 mr mrs ms miss mme mlle sir madam madame ma'am chapter book part volume
 """)
 
+# Last words that make a capitalised phrase a place or a thing ("Russell Square"), not a person.
+PLACE_WORDS = _words("""
+square street road lane avenue park hall house abbey court place gardens terrace bridge church
+chapel cathedral castle manor lodge cottage farm hill hills river lake island islands bay sea
+ocean mountain mountains valley wood woods forest green common heath station hotel inn club
+college school university hospital museum office bank company society railway line row
+crescent close mews yard wharf dock docks quay harbour harbor city town village county shire
+street palace tower gate gates cross market theatre theater parish rectory vicarage
+parsonage grange mill mills field fields moor downs point head cape
+""")
+
 # Honorifics before a name, and the gender each gives away (None: either).
 TITLES: dict[str, str | None] = {
     **dict.fromkeys(_words("""mr mister sir lord master monsieur signor señor herr duke prince
