@@ -208,23 +208,20 @@ class ConversationWalk:
         if acting:
             return acting[-1]
         last, before_last = self.scene.last(), self.scene.last(2)
-        in_run = self.scene.in_run(para.index)
-        if continuing and in_run and last is not None and _fits(last, gender):
-            return last
-        if in_run:
+        if self.scene.in_run(para.index):
+            # The pair talking: the one whose turn it is when the pronoun fits them, else the
+            # one who just spoke (a speech broken by narration), else a third person.
             addressed = self.scene.addressed
-            if addressed is not None and addressed is not last and _fits(addressed, gender) \
-                    and addressed not in forbidden:
-                return addressed
-            if before_last is not None and _fits(before_last, gender) \
-                    and before_last not in forbidden:
-                return before_last
-        others = self.scene.recent(exclude={last} | forbidden if last else forbidden,
-                                   gender=gender)
-        if others:
-            return others[0]
-        if last is not None and _fits(last, gender) and last not in forbidden:
-            return last
+            if continuing and last is not None and _fits(last, gender):
+                return last
+            for person in (addressed, before_last, last):
+                if person is not None and _fits(person, gender) and person not in forbidden:
+                    return person
+            third = self.scene.recent(exclude={last, before_last} | forbidden, gender=gender)
+            return third[0] if third else None
+        focus = self.scene.recent(exclude=forbidden, gender=gender)
+        if focus:
+            return focus[0]
         pov = self.story.pov_character(para)
         if pov is not None and _fits(pov, gender):
             return pov
