@@ -81,7 +81,10 @@ class Novel:
     characters: list[Character]
 
     def character(self, name: str) -> Character | None:
-        return next((c for c in self.characters if c.name == name), None)
+        """The character a gold speaker names: by main name, else by alias (a few gold
+        speakers are written as an alias of their character)."""
+        return next((c for c in self.characters if c.name == name), None) or next(
+            (c for c in self.characters if name in c.aliases), None)
 
 
 def load_novel(folder: Path) -> Novel:
@@ -213,7 +216,8 @@ class Judge:
         words = _words(predicted)
         fits = [c.name for c in self.novel.characters
                 if any(words <= _words(alias) for alias in c.aliases)]
-        return fits == [gold]
+        character = self.novel.character(gold)
+        return character is not None and fits == [character.name]
 
 
 @dataclass

@@ -139,7 +139,11 @@ class Characters:
                          else None, last=word if self._family_title(form) else None)
 
     def _candidates(self, form: Form, word: str) -> list[Character]:
-        people = [p for p in self.people if self._compatible(p, form)]
+        # a titled name joins people called by that title or by none ("Mr. Elliot" is not
+        # Sir Walter Elliot; "Lady Elliot" is not Miss Elliot)
+        titles = set(form.title_words)
+        people = [p for p in self.people if self._compatible(p, form)
+                  and (not titles or not p.titles or titles & p.titles)]
         if form.title and self._family_title(form):
             return self._family_candidates(form, word, people)
         nick = canonical_first_names(word)
@@ -218,6 +222,8 @@ class Characters:
         key = " ".join(w.lower() for w in words)
         if key in self.described:
             return self.described[key]
+        if titled := self.titled(words[-1]):
+            return titled  # "the Professor": the one Professor the story names
         name = " ".join(w[:1].upper() + w[1:] for w in words)
         person = Character(name=name, described=True)
         person.aliases[name] = 1
@@ -226,6 +232,14 @@ class Characters:
         self.described[key] = person
         self.people.append(person)
         return person
+
+    def titled(self, noun: str) -> Character | None:
+        """The one named person whose title is ``noun`` ("the Colonel": Colonel Forster)."""
+        lowered = noun.lower()
+        alias = {"doctor": "dr", "dr": "doctor", "captain": "capt", "professor": "prof"}
+        found = [p for p in self.people if not p.described
+                 and (lowered in p.titles or alias.get(lowered) in p.titles)]
+        return found[0] if len(found) == 1 else None
 
     def first_person(self) -> Character:
         """The narrator of a story told in the first person."""

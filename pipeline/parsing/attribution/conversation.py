@@ -266,7 +266,8 @@ class ConversationWalk:
         known = self.story.characters.described.get(mention.words.lower())
         if known is not None:
             return known, "tag-description", 0.8
-        if mention.determiner in ("the", "this", "that") and in_run:
+        if mention.determiner in ("the", "this", "that") and in_run and gender \
+                and noun[:1].islower() and not (mention.words.split() or [""])[-1][:1].isupper():
             # an epithet for someone in the conversation: the one addressed, or whose turn it
             # is, else the one of that gender the scene last mentioned
             for person in (self.scene.addressed, self.scene.last(2)):

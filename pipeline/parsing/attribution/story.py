@@ -63,9 +63,10 @@ class Story:
         for previous, para in zip(self.paragraphs, self.paragraphs[1:], strict=False):
             items = para.items
             if items and isinstance(items[0], Quote) and items[0].tag is None \
-                    and not previous.quotes and not para.section_start:
+                    and previous.items and isinstance(previous.items[-1], str) \
+                    and not para.section_start:
                 # "Mr. Darcy replied with great intrepidity," then the speech on its own
-                intro = previous.narration.rstrip()
+                intro = previous.items[-1].rstrip()
                 if intro.endswith((",", ":", "\u2014", "--")):
                     items[0].tag = tag_before(intro, self.lexicon)
 

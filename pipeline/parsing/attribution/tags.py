@@ -27,9 +27,12 @@ _LEAD = re.compile(r"[\s,;:\u2014\u2013\-]*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019\-]*")
 _PARTICLES = frozenset({"on", "out", "in", "forth", "up", "back", "off"})
 # "was her answer", "was Mary's reply"
-_ANSWER = re.compile(r"(?:was|came)\s+(?P<who>(?:his|her|my|[A-Z][\w.'\u2019 ]{0,30}?['\u2019]s?)"
-                     r")\s+(?:\w+\s+)?(?:reply|answer|response|rejoinder|retort|remark|"
-                     r"exclamation|comment|question|greeting)\b")
+_ANSWER = re.compile(r"(?:was|were|came)\s+(?:the\s+)?(?P<who>(?:his|her|my|[A-Z][\w.'\u2019 ]"
+                     r"{0,30}?['\u2019]s?))\s+(?:\w+\s+)?(?:reply|answer|response|rejoinder|"
+                     r"retort|remark|exclamation|comment|question|greeting|words|cry|"
+                     r"observation|rejoinder|language|declaration|advice|verdict|thought)\b")
+# "cut in the clear voice of Inspector Ratcliffe"
+_VOICE_OF = re.compile(r"(?:the|a)\s+(?:[a-z]+\s+){0,2}voice\s+of\s+")
 _CLAUSE_END = re.compile(r"[.!?;](?:[\"'\u201d\u2019)]*)\s")
 _ABBREVIATED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Capt|Col|Gen|Lt|Rev|[A-Z])\.$")
 _TO = re.compile(r"\s+(?:\w+ly\s+)?to\s+")
@@ -76,6 +79,9 @@ def _inverted(text: str, pos: int, lexicon: Lexicon) -> Tag | None:
         return None
     end = verb.end()
     particle = _WORD.match(text, end + 1) if end < len(text) and text[end] == " " else None
+    voice = _VOICE_OF.match(text, end + 1) if end < len(text) else None
+    if voice and (owner := mention_at(text, voice.end(), lexicon)) and owner.kind != "description":
+        return Tag(owner, "after", verb.group())
     mention = mention_at(text, end, lexicon) or loose_description(text, end)
     if mention is None and particle and particle.group() in _PARTICLES:
         mention = mention_at(text, particle.end(), lexicon) \
