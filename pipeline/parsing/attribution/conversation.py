@@ -105,7 +105,7 @@ class ConversationWalk:
     # --- one paragraph ---------------------------------------------------------------------------
 
     def attribute(self, para: Paragraph, quotes: list[Quote]) -> None:
-        known = next((q for q in quotes if q.speaker is not None), None)
+        known = next((q for q in quotes if q.speaker is not None or q.rule), None)
         if known is None:
             decision = self.decide(para, quotes)
             if decision is not None:
@@ -259,10 +259,13 @@ class ConversationWalk:
                 other = people[0] if people else None
             return (other, "tag-other", 0.7) if other else None
         gender = noun_gender(noun)
-        if mention.owner is not None or noun in RELATION_NOUNS:
+        if mention.owner in ("his", "her", "their") and noun in RELATION_NOUNS:
             # "her mother": someone of that gender other than the one "her" points at
             person = self.resolve(gender, para, quote, not_last) if gender else None
             return (person, "tag-description", 0.5) if person else None
+        if mention.owner is not None and mention.owner not in ("his", "her", "their", "my",
+                                                               "our", "your"):
+            return self.story.characters.describe(mention), "tag-description", 0.6
         known = self.story.characters.described.get(mention.words.lower())
         if known is not None:
             return known, "tag-description", 0.8

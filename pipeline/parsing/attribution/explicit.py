@@ -42,6 +42,9 @@ def _label_or_tag(story: Story, para: Paragraph, quote: Quote, beats: bool) -> b
         return False
     mention, kind = tag.mention, "beat" if beats else "tag"
     speaker: Character | None = None
+    if mention.kind == "unknown" and not beats:
+        quote.attribute(None, "tag-unknown", 0.9)  # "someone called": nobody to voice
+        return True
     if mention.kind == "name":
         speaker, rule = story.character_of(mention), f"{kind}-name"
     elif mention.kind == "pronoun" and mention.pronoun == "i":
@@ -61,7 +64,7 @@ def spread_in_paragraph(para: Paragraph) -> None:
     if not known or len(known) == len(quotes):
         return
     for i, quote in enumerate(quotes):
-        if quote.speaker is not None:
+        if quote.speaker is not None or quote.rule:
             continue
         source = next((q for q in reversed(quotes[:i]) if q.speaker is not None), None) \
             or next(q for q in quotes[i + 1:] if q.speaker is not None)

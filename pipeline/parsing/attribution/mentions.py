@@ -22,13 +22,16 @@ _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "my", "our", 
 _TITLE_NOUNS = frozenset({"ladyship", "lordship", "honour", "honor", "majesty", "highness",
                           "excellency", "grace", "reverence"})
 MAX_ADJECTIVES = 3
+_NOBODY_IN_PARTICULAR = frozenset({"someone", "somebody", "anyone", "anybody", "everyone",
+                                   "everybody", "nobody", "all"})
 
 
 @dataclass(frozen=True)
 class Mention:
     """Someone mentioned at ``start``..``end``.
 
-    kind: "name" (``name`` set), "pronoun" (``pronoun``: he/she/i/they/we) or "description"
+    kind: "name" (``name`` set), "pronoun" (``pronoun``: he/she/i/they/we), "unknown"
+    (someone, everybody) or "description"
     (``noun``: its head noun; ``owner``: "his"/"her"/a name for "her mother", "Tom's sister";
     ``words``: the whole phrase without the determiner, "old man").
     """
@@ -71,6 +74,8 @@ def mention_at(text: str, pos: int, lexicon: Lexicon) -> Mention | None:
     if not word:
         return None
     lowered = word.group().lower()
+    if lowered in _NOBODY_IN_PARTICULAR:
+        return Mention("unknown", pos, word.end(), word.group())
     if lowered in _PERSONAL and (lowered != "i" or word.group() == "I"):
         return Mention("pronoun", pos, word.end(), word.group(), pronoun=_PERSONAL[lowered])
     if lowered in _DETERMINERS:
@@ -105,6 +110,10 @@ def _description_after(text: str, after: int, owner: str | None, lexicon: Lexico
             break
         words.append(match)
         noun = match.group().lower()
+        if noun.endswith(("'s", "\u2019s")) and len(words) <= MAX_ADJECTIVES:
+            owner = match.group()[:-2]  # "the man's wife": someone else's wife
+            pos = match.end()
+            continue
         if _is_person_noun(noun, match.group(), determiner, lexicon):
             phrase = " ".join(m.group() for m in words)
             if len(words) > 1 and any(w.group().lower() in FUNCTION_WORDS - OTHER_WORDS

@@ -50,8 +50,7 @@ class Character:
         """A person, not a place or a thing: titled, tagged, addressed, known by a first name
         or a description, or acting again and again."""
         return bool(self.roles or self.described or self.narrator or self.titles
-                    or self.acts >= 5 or self.acts >= 2 and any(
-                        r.startswith("first name") for r in self.evidence.reasons))
+                    or self.acts >= 5 or self.acts and self.evidence.gender is not None)
 
     @property
     def gender(self) -> str | None:

@@ -29,6 +29,9 @@ _CANDIDATE = re.compile(
     rf"(?:\s+(?:(?:de|du|da|van|von|der|le|la|del|di|of)\s+)?{_NAME_WORD})*)")
 _CONNECTORS = frozenset({"de", "du", "da", "van", "von", "der", "le", "la", "del", "di", "of"})
 MAX_NAME_WORDS = 4
+# A verb right after a sentence's first word ("Spike frowned", "Mara said"): that word acts.
+_ACTS = re.compile(r" (?:[a-z]+ed|said|says|asked|cried|began|spoke|shook|stood|sat|took|"
+                   r"came|went|saw|knew|thought|looked|turned|smiled|laughed|nodded|sighed)\b")
 
 
 @dataclass
@@ -40,6 +43,7 @@ class Lexicon:
     starts: Counter[str] = field(default_factory=Counter)
     lower: Counter[str] = field(default_factory=Counter)
     after_title: Counter[str] = field(default_factory=Counter)
+    acting_starts: Counter[str] = field(default_factory=Counter)  # "Spike frowned."
 
     @classmethod
     def build(cls, texts: Iterable[tuple[str, bool]]) -> Lexicon:
@@ -62,6 +66,8 @@ class Lexicon:
             if token[0].isupper():
                 if start:
                     self.starts[token] += 1
+                    if _ACTS.match(text, match.end()):
+                        self.acting_starts[token] += 1
                 else:
                     self.mid_caps[token] += 1
                 if is_title(previous) or previous in ("Mr", "Mrs", "Miss", "Dr"):
@@ -90,7 +96,7 @@ class Lexicon:
             return low <= mid
         if low or lowered.endswith(("ly", "ing")):
             return False
-        return gender.first_name_gender(word) is not None
+        return self.acting_starts[word] > 0 or gender.first_name_gender(word) is not None
 
 
 @dataclass(frozen=True)

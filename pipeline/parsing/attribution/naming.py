@@ -78,6 +78,8 @@ def name_described(story: Story) -> None:
         spoken = {q.speaker for q in story.quotes if q.speaker is not None}
         if person.described or person in spoken and _together(story, person, described):
             continue
+        if described.evidence.gender is None or person.evidence.gender != described.gender:
+            continue  # "the old man" can be Thomas; "a guard" is nobody in particular
         _merge(story, keep=person, gone=described)
 
 
