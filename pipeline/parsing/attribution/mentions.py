@@ -50,8 +50,8 @@ class Mention:
 
 
 _LOOSE = re.compile(r"(?P<det>the|a|an|this|that)\s+(?P<words>(?:[a-z][a-z\-]*\s+){0,2}"
-                    r"(?P<noun>[a-z][a-z\-]*))(?=\s*(?:[,.;:!?\u2014]|$|\s+(?:to|with|in|as|and|"
-                    r"from|at|who|after)\b))")
+                    r"(?P<noun>[A-Za-z][a-z\-]*))(?=\s*(?:[,.;:!?\u2014]|$|\s+(?:to|with|in|as|"
+                    r"and|from|at|who|after)\b))")
 
 
 def loose_description(text: str, pos: int) -> Mention | None:
@@ -60,7 +60,7 @@ def loose_description(text: str, pos: int) -> Mention | None:
     while pos < len(text) and text[pos].isspace():
         pos += 1
     match = _LOOSE.match(text, pos)
-    if not match or match.group("noun") in FUNCTION_WORDS:
+    if not match or match.group("noun").lower() in FUNCTION_WORDS:
         return None
     return Mention("description", pos, match.end(), match.group(), noun=match.group("noun"),
                    words=match.group("words"), determiner=match.group("det"))

@@ -96,7 +96,8 @@ class Lexicon:
             return low <= mid
         if low or lowered.endswith(("ly", "ing")):
             return False
-        return self.acting_starts[word] > 0 or gender.first_name_gender(word) is not None
+        return self.acting_starts[word] > 0 or (
+            self.starts[word] >= 2 and gender.first_name_gender(word) is not None)
 
 
 @dataclass(frozen=True)

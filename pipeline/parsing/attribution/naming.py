@@ -22,14 +22,15 @@ def name_narrator(story: Story) -> None:
     if narrator is None:
         return
     near = _names_addressed_to(story, narrator)
-    speakers = {q.speaker for q in story.quotes if q.speaker is not narrator}
+    named_speakers = {q.speaker for q in story.quotes if q.speaker is not narrator
+                      and q.rule in ("tag-name", "label", "beat-name")}
     anywhere: Counter[Character] = Counter(
         person for q in story.quotes if q.speaker is not narrator for n in q.vocatives
         if (person := story.characters.of_name(n)) is not None and person is not q.speaker)
     # The narration is the narrator's own voice: it never names them, and they are nobody
     # else who speaks. Names said to them in the turns next to theirs count double.
     named = sorted(((2 * near[p] + n, p) for p, n in anywhere.items()
-                    if near[p] and p not in speakers and _narrated_count(story, p) == 0),
+                    if near[p] and p not in named_speakers and _narrated_count(story, p) == 0),
                    key=lambda pair: -pair[0])
     if not named or named[0][0] < MIN_CALLS + 1:
         return

@@ -3,7 +3,6 @@ who was mentioned where (for pronouns and turn-taking)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from pipeline.parsing.attribution.characters import Characters
@@ -91,7 +90,6 @@ class Story:
         for para in self.paragraphs:
             self.characters.learn_pronouns(para.narration, para.mentions)
         self._learn_from_tags()
-        self._drop_doubtful_vocatives()
         self.first_person = words > 0 and pronouns / words >= FIRST_PERSON_SHARE
 
     def _count_roles(self) -> None:
@@ -112,19 +110,6 @@ class Story:
         for para in self.paragraphs:
             if para.pov and (person := self.pov_character(para)):
                 person.roles += 1
-
-    def _drop_doubtful_vocatives(self) -> None:
-        """"Tea?" is no one addressed: keep a vocative only for someone the text shows as a
-        person in other ways too (acting, tagged, titled) or addresses more than once."""
-        calls = Counter(self.characters.of_name(n) for q in self.quotes for n in q.vocatives)
-        for quote in self.quotes:
-            kept = []
-            for name in quote.vocatives:
-                person = self.characters.of_name(name)
-                if person is not None and (person.acts or person.titles or calls[person] > 1
-                                           or person.roles > calls[person]):
-                    kept.append(name)
-            quote.vocatives = kept
 
     def _learn_from_tags(self) -> None:
         """``"...," said Mary. "...," she added.``: Mary is a she."""

@@ -21,7 +21,7 @@ from pipeline.parsing.attribution.mentions import (
 )
 from pipeline.parsing.attribution.model import Quote, Tag
 from pipeline.parsing.attribution.names import Lexicon, name_at
-from pipeline.parsing.attribution.words import FUNCTION_WORDS, SPEECH_VERBS
+from pipeline.parsing.attribution.words import FUNCTION_WORDS, IRREGULAR_PAST, SPEECH_VERBS
 
 _LEAD = re.compile(r"[\s,;:\u2014\u2013\-]*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019\-]*")
@@ -73,28 +73,32 @@ def tag_after(text: str, quote: Quote, lexicon: Lexicon) -> Tag | None:
 
 
 def _inverted(text: str, pos: int, lexicon: Lexicon) -> Tag | None:
-    """``said Mary``, ``cried the old man``, ``went on she``, ``put in Mrs. Allen``."""
+    """``said Mary``, ``cried the old man``, ``went on she``, ``put in Mrs. Allen``, ``cut in
+    the clear voice of Inspector Hale``."""
     verb = _WORD.match(text, pos)
     if not verb or not _verb_like(verb.group()):
         return None
-    end = verb.end()
-    particle = _WORD.match(text, end + 1) if end < len(text) and text[end] == " " else None
-    voice = _VOICE_OF.match(text, end + 1) if end < len(text) else None
-    if voice and (owner := mention_at(text, voice.end(), lexicon)) and owner.kind != "description":
-        return Tag(owner, "after", verb.group())
-    mention = mention_at(text, end, lexicon) or loose_description(text, end)
-    if mention is None and particle and particle.group() in _PARTICLES:
-        mention = mention_at(text, particle.end(), lexicon) \
-            or loose_description(text, particle.end())
-    if mention is None or (mention.kind == "pronoun" and mention.pronoun in ("they", "we")):
-        return None
-    return Tag(mention, "after", verb.group(), _addressee(text, mention.end, lexicon))
+    starts = [verb.end()]
+    particle = _WORD.match(text, verb.end() + 1) if text[verb.end():verb.end() + 1] == " " \
+        else None
+    if particle and particle.group() in _PARTICLES:
+        starts.append(particle.end())
+    for start in starts:
+        voice = _VOICE_OF.match(text, start + 1)
+        if voice and (owner := mention_at(text, voice.end(), lexicon)) \
+                and owner.kind in ("name", "pronoun"):
+            return Tag(owner, "after", verb.group())
+        mention = mention_at(text, start, lexicon) or loose_description(text, start)
+        if mention is None or mention.kind == "pronoun" and mention.pronoun in ("they", "we"):
+            continue
+        return Tag(mention, "after", verb.group(), _addressee(text, mention.end, lexicon))
+    return None
 
 
 def _verb_like(word: str) -> bool:
     if not word[:1].islower() or word in FUNCTION_WORDS:
         return False
-    return word in SPEECH_VERBS or word.endswith("ed")
+    return word in SPEECH_VERBS or word in IRREGULAR_PAST or word.endswith("ed")
 
 
 def _addressee(text: str, pos: int, lexicon: Lexicon) -> Mention | None:
@@ -108,12 +112,8 @@ def _owner_mention(text: str, pos: int, who: str, lexicon: Lexicon) -> Mention |
     if lowered in ("his", "her", "my"):
         return Mention("pronoun", pos, pos + len(who), who,
                        pronoun={"his": "he", "her": "she", "my": "i"}[lowered])
-    mention = mention_at(text, pos, lexicon)
-    if mention and mention.kind == "description" and mention.owner and mention.owner[:1].isupper():
-        name = name_at(text, pos, lexicon)
-        if name:
-            return Mention("name", name.start, name.end, name.text, name=name)
-    return None
+    name = name_at(text, pos, lexicon)  # "Mary's reply": Mary
+    return Mention("name", name.start, name.end, name.text, name=name) if name else None
 
 
 def tag_before(text: str, lexicon: Lexicon) -> Tag | None:

@@ -25,6 +25,10 @@ def vocatives(text: str, lexicon: Lexicon) -> list[Name]:
             continue
         before = text[max(0, name.start - 12):name.start]
         after = text[name.end:name.end + 3]
-        if _BEFORE.search(before) and _AFTER.match(after):
-            found.append(name)
+        if not (_BEFORE.search(before) and _AFTER.match(after)):
+            continue
+        if name.start == 0 and not after.startswith(",") and name.title is None \
+                and not lexicon.mid_caps[name.words[0]]:
+            continue  # "Tea?" alone: a word that starts a sentence, not someone addressed
+        found.append(name)
     return found

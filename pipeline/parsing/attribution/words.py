@@ -146,6 +146,13 @@ instructed cautioned advised encouraged consoled soothed comforted greeted haile
 shot gasped uttered articulated pronounced affirmed averred asserted maintained
 argued reasoned demurred hesitated paused suggested implored entreated besought prayed
 """)
+# Irregular past tenses a tag may use ("cut in Mrs. Allen", "broke out the Colonel").
+IRREGULAR_PAST = _words("""
+began broke burst came cut drew fell flung gave got grew hung held kept knew led left let
+made meant put ran rang rose sang sank sat saw shook shot spoke sprang stood stole struck
+swore threw told took tore went wept woke wrote
+""")
+
 # Verbs that keep the last speaker talking ("she went on"), not a new turn.
 CONTINUE_VERBS = _words("continued continues went resumed pursued proceeded added adds "
                         "persisted repeated")
