@@ -25,7 +25,9 @@ from pipeline.parsing.attribution.hints import gender_hints, name_pattern
 from pipeline.parsing.attribution.model import Character, Paragraph, Quote, Tag
 from pipeline.parsing.attribution.naming import name_described, name_narrator
 from pipeline.parsing.attribution.story import Story
-from pipeline.parsing.attribution.words import STARTERS
+from pipeline.parsing.attribution.words import HEADING_STARTERS, STARTERS
+
+NOT_NAMES = HEADING_STARTERS  # what the section reader calls them
 
 UNCERTAIN = 0.5  # attributions below this confidence are listed for review
 
@@ -43,5 +45,5 @@ def attribute(paragraphs: list[Paragraph]) -> Story:
     return story
 
 
-__all__ = ["NARRATOR_NAME", "STARTERS", "UNCERTAIN", "Character", "Paragraph", "Quote", "Story",
-           "Tag", "attribute", "gender_hints", "name_pattern"]
+__all__ = ["NARRATOR_NAME", "NOT_NAMES", "STARTERS", "UNCERTAIN", "Character", "Paragraph",
+           "Quote", "Story", "Tag", "attribute", "gender_hints", "name_pattern"]

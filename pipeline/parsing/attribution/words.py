@@ -159,6 +159,18 @@ CONTINUE_VERBS = _words("continued continues went resumed pursued proceeded adde
 
 # Capitalised words that start sentences and never begin a name (a "Name:" heading or label).
 STARTERS = FUNCTION_WORDS | NOT_NAMES
+# The short list the section reader checks "Name:" headings against (kept as it was: a longer
+# one would refuse headings such as "Will:").
+HEADING_STARTERS = _words("""
+he she it they we you i the a an then but and or so yet now when while as if this that these
+those there here what who why how where his her their our my your its one someone somebody
+everyone everybody nobody nothing something everything all both each no yes oh well still just
+later finally suddenly after before again once even only maybe perhaps meanwhile instead also
+with without for from into at by on in of to not never always sometimes soon outside inside
+tonight today tomorrow yesterday someday silence two three four five six seven eight nine ten
+like let please thank thanks sorry hello hey hi okay ok god dear every any many most some such
+much more less first last next other another there's it's that's i'm i'd i'll i've
+""")
 
 _HONORIFIC_ALTERNATION = "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True))
 TITLE = re.compile(rf"(?i:{_HONORIFIC_ALTERNATION})\.?$")
