@@ -127,8 +127,12 @@ class ConversationWalk:
         first = quotes[0]
         forbidden = {p for q in quotes for n in q.vocatives
                      if (p := self.story.characters.of_name(n)) is not None}
-        for rule in (self.continued, self.tagged, self.vocative, self.turn_taking,
-                     self.addressee, self.narration_before):
+        # the rest of a speech left open goes on with its speaker, whoever it names ("Dear
+        # Matthew," in a letter Matthew reads out)
+        if decision := self.continued(para, first, forbidden):
+            return decision
+        for rule in (self.tagged, self.vocative, self.turn_taking, self.addressee,
+                     self.narration_before):
             decision = rule(para, first, forbidden)
             if decision is not None and decision[0] not in forbidden:
                 return decision
