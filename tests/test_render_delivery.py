@@ -100,7 +100,7 @@ def test_cli_reports_the_delivered_loudness(harbour, tmp_path):
     script, out, result = harbour
     copy = tmp_path / "out"
     shutil.copytree(out, copy)  # the CLI re-mixes with the default formats
-    run = CliRunner().invoke(app, ["render", str(script), "--out", str(copy), "-q"])
+    run = CliRunner().invoke(app, ["render", str(script), "--out", str(copy)])
     assert run.exit_code == 0, run.output
     manifest = json.loads((copy / result.episode_dir.name / "manifest.json").read_text())
     mp3 = manifest["loudness"]["delivered"]["mp3"]
