@@ -109,6 +109,21 @@ def test_close_call_is_warned_about() -> None:
     assert "\n" not in warning
 
 
+def test_a_format_header_line_decides_for_every_command(tmp_path: Path) -> None:
+    text = "Title: Tide\nFormat: prose\n\nANNA: The tide is coming in.\nBILL: Then we go.\n"
+    script = parse_text(text, "tide.txt")
+    assert script.format == "prose"
+    assert script.format_reasons == ["the file's header says 'Format: prose'"]
+    assert script.metadata["format"] == "prose"  # metadata, not read aloud
+    assert "Format" not in " ".join(c.text for c in script.lines())
+    assert parse_text(text, "tide.txt", format="play").format == "play"  # --format wins
+    path = tmp_path / "tide.txt"
+    path.write_text(text.replace("prose", "sonnet"), encoding="utf-8")
+    result = runner.invoke(app, ["parse", str(path)])
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert f"{path}:2: unknown format 'sonnet'" in result.output
+
+
 def test_parse_command_shows_the_format_and_why(tmp_path: Path) -> None:
     path = tmp_path / "ferry.txt"
     path.write_text(FERRY, encoding="utf-8")
