@@ -304,6 +304,17 @@ def test_pov_headings_in_a_book_of_chapters() -> None:
     assert script.sections[-1].lines[-1].text == "London: Printed for T. Egerton."
 
 
+@pytest.mark.parametrize(("line", "pov"), [
+    ("Buffy's POV", "Buffy"), ("~*Spike POV*~", "Spike"), ("POV: Mara", "Mara"),
+    ("Tom's point of view", "Tom"), ("Willow\u2019s P.O.V.", "Willow"), ("Spike (POV)", "Spike"),
+    ("My POV", None), ("Change of POV", None), ("point of view", None)])
+def test_fan_fiction_pov_lines_open_sections(line: str, pov: str | None) -> None:
+    script = parse_text(f"{line}\n\nHe waited. \"Soon,\" he said.\n", "x.txt", format="prose")
+    assert script.sections[0].pov == pov
+    assert (script.sections[0].kind == SectionKind.POV) == (pov is not None)
+    assert script.lines()[0].text.strip("~*") == line.strip("~*")  # read aloud either way
+
+
 # --- the development novels --------------------------------------------------------------------
 
 PDNC = Path(__file__).resolve().parents[2] / "shared" / "pdnc-dev"

@@ -7,6 +7,7 @@
   subtitle into its first sentence. In a book with chapter headings a point of view opens only
   right after a heading or a scene break (``London:`` on a title page is not a character), and
   in a hard-wrapped file only on a line of its own (``Name:`` or ``Name: Title``).
+- A fan-fiction point-of-view line, ``Buffy's POV``, ``~Spike POV~``, ``POV: Mara``, opens one too.
 - ``Name: "..."`` is a speech label, not a section.
 
 Headings are read aloud: every heading becomes a narration cue (delivery ``"heading"``) at the
@@ -21,7 +22,15 @@ from dataclasses import dataclass, field
 
 from pipeline.model import Cue, CueKind, Section, SectionKind
 from pipeline.parsing.common import Block, canonical_name, check_name, new_section, spoken_cues
-from pipeline.parsing.headings import Heading, chapter_heading, clean_title, name_opener, title_like
+from pipeline.parsing.headings import (
+    Heading,
+    chapter_heading,
+    clean_title,
+    name_opener,
+    pov_line,
+    title_like,
+    undecorated,
+)
 from pipeline.parsing.paragraphs import Item
 
 HEADING_DELIVERY = "heading"
@@ -116,18 +125,31 @@ class SectionReader:
         self.after_heading = item.kind in _OPENS_SECTIONS
 
     def pov_heading(self, item: Item) -> bool:
-        """The paragraph starts with a ``Name:`` or ``Name: Title`` line of its own."""
+        """The paragraph starts with a ``Name:``, ``Name: Title`` or ``Name's POV`` line of its
+        own."""
         first_line = item.lines[0][1].strip()
+        if pov_line(first_line, self.not_names):
+            return True
         match = name_opener(first_line, self.not_names)
         rest = first_line[match.end():].strip() if match else ""
         return match is not None and (not rest or title_like(rest))
+
+    def _pov_allowed(self) -> bool:
+        return not self.chaptered or (self.after_heading and self.pov_in_chapters)
 
     def opening(self, item: Item, opens_quote) -> Opening:
         """``opens_quote(text, i)``: does a quotation open at ``text[i]``."""
         lines = item.lines
         first_line = lines[0][1].strip()
-        match = name_opener(first_line, self.not_names)
         plain = Opening(lines=lines)
+        if (pov := pov_line(first_line, self.not_names)) and self._pov_allowed():
+            check_name(pov, self.where, lines[0][0])
+            name = canonical_name(pov)
+            section = new_section(undecorated(first_line), lines[0][0], pov=name)
+            section.kind = SectionKind.POV
+            return Opening(section, heading_cues([(lines[0][0], undecorated(first_line))]),
+                           lines[1:])
+        match = name_opener(first_line, self.not_names)
         if not match:
             return plain
         check_name(match.group("name"), self.where, lines[0][0])
@@ -136,7 +158,7 @@ class SectionReader:
         text_start = _opener_end(block.text, name_opener(block.text, self.not_names))
         if text_start < len(block.text) and opens_quote(block.text, text_start):
             return Opening(lines=lines, start=text_start, label=name)
-        if self.chaptered and not (self.after_heading and self.pov_in_chapters):
+        if not self._pov_allowed():
             return plain
         rest = first_line[match.end():].strip()
         if self.wrapped and rest and not title_like(rest):
