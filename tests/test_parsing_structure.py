@@ -315,6 +315,18 @@ def test_fan_fiction_pov_lines_open_sections(line: str, pov: str | None) -> None
     assert script.lines()[0].text.strip("~*") == line.strip("~*")  # read aloud either way
 
 
+def test_a_title_page_name_is_no_point_of_view() -> None:
+    """A volume's title page inside a book (or an excerpt with one chapter heading)."""
+    text = ("\"You are late,\" said Tom.\n\nPRIDE AND PREJUDICE:\n\nA Novel.\n\nVOL. II.\n\n"
+            "London:\nPrinted for T. Egerton,\nMilitary Library, Whitehall.\n1813.\n\n"
+            "CHAPTER I.\n\nMorning came, and Mara walked down to the pier.\n")
+    script = parse_text(text, "x.txt", format="prose")
+    assert [(s.heading, s.kind) for s in script.sections] == [
+        ("X", SectionKind.SECTION), ("Volume II", SectionKind.PART),
+        ("Chapter I", SectionKind.CHAPTER)]
+    assert not any(s.pov for s in script.sections)
+
+
 # --- the development novels --------------------------------------------------------------------
 
 PDNC = Path(__file__).resolve().parents[2] / "shared" / "pdnc-dev"
