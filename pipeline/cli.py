@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from pipeline.commands import docs, publish, qa, render, script, studio, voices
+from pipeline.commands import characters, docs, publish, qa, render, script, studio, voices
 
 app = typer.Typer(
     name="castwright",
@@ -20,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for area in (script, voices, render, publish, qa, docs, studio):
+for area in (script, characters, voices, render, publish, qa, docs, studio):
     area.register(app)
 
 

@@ -70,8 +70,28 @@ def parse(
                 detail = f"{cue.seconds:g}s" if cue.seconds is not None else cue.text
                 table.add_row("", f"[cyan]{cue.kind}[/]", "", "", detail)
         console.print(table)
+    _print_uncertain(parsed, script)
     for warning in parsed.warnings:
         err_console.print(f"[yellow]warning:[/yellow] {warning}")
+
+
+def _print_uncertain(parsed, script: Path, shown: int = 10) -> None:
+    """The prose attributions the parser was least sure of, with how to fix one."""
+    from pipeline.commands.characters import UNCERTAIN, uncertain_lines
+
+    lines = uncertain_lines(parsed)
+    if not lines:
+        return
+    console.print(f"[yellow]{len(lines)} uncertain speaker(s)[/yellow] (confidence below "
+                  f"{UNCERTAIN:g}; least sure first):")
+    for cue in lines[:shown]:
+        text = cue.text if len(cue.text) <= 60 else cue.text[:57] + "..."
+        console.print(f"  {cue.line_id}  {escape(cue.speaker or 'narrator')}  "
+                      f"({cue.rule}, {cue.confidence:.2f})  {escape(text)}", soft_wrap=True)
+    if len(lines) > shown:
+        console.print(f"  ... and {len(lines) - shown} more: castwright review "
+                      f"{escape(str(script))}")
+    console.print(f"fix one with: castwright review {escape(str(script))} LINE SPEAKER")
 
 
 @user_errors
