@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from pipeline.commands.common import console, user_errors
+from pipeline.commands.common import Column, JsonOption, aside, print_rows, say, user_errors
 from pipeline.errors import ScriptError
 
 FormatOption = Annotated[str | None, typer.Option("--format", "-f",
                                                   help="prose, play or fountain.")]
 UNCERTAIN = 0.5  # attributions below this confidence are listed for review
+
+CHARACTER_COLUMNS = [
+    Column("name", "character", show=lambda n: n),
+    Column("aliases", "also called", show=lambda a: ", ".join(a), wrap=True),
+    Column("gender", show=lambda g: g or "-"),
+    Column("gender_evidence", "because", show=lambda e: "; ".join(e[:3]), wrap=True),
+    Column("lines", justify="right"),
+    Column("narrator", show=lambda n: "narrator" if n else ""),
+]
+UNCERTAIN_COLUMNS = [Column("line"), Column("speaker", show=lambda s: s or "narrator"),
+                     Column("rule"), Column("sure", show=lambda c: f"{c:.2f}"),
+                     Column("text", wrap=True)]
 
 
 def character_rows(script) -> list[dict]:
@@ -45,24 +54,16 @@ def character_rows(script) -> list[dict]:
 def characters(
     script: Annotated[Path, typer.Argument(help="Story or script file.")],
     fmt: FormatOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """List a story's characters: aliases, gender (and why), lines spoken."""
+    """List a story's characters: other names, gender (and why), lines spoken.
+
+    In a pipe: one tab-separated row per character."""
     from pipeline.parsing import parse_script
 
     parsed = parse_script(script, format=fmt)
-    rows = character_rows(parsed)
-    if as_json:
-        typer.echo(json.dumps(rows, indent=1, ensure_ascii=False))
-        return
-    table = Table(title=f"characters of {escape(parsed.title)}")
-    for col in ("character", "also called", "gender", "because", "lines"):
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        name = row["name"] + (" (narrator)" if row["narrator"] else "")
-        table.add_row(escape(name), escape(", ".join(row["aliases"])), row["gender"] or "-",
-                      escape("; ".join(row["gender_evidence"][:3])), str(row["lines"]))
-    console.print(table)
+    print_rows(character_rows(parsed), CHARACTER_COLUMNS, as_json=as_json,
+               title=f"characters of {parsed.title}")
 
 
 def uncertain_lines(script, below: float = UNCERTAIN) -> list:
@@ -79,8 +80,9 @@ def review(
         help="Who really says it (any name of theirs, or Narrator).")] = None,
     below: Annotated[float, typer.Option("--below", help="List attributions less sure than "
                                                          "this (0-1).")] = UNCERTAIN,
+    as_json: JsonOption = False,
 ) -> None:
-    """List uncertain speakers, or fix one: `castwright review STORY s01-l004 Mara`.
+    """List uncertain speakers, or fix one: castwright review STORY s01-l004 Mara.
 
     Fixes go to STORY.review.toml beside the story, keyed by the quotation's words, so later
     edits elsewhere keep them; parse, render and regen honour them."""
@@ -89,19 +91,17 @@ def review(
 
     parsed = parse_script(script, format="prose")
     if line is None:
-        _list_uncertain(parsed, script, below, load_review(script))
+        _list_uncertain(parsed, script, below, load_review(script), as_json)
         return
     if speaker is None or not speaker.strip():
         raise ScriptError("say who speaks the line: castwright review STORY LINE SPEAKER",
                           script, None)
     path = _fix_line(parsed, script, line, speaker)
     fixed = parse_script(script, format="prose").line(line)
-    said = fixed.speaker if fixed is not None and fixed.speaker else "the narrator"
-    console.print(f"{escape(line)}: now said by {escape(said)} (fix written to "
-                  f"{escape(str(path))})")
-    if fixed is None or (fixed.rule != "review"):
+    if fixed is None or fixed.rule != "review":
         raise ScriptError(f"line {line} is not a quotation; nothing to fix", review_path(script),
                           None)
+    say(f"{line}: now said by {fixed.speaker or 'the narrator'} (fix written to {path})")
 
 
 def _fix_line(parsed, script: Path, line: str, speaker: str) -> Path:
@@ -119,19 +119,18 @@ def _fix_line(parsed, script: Path, line: str, speaker: str) -> Path:
     return add_fix(script, cue.text, speaker, occurrence)
 
 
-def _list_uncertain(parsed, script: Path, below: float, existing) -> None:
+def _list_uncertain(parsed, script: Path, below: float, existing, as_json: bool) -> None:
     lines = uncertain_lines(parsed, below)
-    table = Table(title=f"speakers less than {below:.0%} sure in {escape(parsed.title)}")
-    for col in ("line", "speaker", "rule", "sure", "text"):
-        table.add_column(col, overflow="fold" if col == "text" else None)
-    for cue in lines:
-        table.add_row(cue.line_id, escape(cue.speaker or "-"), cue.rule or "-",
-                      f"{cue.confidence:.2f}", escape(cue.text))
-    console.print(table)
+    rows = [{"line": c.line_id, "speaker": c.speaker, "rule": c.rule, "sure": c.confidence,
+             "text": c.text} for c in lines]
+    print_rows(rows, UNCERTAIN_COLUMNS, as_json=as_json,
+               title=f"speakers less than {below:.0%} sure in {parsed.title}")
+    if as_json:
+        return
     fixes = len(existing.fixes) if existing else 0
-    console.print(f"{len(lines)} uncertain of {sum(1 for c in parsed.lines() if c.rule)} "
-                  f"quotations; {fixes} fixed in the review file. Fix one with: castwright "
-                  f"review {escape(str(script))} LINE SPEAKER")
+    quotations = sum(1 for c in parsed.lines() if c.rule)
+    aside(f"{len(lines)} uncertain of {quotations} quoted lines; {fixes} fixed in the review "
+          f"file. Fix one with: castwright review {script} LINE SPEAKER")
 
 
 def register(app: typer.Typer) -> None:
