@@ -12,6 +12,7 @@ from pipeline.commands.common import console, err_console, user_errors
 
 def _say(text: str) -> None:
     console.print(text, highlight=False, markup=False, soft_wrap=True)
+    console.file.flush()  # the address must show at once, even in a pipe or a log file
 
 
 def _render(script: Path, out: Path) -> Path:
