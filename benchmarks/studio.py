@@ -42,22 +42,28 @@ BEGIN, END = "<!-- studio:begin -->", "<!-- studio:end -->"
 class EventStream:
     """The studio's server-sent events, parsed on a thread into a queue."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, query: str = ""):
         self.events: queue.Queue = queue.Queue()
-        self.response = urllib.request.urlopen(url + "/events", timeout=300)
+        self.response = urllib.request.urlopen(url + "/events" + query, timeout=300)
         threading.Thread(target=self._read, daemon=True).start()
+
+    def close(self) -> None:
+        self.response.close()
 
     def _read(self) -> None:
         kind, data = "", ""
-        for raw in self.response:
-            line = raw.decode().rstrip("\n")
-            if line.startswith("event: "):
-                kind = line[7:]
-            elif line.startswith("data: "):
-                data = line[6:]
-            elif not line and kind:
-                self.events.put((kind, json.loads(data)))
-                kind, data = "", ""
+        try:
+            for raw in self.response:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: "):
+                    data = line[6:]
+                elif not line and kind:
+                    self.events.put((kind, json.loads(data)))
+                    kind, data = "", ""
+        except (OSError, ValueError, AttributeError):  # closed by close() (http.client)
+            return
 
     def wait_for(self, test, timeout: float = 120.0) -> dict:
         deadline = time.monotonic() + timeout

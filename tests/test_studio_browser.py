@@ -204,8 +204,9 @@ def test_recast_a_character_after_auditioning(studio, page):
     assert "s01-l003" in plan.inner_text()
     assert "from cache" in plan.inner_text()  # the audition already made that take
     plan.locator(".confirm").click()
-    page.wait_for_selector(".plan-out:has-text('re-mixing')")
-
+    # Synthesized, re-mixed: the cast page reloads with Bill's new voice.
+    page.wait_for_function("() => document.querySelector('.person[data-name=Bill] .cast-voice')"
+                           "?.textContent === 'tomas'")
     wait_idle(studio)
     page.goto(episode_url(studio))
     assert page.inner_text("#line-s01-l003 .voice") == "tomas"
