@@ -133,12 +133,15 @@ def test_click_a_line_then_make_a_new_take(studio, page):
 
 
 def test_compare_takes_in_context_and_keep_one(studio, page):
+    from playwright.sync_api import expect
+
+    wait_idle(studio)
     page.goto(episode_url(studio))
     page.click("#line-s01-l003 .text")
     panel = page.locator('#inspector .panel[data-line="s01-l003"]')
     current = int(panel.get_attribute("data-take"))
     assert current >= 2
-    assert panel.locator(".takes tr").count() == current
+    expect(panel.locator(".takes tr")).to_have_count(current)
     version = page.evaluate("document.body.dataset.version")
 
     panel.locator('.takes tr[data-take="1"] .ab').click()  # A/B: take 1 in context
