@@ -55,7 +55,8 @@ def parse_text(text: str, source_path: str | Path, format: str | None = None) ->
         other = "prose" if detection.format == "play" else "play"
         script.warnings.insert(0, f"{where}:1: close call between play script and prose; read as "
                                f"{detection.format} ({'; '.join(detection.reasons)}); use "
-                               f"--format {other} to read it the other way")
+                               f"--format {other} or a 'Format: {other}' header line to read "
+                               "it the other way")
     _add_gender_hints(script)
     return script
 
