@@ -7,10 +7,10 @@ the plain attributes on ``fg.podcastindex`` and ``entry.podcastindex``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
+
+from pipeline.publish.people import Person
 
 # The canonical URI (docs/1.0.md). Clients must treat the older GitHub URI as identical.
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -18,15 +18,6 @@ PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 
 def _tag(name: str) -> str:
     return f"{{{PODCAST_NS}}}{name}"
-
-
-@dataclass(frozen=True)
-class Person:
-    name: str
-    role: str  # Podcast Taxonomy Project role, e.g. "voice actor", "narrator", "author"
-    group: str = "cast"
-    href: str | None = None
-    img: str | None = None
 
 
 def _add_persons(parent, persons: list[Person]) -> None:
