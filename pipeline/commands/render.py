@@ -83,12 +83,30 @@ def render(
         f"({result.synthesized} synthesized, {result.reused} from cache) in "
         f"{result.seconds['total']:.1f} s")
     if loud:
-        say(f"loudness {loud.get('integrated_lufs', float('nan')):.1f} LUFS, "
-            f"true peak {loud.get('true_peak_dbtp', float('nan')):.1f} dBTP")
+        say(loudness_line(loud, m.get("files") or {}))
     say(f"files: {', '.join(files.values())}")
     detail("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()))
     detail(f"cast file: {m.get('cast_file') or 'none (all automatic)'}; "
            f"voices: {m.get('voices_dir')}")
+
+
+def loudness_line(loud: dict, files: dict) -> str:
+    """What listeners get: each delivered file's loudness as decoded, then the master's."""
+    def num(x: object) -> float:
+        return float(x) if isinstance(x, int | float) else float("nan")
+
+    if not loud:
+        return ""
+    parts = []
+    for fmt, d in (loud.get("delivered") or {}).items():
+        if isinstance(d, dict) and d.get("integrated_lufs") is not None:
+            parts.append(f"{files.get(fmt, fmt)} {num(d['integrated_lufs']):.1f} LUFS, "
+                         f"{num(d.get('true_peak_dbtp')):.1f} dBTP")
+    master = (f"{num(loud.get('integrated_lufs')):.1f} LUFS, "
+              f"{num(loud.get('true_peak_dbtp')):.1f} dBTP")
+    if not parts:
+        return f"loudness {master} (true peak)"
+    return f"loudness {'; '.join(parts)} (true peak; master {master})"
 
 
 @user_errors
