@@ -25,7 +25,7 @@ from pipeline.commands.script import CastOption, VoicesAlias, VoicesDirOption
 from pipeline.render.manifest import load_manifest, resolve_episode
 
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
-EpisodeArgument = Annotated[str, typer.Argument(help="Episode folder or slug.")]
+EpisodeArgument = Annotated[str, typer.Argument(metavar="EPISODE", help="Episode folder or slug.")]
 
 
 def fmt_time(seconds: float | None) -> str:
@@ -51,7 +51,8 @@ TAKE_COLUMNS = [Column("take", justify="right"), Column("cached", "in cache"),
 
 @user_errors
 def render(
-    script: Annotated[Path, typer.Argument(help="Story or script file (prose, play or Fountain).")],
+    script: Annotated[Path, typer.Argument(
+        metavar="SCRIPT", help="Story or script file (prose, play or Fountain).")],
     cast: CastOption = None,
     out: OutOption = Path("output"),
     jobs: JobsOption = None,
@@ -133,7 +134,7 @@ def lines(
 @user_errors
 def regen(
     episode: EpisodeArgument,
-    line_id: Annotated[str, typer.Argument(help="Line id, e.g. s01-l004.")],
+    line_id: Annotated[str, typer.Argument(metavar="LINE", help="Line id, e.g. s01-l004.")],
     take: Annotated[int | None, typer.Option("--take", help="Switch to this take.")] = None,
     text: Annotated[str | None, typer.Option("--text", help="New text for this line.")] = None,
     voice: Annotated[str | None, typer.Option("--voice", help="Voice for this line.")] = None,
@@ -171,7 +172,7 @@ def regen(
 @user_errors
 def takes(
     episode: EpisodeArgument,
-    line_id: Annotated[str, typer.Argument(help="Line id.")],
+    line_id: Annotated[str, typer.Argument(metavar="LINE", help="Line id.")],
     out: OutOption = Path("output"),
     as_json: JsonOption = False,
 ) -> None:
