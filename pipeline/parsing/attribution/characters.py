@@ -30,7 +30,8 @@ from pipeline.parsing.attribution.model import Character
 from pipeline.parsing.attribution.names import Name
 from pipeline.parsing.attribution.words import title_gender
 
-_PRONOUN = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
+# Subject pronouns only: "Ralph took her hand" says nothing about Ralph.
+_PRONOUN = re.compile(r"\b(?:he|himself|she|herself)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"[.!?;]\s")
 # Titles used with a family name only ("Mrs. Bennet" is never Elizabeth Bennet's first name).
 _FAMILY_TITLES = frozenset({"mrs", "miss", "ms", "mr", "mister", "dr", "doctor", "professor",

@@ -84,6 +84,11 @@ def _fits(person: Character, gender: str | None) -> bool:
     return gender is None or person.gender == gender
 
 
+def _fits_loosely(person: Character, gender: str | None) -> bool:
+    """Of that gender, or of one the text never gave away."""
+    return gender is None or person.gender in (gender, None)
+
+
 @dataclass
 class ConversationWalk:
     story: Story
@@ -208,12 +213,30 @@ class ConversationWalk:
 
     # --- resolving pronouns and descriptions -----------------------------------------------------
 
+    def _owner(self, pronoun: str, para: Paragraph, quote: Quote) -> Character | None:
+        """Who "her" in "her mother" is: the one of that gender just named, else the last
+        speaker."""
+        gender = pronoun_gender(pronoun)
+        if gender is None:
+            return None
+        named = self._named_before(para, quote, gender, set())
+        last = self.scene.last()
+        if named is not None:
+            return named
+        if last is not None and _fits(last, gender):
+            return last
+        focus = self.scene.recent(gender=gender)
+        return focus[0] if focus else None
+
     def resolve(self, gender: str, para: Paragraph, quote: Quote, forbidden: set,
-                continuing: bool = False) -> Character | None:
+                continuing: bool = False, relation: bool = False) -> Character | None:
         """Who "she" (or "he") is, speaking ``quote``."""
         here = self._named_before(para, quote, gender, forbidden)
         if here is not None:
             return here
+        if relation:  # "her mother": whoever of that gender the scene holds besides
+            others = self.scene.recent(exclude=forbidden, gender=gender)
+            return others[0] if others else None
         # the narration since the last speech is about someone: "he" is most likely them
         acting = [p for p in self.scene.since_turn if _fits(p, gender) and p not in forbidden]
         if acting:
@@ -225,11 +248,17 @@ class ConversationWalk:
             addressed = self.scene.addressed
             if continuing and last is not None and _fits(last, gender):
                 return last
-            for person in (addressed, before_last, last):
-                if person is not None and _fits(person, gender) and person not in forbidden:
+            pair = [p for p in (addressed, before_last, last) if p is not None
+                    and p not in forbidden]
+            for person in pair:
+                if _fits(person, gender):
                     return person
             third = self.scene.recent(exclude={last, before_last} | forbidden, gender=gender)
-            return third[0] if third else None
+            if third:
+                return third[0]
+            # nobody known to be of that gender: one of the pair whose gender the text never
+            # gave away
+            return next((p for p in pair if p.gender is None), None)
         focus = self.scene.recent(exclude=forbidden, gender=gender)
         if focus:
             return focus[0]
@@ -272,7 +301,9 @@ class ConversationWalk:
         gender = noun_gender(noun)
         if mention.owner in ("his", "her", "their") and noun in RELATION_NOUNS:
             # "her mother": someone of that gender other than the one "her" points at
-            person = self.resolve(gender, para, quote, not_last) if gender else None
+            owner = self._owner(mention.owner, para, quote)
+            person = self.resolve(gender, para, quote, not_last | {owner}, relation=True) \
+                if gender else None
             return (person, "tag-description", 0.5) if person else None
         if mention.owner is not None and mention.owner not in ("his", "her", "their", "my",
                                                                "our", "your"):
@@ -280,7 +311,17 @@ class ConversationWalk:
         known = self.story.characters.described.get(mention.words.lower())
         if known is not None:
             return known, "tag-description", 0.8
-        if mention.determiner in ("the", "this", "that") and in_run and gender \
+        addressed = self.scene.addressed
+        if mention.determiner == "the" and in_run and addressed is not None \
+                and addressed not in not_last and _fits_loosely(addressed, gender):
+            # "...., Small," said the detective. "Justice!" snarled the ex-convict: Small
+            return addressed, "tag-description", 0.6
+        if mention.determiner in ("this", "that") and gender:
+            # "this lady": the one just spoken of
+            person = self.resolve(gender, para, quote, forbidden)
+            if person is not None and not person.described:
+                return person, "tag-description", 0.55
+        if mention.determiner == "the" and in_run and gender \
                 and noun[:1].islower() and not (mention.words.split() or [""])[-1][:1].isupper():
             # an epithet for someone in the conversation: the one addressed, or whose turn it
             # is, else the one of that gender the scene last mentioned

@@ -46,6 +46,8 @@ def find_tag(quote: Quote, lexicon: Lexicon) -> Tag | None:
     if after and not after.is_beat:
         return after
     before = tag_before(quote.before, lexicon) if quote.before else None
+    if before and quote.between and not _CLAUSE_END.search(quote.before.rstrip()):
+        before = None  # "X," she said, as if Mary knew, "Y.": the tag of X, not Mary
     if before and not before.is_beat:
         return before
     return after or before
