@@ -44,6 +44,7 @@ class Scene:
     turns: list[tuple[int, Character]] = field(default_factory=list)  # (paragraph, speaker)
     addressed: Character | None = None  # named by a vocative in the last turn
     since_turn: list[Character] = field(default_factory=list)  # acting in narration since
+    he_she_since: list[str] = field(default_factory=list)  # genders of "He ..." / "She ..." since
     salience: dict[Character, float] = field(default_factory=dict)  # fades paragraph by paragraph
     guessed: int = 0  # turns in a row decided by the conversation alone (no tag)
 
@@ -118,7 +119,7 @@ class ConversationWalk:
                 speaker, rule, confidence = decision
                 for quote in quotes:
                     quote.attribute(speaker, rule, confidence)
-                guessed = rule in ("turn-taking", "vocative", "addressee", "scene")
+                guessed = rule in ("turn-taking", "vocative", "addressee", "scene", "interlude")
                 self.scene.guessed = self.scene.guessed + 1 if guessed else 0
         else:
             self.scene.guessed = 0
@@ -129,6 +130,7 @@ class ConversationWalk:
                 self.scene.turns = []
             self.scene.turns.append((para.index, speaker))
             self.scene.since_turn = []
+            self.scene.he_she_since = []
             self.scene.see(speaker, SPEAKER_WEIGHT)
             addressed = [self.story.characters.of_name(n) for q in quotes for n in q.vocatives]
             self.scene.addressed = next((p for p in addressed if p and p is not speaker), None)
@@ -141,8 +143,8 @@ class ConversationWalk:
         # Matthew," in a letter Matthew reads out)
         if decision := self.continued(para, first, forbidden):
             return decision
-        for rule in (self.tagged, self.vocative, self.turn_taking, self.addressee,
-                     self.narration_before):
+        for rule in (self.tagged, self.vocative, self.interlude, self.turn_taking,
+                     self.addressee, self.narration_before):
             decision = rule(para, first, forbidden)
             if decision is not None and decision[0] not in forbidden:
                 return decision
@@ -181,6 +183,24 @@ class ConversationWalk:
         addressed = self.scene.addressed
         if self.scene.in_run(para.index) and addressed is not None and addressed is not last:
             return addressed, "vocative", 0.7
+        return None
+
+    def interlude(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
+        """A narration paragraph between two turns is about one of the pair: "She paused."
+        then an untagged speech is hers, whether or not it is her turn."""
+        if not self.scene.in_run(para.index) or self.scene.turns[-1][0] != para.index - 2:
+            return None
+        last, before_last = self.scene.last(), self.scene.last(2)
+        pair = [p for p in (last, before_last) if p is not None]
+        named = [p for p in self.scene.since_turn if p in pair]
+        if named:
+            return named[-1], "interlude", 0.55
+        genders = set(self.scene.he_she_since)
+        if len(genders) == 1 and len(pair) == 2 and last.gender != before_last.gender:
+            gender = genders.pop()
+            person = next((p for p in pair if p.gender == gender), None)
+            if person is not None:
+                return person, "interlude", 0.55
         return None
 
     def turn_taking(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
@@ -357,6 +377,8 @@ class ConversationWalk:
                 self.scene.see(self.story.characters.first_person(), NAME_WEIGHT)
             elif gender := pronoun_gender(mention.pronoun or ""):
                 self.scene.see(self.scene.focus(gender), PRONOUN_WEIGHT)
+                if not para.quotes and mention.text[:1].isupper():
+                    self.scene.he_she_since.append(gender)  # "He paused."
 
 
 def attribute_conversations(story: Story) -> None:
