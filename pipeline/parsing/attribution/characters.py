@@ -68,6 +68,9 @@ class Form:
 
     @classmethod
     def of(cls, name: Name) -> Form:
+        titles = [w.lower().rstrip(".") for w in (name.title or "").split()]
+        if "mrs" in titles and len(name.words) >= 2 and first_name_gender(name.words[0]) == "male":
+            return cls(name.title, name.words[-1:])  # "Mrs. Thomas Lynde": Mrs. Lynde
         return cls(name.title, name.words)
 
     @property

@@ -331,9 +331,13 @@ class ConversationWalk:
         known = self.story.characters.described.get(mention.words.lower())
         if known is not None:
             return known, "tag-description", 0.8
+        if (mention.words.split() or [""])[-1][:1].isupper():
+            # "the Professor": the one Professor the story names, or a character so called
+            return self.story.characters.describe(mention), "tag-description", 0.75
         addressed = self.scene.addressed
         if mention.determiner == "the" and in_run and addressed is not None \
-                and addressed not in not_last and _fits_loosely(addressed, gender):
+                and addressed not in not_last and (addressed.gender == gender if gender
+                                                   else addressed.gender is None):
             # "...., Small," said the detective. "Justice!" snarled the ex-convict: Small
             return addressed, "tag-description", 0.6
         if mention.determiner in ("this", "that") and gender:
@@ -341,8 +345,7 @@ class ConversationWalk:
             person = self.resolve(gender, para, quote, forbidden)
             if person is not None and not person.described:
                 return person, "tag-description", 0.55
-        if mention.determiner == "the" and in_run and gender \
-                and noun[:1].islower() and not (mention.words.split() or [""])[-1][:1].isupper():
+        if mention.determiner == "the" and in_run and gender:
             # an epithet for someone in the conversation: the one addressed, or whose turn it
             # is, else the one of that gender the scene last mentioned
             for person in (self.scene.addressed, self.scene.last(2)):
