@@ -131,10 +131,9 @@ class Characters:
     def _place(self, form: Form) -> Character:
         if len(form.words) >= 2:
             first, last = form.words[0], form.words[-1]
-            nick = canonical_first_names(first)
-            for person in self.people:
-                if person.last == last and self._compatible(person, form) and (
-                        person.first == first or person.first and person.first.lower() in nick):
+            for person in self.people:  # (no nicknames here: Tom Bertram is Sir Thomas's son)
+                if person.last == last and person.first == first \
+                        and self._compatible(person, form):
                     return person
             return self._new(first=first, last=last)
         word = form.words[0]
