@@ -289,17 +289,25 @@ class ConversationWalk:
 
     def _named_before(self, para: Paragraph, quote: Quote, gender: str,
                       forbidden: set) -> Character | None:
-        """The last person of that gender the paragraph names before the tag."""
-        found = None
+        """The person of that gender the paragraph is about before the tag: the last one
+        opening a sentence ("Mary was tired. She heard Kate call her. 'Yes,' she said":
+        Mary), else the last one named."""
+        opening: Character | None = None
+        acting: Character | None = None
         for item in para.items:
             if item is quote:
                 break
-            if isinstance(item, str):
-                for mention in self._mentions_in(para, item):
-                    person = self.story.character_of(mention)
-                    if person is not None and _fits(person, gender) and person not in forbidden:
-                        found = person
-        return found
+            if not isinstance(item, str):
+                continue
+            for mention in self._mentions_in(para, item):
+                person = self.story.character_of(mention)
+                if person is None or not _fits(person, gender) or person in forbidden:
+                    continue
+                acting = person
+                if not item[:mention.start].rstrip() or \
+                        item[:mention.start].rstrip()[-1:] in ".!?;":
+                    opening = person
+        return opening or acting
 
     def _mentions_in(self, para: Paragraph, text: str) -> list[Mention]:
         from pipeline.parsing.attribution.mentions import find_mentions
