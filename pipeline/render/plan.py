@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from pipeline import engines
-from pipeline.casting import Cast
+from pipeline.casting import NARRATOR, Cast
 from pipeline.catalog import get_voice
 from pipeline.delivery import from_text
 from pipeline.engines.base import Delivery, VoiceSpec
@@ -31,6 +31,7 @@ class LinePlan:
     key: str
     source_line: int = 0
     pronounce: tuple[Entry, ...] = ()  # the lexicon entries that match this line
+    recording: dict | None = None  # the producer's recording this take is (see choices.py)
 
     def info(self) -> dict:
         return {"line_id": self.line_id, "speaker": self.speaker, "voice": self.voice.name,
@@ -68,10 +69,12 @@ def plan_line(cue_text: str, line_id: str, section_id: str, speaker: str, voice:
         take = 1
     spoken = speech_text(text)
     pronounce = lexicon.matching(spoken) if lexicon else ()
+    recording = choice.recording(take)
+    key = recording["key"] if recording else key_for(voice, spoken, delivery, take, pronounce)
     return LinePlan(line_id=line_id, section_id=section_id, speaker=speaker, voice=voice,
                     text=text, spoken_text=spoken, delivery=delivery, take=take,
-                    key=key_for(voice, spoken, delivery, take, pronounce),
-                    source_line=source_line, pronounce=pronounce)
+                    key=key, source_line=source_line, recording=recording,
+                    pronounce=pronounce if not recording else ())
 
 
 def delivery_override(delivery: Delivery, choice: LineChoice) -> Delivery:
@@ -97,3 +100,12 @@ def build_plan(script: Script, cast: Cast, choices: dict[str, LineChoice],
                                    casting.voice, casting.delivery, choices.get(cue.line_id),
                                    catalog, warnings, cue.source_line, lexicon))
     return plans
+
+
+NOTICE_ID = "notice"  # as pipeline.mix.timeline.NOTICE_ID (kept here: plan stays mixer-free)
+
+
+def notice_plan(text: str, cast: Cast, catalog: dict[str, VoiceSpec]) -> LinePlan:
+    """The show's spoken AI-voice notice, read by the narrator: a take like any line's."""
+    return plan_line(text, NOTICE_ID, "", NARRATOR, cast.narrator,
+                     cast.settings.narrator_delivery, None, catalog, [])

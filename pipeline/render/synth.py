@@ -14,16 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-
-from pipeline import engines
+from pipeline import engines, progress
 from pipeline.engines.base import Delivery, VoiceSpec
 from pipeline.lexicon import Entry
 from pipeline.lifetime import die_with_parent
@@ -55,20 +46,18 @@ def run_job(job: SynthJob, cache_root: str) -> tuple[str, float]:
 
 
 def missing_jobs(plans: Iterable[LinePlan], cache: TakeCache) -> list[SynthJob]:
-    """One job per distinct missing key: identical lines are synthesized once."""
+    """One job per distinct missing key: identical lines are synthesized once. A recorded
+    take is never synthesized: if it left the cache it is imported again from its file."""
     jobs: dict[str, SynthJob] = {}
     for plan in plans:
+        if plan.recording is not None:
+            from pipeline.render.recording import restore
+
+            restore(plan.recording, cache, plan.line_id, plan.take)
+            continue
         if plan.key not in jobs and not cache.has(plan.key):
             jobs[plan.key] = SynthJob.from_plan(plan)
     return list(jobs.values())
-
-
-def make_progress(enabled: bool = True) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("lines · {task.fields[audio_min]:.1f} min audio"),
-        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-        disable=not enabled, transient=False)
 
 
 def synthesize_jobs(jobs: list[SynthJob], cache_root: Path, workers: int = 1,
@@ -78,13 +67,12 @@ def synthesize_jobs(jobs: list[SynthJob], cache_root: Path, workers: int = 1,
     if not jobs:
         return 0.0
     made = 0.0
-    with make_progress(show_progress) as progress:
-        task = progress.add_task("synthesizing", total=len(jobs), audio_min=0.0)
+    with progress.task("synthesizing", len(jobs), "lines", enabled=show_progress) as advance:
 
         def finished(key: str, seconds: float) -> None:
             nonlocal made
             made += seconds
-            progress.update(task, advance=1, audio_min=made / 60)
+            advance(1, f"{made / 60:.1f} min audio")
             if on_done:
                 on_done(key, seconds)
 
