@@ -17,6 +17,7 @@ from pipeline.catalog import get_voice
 from pipeline.engines.base import Delivery, VoiceSpec
 from pipeline.errors import CastError, VoiceError
 from pipeline.model import CueKind, Script
+from pipeline.resources import PACKAGED_VOICES
 
 NARRATOR = "Narrator"
 UNSAFE_NAME = re.compile(r"[/\\\x00]|\.\.")
@@ -169,12 +170,22 @@ def layer_casts(base: CastFile, over: CastFile) -> CastFile:
 
 
 def find_cast_file(script_path: Path, voices_dir: Path) -> Path | None:
-    """``<script>.cast.toml`` beside the script wins over ``voices/cast.toml``."""
+    """``<script>.cast.toml`` beside the script wins over ``voices/cast.toml``, and that over
+    the default cast the package ships."""
     beside = script_path.with_name(script_path.name.split(".")[0] + ".cast.toml")
-    for candidate in (beside, voices_dir / "cast.toml"):
+    for candidate in (beside, voices_dir / "cast.toml", PACKAGED_VOICES / "cast.toml"):
         if candidate.exists():
             return candidate
     return None
+
+
+def is_folder_cast(path: Path | None, voices_dir: Path) -> bool:
+    """True for a catalog folder's ``cast.toml`` (the user's or the packaged default): the
+    generic cast a show's ``[cast]`` overrides, unlike a cast file made for one script."""
+    if path is None:
+        return False
+    return path.resolve() in {(voices_dir / "cast.toml").resolve(),
+                              (PACKAGED_VOICES / "cast.toml").resolve()}
 
 
 def check_speaker_name(name: str, file: Path | str | None, line: int | None) -> None:

@@ -24,20 +24,18 @@ from pathlib import Path
 from pipeline.engines.base import Design, VoiceSpec
 from pipeline.engines.design import validate
 from pipeline.errors import VoiceError
+from pipeline.resources import PACKAGED_VOICES
 
 BUILTIN_JOE = "builtin:joe"
 DESIGN_KEYS = {f.name for f in fields(Design)}
 SPEC_KEYS = {f.name for f in fields(VoiceSpec)} - {"name", "design"}
 
 
-REPO_VOICES = Path(__file__).resolve().parents[1] / "voices"
-
-
 def default_voices_dir() -> Path:
-    """``voices/`` of the project in the current directory, else the one beside the package.
+    """``voices/`` of the project in the current directory, else the one the package ships.
     (The package's own catalog loads either way; see ``load_catalog``.)"""
     here = Path.cwd() / "voices"
-    return here if here.is_dir() else REPO_VOICES
+    return here if here.is_dir() else PACKAGED_VOICES
 
 
 def _spec_from_table(name: str, table: dict, known: dict[str, VoiceSpec], path: Path) -> VoiceSpec:
@@ -95,8 +93,8 @@ def discover_piper_voices(folder: Path) -> dict[str, VoiceSpec]:
 def load_catalog(voices_dir: Path | None = None) -> dict[str, VoiceSpec]:
     voices_dir = voices_dir or default_voices_dir()
     catalog: dict[str, VoiceSpec] = {}
-    # The project's own catalog always loads first so user files can design on top of it.
-    paths = [REPO_VOICES / "catalog.toml", *sorted(voices_dir.glob("*.toml"))]
+    # The packaged catalog always loads first so user files can design on top of it.
+    paths = [PACKAGED_VOICES / "catalog.toml", *sorted(voices_dir.glob("*.toml"))]
     seen: set[Path] = set()
     for toml_path in paths:
         if toml_path.name == "cast.toml" or toml_path.resolve() in seen or not toml_path.exists():

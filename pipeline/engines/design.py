@@ -119,7 +119,9 @@ def _shift_praat(x: np.ndarray, sr: int, semitones: float, formant: float, pitch
 
 def _shift_world(x: np.ndarray, sr: int, semitones: float, formant: float, pitch_range: float,
                  tempo: float, frame_ms: float = 5.0) -> np.ndarray:
-    import pyworld as pw
+    with warnings.catch_warnings():  # pyworld imports pkg_resources: setuptools >= 80 warns
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+        import pyworld as pw
 
     x64 = np.ascontiguousarray(x, dtype=np.float64)
     f0, t = pw.dio(x64, sr, f0_floor=PITCH_FLOOR, f0_ceil=400.0, frame_period=frame_ms)

@@ -100,8 +100,8 @@ def load_show(path: str | Path) -> Show:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PublishError("show file not found (create one; see docs/show-file.md)", path) \
-            from None
+        raise PublishError("show file not found (create one: `castwright docs show-file` "
+                           "describes it)", path) from None
     except (OSError, UnicodeDecodeError) as err:
         raise PublishError(f"cannot read show file: {err}", path) from None
     try:

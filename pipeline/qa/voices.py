@@ -12,6 +12,7 @@ import contextlib
 import functools
 import importlib.util
 import itertools
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -43,16 +44,22 @@ def available() -> bool:
 
 
 @functools.cache
-def _encoder():
-    from resemblyzer import VoiceEncoder
+def _resemblyzer():
+    # Its webrtcvad imports pkg_resources, which setuptools >= 80 warns about on stderr.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+        import resemblyzer
+    return resemblyzer
 
-    return VoiceEncoder("cpu", verbose=False)
+
+@functools.cache
+def _encoder():
+    return _resemblyzer().VoiceEncoder("cpu", verbose=False)
 
 
 def embed(samples: np.ndarray, sample_rate: int) -> np.ndarray | None:
     """A unit-length speaker embedding, or None when the line has too little speech."""
-    from resemblyzer import preprocess_wav
-
+    preprocess_wav = _resemblyzer().preprocess_wav
     audio = np.asarray(samples, dtype=np.float32)
     if sample_rate != 16000:  # soxr: faster than the librosa resampler Resemblyzer uses
         audio = soxr.resample(audio, sample_rate, 16000)

@@ -12,6 +12,7 @@ from pipeline.casting import (
     CastFile,
     cast_script,
     find_cast_file,
+    is_folder_cast,
     layer_casts,
     load_cast_file,
     parse_cast,
@@ -94,9 +95,8 @@ def load_context(script_path: str | Path, out_dir: str | Path = "output",
 
 def _with_show_cast(cast_file: CastFile, show: CastFile, voices: Path) -> CastFile:
     """The most specific cast wins: an episode's own cast file (``--cast`` or beside the
-    script) over the show's ``[cast]``, and that over the catalog folder's ``cast.toml``."""
-    generic = cast_file.path is not None and (
-        cast_file.path.resolve() == (voices / "cast.toml").resolve())
+    script) over the show's ``[cast]``, and that over the catalog folder's (or default) cast."""
+    generic = is_folder_cast(cast_file.path, voices)
     return layer_casts(cast_file, show) if generic else layer_casts(show, cast_file)
 
 
