@@ -24,14 +24,31 @@ def _fmt_time(seconds: float | None) -> str:
 
 @user_errors
 def render(
-    script: Annotated[Path, typer.Argument(help="Story or script file (prose, play or Fountain).")],
+    script: Annotated[Path, typer.Argument(
+        help="Story, script or book (prose, play, Fountain, EPUB, HTML, Markdown, DOCX).")],
     cast: Annotated[Path | None, typer.Option("--cast", help="Cast file (TOML).")] = None,
     out: OutOption = Path("output"),
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Synthesis processes.")] = 1,
     voices_dir: Annotated[Path | None, typer.Option("--voices", help="Voices folder.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    chapters: Annotated[str | None, typer.Option(
+        "--chapters", help="A book's chapters to render: 3-5, 7, 1,4-6, 58- (default: all).",
+    )] = None,
+    whole: Annotated[bool, typer.Option(
+        "--whole", help="A book as one episode (its chapters as sections).")] = False,
+    all_matter: Annotated[bool, typer.Option(
+        "--all-matter", help="Keep a book's front/back matter (copyright, contents...).",
+    )] = False,
+    read_notes: Annotated[bool, typer.Option(
+        "--read-notes", help="Read the author's notes aloud.")] = False,
 ) -> None:
-    """Render an episode: parse, cast, synthesize (cached), mix, master and export."""
+    """Render an episode, or a book as a season (one episode per chapter): parse, cast,
+    synthesize (cached), mix, master and export."""
+    from pipeline.commands.season import render_book
+
+    if not whole and render_book(script, out, cast, jobs, voices_dir, quiet, chapters,
+                                 all_matter, read_notes):
+        return
     from pipeline.render.episode import render_episode
 
     result = render_episode(script, out, cast, jobs=jobs, voices_dir=voices_dir,

@@ -134,6 +134,8 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     manifest = build_manifest(ctx, plans, timeline, files, result)
     manifest["script_sha256"] = file_sha256(ctx.script_path)
     manifest["episode_meta"] = meta or {}  # so a regen re-tags the file the same way
+    if ctx.book:
+        manifest["book"] = ctx.book  # a chapter of a book: regen cuts it from the book again
     manifest["mix_fingerprint"] = fingerprint
     write_manifest(ctx.episode_dir, manifest)
     return manifest
