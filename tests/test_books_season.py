@@ -168,3 +168,58 @@ def test_killed_season_render_resumes_from_the_cache(tmp_path):
     assert resumed.reused >= cached - 1
     assert len(resumed.episodes) == 3
     assert all((e.episode_dir / "episode.mp3").is_file() for e in resumed.episodes)
+
+
+def test_publish_a_book_as_a_serial_show(season, tmp_path):
+    import feedparser
+    from PIL import Image
+
+    from pipeline.publish.publish import publish
+
+    work, book, _ = season
+    out = tmp_path / "out"
+    shutil.copytree(work / "out" / ".cache", out / ".cache")  # takes are made: re-mix only
+    shutil.copyfile(book, tmp_path / "night-ferry.epub")
+    show = tmp_path / "show.toml"
+    show.write_text('book = "night-ferry.epub"\ncategory = "Fiction"\n'
+                    'base_url = "https://example.com/ferry/"\n'
+                    '[owner]\nname = "Ann"\nemail = "ann@example.com"\n'
+                    '[mix]\nauto_beds = false\nintro_music = false\noutro_music = false\n'
+                    'formats = ["mp3"]\n', encoding="utf-8")
+    result = publish(show, out, jobs=2)
+    assert sorted(result.rendered) == ["night-ferry-01", "night-ferry-02", "night-ferry-03"]
+    feed = feedparser.parse(str(result.feed_path))
+    assert feed.feed.title == FERRY.title
+    assert f"<itunes:author>{FERRY.author}</itunes:author>" in result.feed_path.read_text()
+    assert feed.feed.itunes_type == "serial" and feed.feed.language == "en"
+    assert FERRY.summary in feed.feed.summary
+    entries = sorted(feed.entries, key=lambda e: e.published_parsed)
+    assert [e.title for e in entries] == [c.title for c in FERRY.chapters]
+    assert [int(e.itunes_episode) for e in entries] == [1, 2, 3]
+    assert {e.itunes_season for e in entries} == {"1"}
+    cover = next(result.feed_dir.glob("cover-*.png"))
+    with Image.open(cover) as image:
+        assert image.size == (1400, 1400)  # the book's cover, made square for podcast apps
+    again = publish(show, out, jobs=2)
+    assert again.rendered == [] and again.changed == []
+
+
+def test_show_file_book_errors(tmp_path):
+    from pipeline.errors import PublishError
+    from pipeline.publish.show import load_show
+
+    write_epub3(tmp_path / "b.epub", FERRY)
+    base = ('category = "Fiction"\nbase_url = "https://example.com/"\n'
+            '[owner]\nname = "A"\nemail = "a@example.com"\n')
+    show = tmp_path / "show.toml"
+    for head, problem in (('book = "b.epub"\nchapters = "5-6"\n', "outside the book"),
+                          ('book = "missing.epub"\n', "book not found"),
+                          ('chapters = "1-2"\ntitle = "x"\n', "needs 'book'")):
+        show.write_text(head + base, encoding="utf-8")
+        with pytest.raises(PublishError) as caught:
+            load_show(show)
+        assert problem in str(caught.value) and str(caught.value).startswith(str(show))
+    show.write_text('book = "b.epub"\nchapters = "2-3"\nseason = 2\n' + base, encoding="utf-8")
+    loaded = load_show(show)
+    assert [(e.number, e.season, e.slug) for e in loaded.episodes] == [
+        (2, 2, "b-02"), (3, 2, "b-03")]

@@ -132,14 +132,22 @@ def chapter_context(book: Book, number: int, out_dir: Path, voices: dict,
     return ctx
 
 
+def cover_file(book: Book, season_dir: Path) -> Path | None:
+    """Where the book's cover goes (JPEG or PNG only: what episode files can embed)."""
+    cover = book.meta.cover
+    if cover is None or cover.suffix not in (".jpg", ".png"):
+        return None
+    return (season_dir / f"cover{cover.suffix}").resolve()
+
+
 def chapter_meta(book: Book, number: int, season_dir: Path, extra: dict | None) -> dict:
     """Episode tags: the chapter's title, the book as the show, its cover and author."""
     chapter = book.chapter(number)
-    cover = _cover_path(season_dir)
+    cover = cover_file(book, season_dir)
     meta = {"title": chapter.title, "show": book.meta.title, "episode_number": number,
             "season": 1, "author": book.meta.author,
             "summary": chapter.summary or (book.meta.description if number == 1 else ""),
-            "cover": str(cover.resolve()) if cover else None}
+            "cover": str(cover) if cover else None}
     meta.update(extra or {})
     return meta
 
@@ -152,12 +160,9 @@ def _cover_path(season_dir: Path) -> Path | None:
 
 
 def write_cover(book: Book, season_dir: Path) -> Path | None:
-    cover = book.meta.cover
-    if cover is None or cover.suffix not in (".jpg", ".png"):
-        return None
-    path = season_dir / f"cover{cover.suffix}"
-    if not path.exists() or path.read_bytes() != cover.data:
-        write_bytes(path, cover.data)
+    path = cover_file(book, season_dir)
+    if path is not None and (not path.exists() or path.read_bytes() != book.meta.cover.data):
+        write_bytes(path, book.meta.cover.data)
     return path
 
 
