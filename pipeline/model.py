@@ -23,6 +23,15 @@ class CueKind(StrEnum):
 SPOKEN_KINDS = frozenset({CueKind.NARRATION, CueKind.DIALOGUE})
 
 
+class SectionKind(StrEnum):
+    """What opened a section, so a book can be split into chapters (and parts) by kind."""
+
+    SECTION = "section"  # the opening text, a Markdown or scene heading
+    POV = "pov"  # told from one character's point of view ("Spike:", "Mara: The Last Ferry")
+    CHAPTER = "chapter"  # "Chapter 3", "IV.", "Prologue", "Epilogue": one chapter of a book
+    PART = "part"  # "Part Two", "Book I", "Volume II": a group of chapters
+
+
 @dataclass
 class Cue:
     """One event in a section.
@@ -55,6 +64,9 @@ class Section:
     cues: list[Cue] = field(default_factory=list)
     is_summary: bool = False
     source_line: int = 0
+    kind: SectionKind = SectionKind.SECTION
+    number: int | None = None  # a chapter's or part's number as the heading gives it ("IV" -> 4)
+    title: str = ""  # the heading's own title ("The Ferry" of "Chapter 3: The Ferry"), if any
 
     @property
     def lines(self) -> list[Cue]:
@@ -72,6 +84,10 @@ class Script:
     warnings: list[str] = field(default_factory=list)
     # Gender hints found in the text ("male"/"female"), used by automatic casting.
     gender_hints: dict[str, str] = field(default_factory=dict)
+    # Why the parser read the file as ``format`` (``castwright parse`` shows them).
+    format_reasons: list[str] = field(default_factory=list)
+    # The character telling a first-person story: the narration is read in their voice.
+    narrator_character: str | None = None
 
     def lines(self) -> list[Cue]:
         return [c for s in self.sections for c in s.lines]
@@ -80,8 +96,11 @@ class Script:
         return next((c for c in self.lines() if c.line_id == line_id), None)
 
     def speakers(self) -> list[str]:
-        """Dialogue speakers and point-of-view characters, in order of first appearance."""
+        """Dialogue speakers, point-of-view characters and a first-person narrator, in order of
+        first appearance."""
         seen: dict[str, None] = {}
+        if self.narrator_character:
+            seen[self.narrator_character] = None
         for s in self.sections:
             if s.pov:
                 seen.setdefault(s.pov, None)

@@ -21,6 +21,9 @@
   "Saint" before a capitalised name, else "Drive"/"Street".
 - ALL-CAPS words of four or more letters (screenplay emphasis: "the SCREEN DOOR") are read as
   ordinary words, so engines do not spell them out; shorter ones (FBI, OK) stay as written.
+- Headings: a Roman numeral after Chapter/Part/Book/Volume/Act/Scene is read as a number
+  ("CHAPTER IV" -> "Chapter four"), and a line written all in capitals ("THE ONE THING
+  NEEDFUL") is read as ordinary words.
 - A trailing comma/semicolon/colon becomes a full stop (a line ending "I know," would otherwise
   be read with a hanging, unfinished intonation).
 """
@@ -52,6 +55,7 @@ _ABBREVIATIONS = {
     "vs.": "versus", "vs": "versus", "etc.": "et cetera", "e.g.": "for example",
     "i.e.": "that is", "approx.": "approximately", "Ave.": "Avenue", "Rd.": "Road",
     "Mt.": "Mount", "a.m.": "A M", "p.m.": "P M", "A.M.": "A M", "P.M.": "P M",
+    "Vol.": "Volume", "VOL.": "Volume", "Chap.": "Chapter", "CHAP.": "Chapter",
 }
 _ABBREV_RE = re.compile(
     r"(?<![\w.])(" + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True))
@@ -76,6 +80,11 @@ _DIGIT_LETTER = re.compile(r"(?<=\d)(?=[A-Za-z])(?!(?:st|nd|rd|th|s)\b)", re.IGN
 _INTEGER = re.compile(r"(?<![\w.])(-)?(\d{1,3}(?:,\d{3})+|\d+)(?![\d,]*\d)")
 _DIGITS_IN_WORD = re.compile(r"\d+")
 _ALL_CAPS = re.compile(r"\b(?![IVXLCDM]+\b)[A-Z][A-Z']{3,}\b")  # not Roman numerals (VIII)
+# "Chapter IV", "ACT III," -- but not "the book I read", "Part I played", "Book I'm reading".
+_HEADING_NUMERAL = re.compile(r"\b(Chapter|CHAPTER|Part|PART|Book|BOOK|Volume|VOLUME|Act|ACT|Scene"
+                              r"|SCENE)\s+([IVXLCDM]+|[ivxlcdm]+)\b(?!['\u2019]|\s+[a-z])")
+_ROMAN = re.compile(r"^M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 _ROUND_BRACKETS = re.compile(r"\s*[()]\s*")
 _DROPPED = re.compile(r"[\[\]{}<>*_^~|\\=#@\"]")
@@ -189,6 +198,38 @@ def numbers_to_words(text: str) -> str:
     return _DIGITS_IN_WORD.sub(lambda m: f" {_integer_words(m.group())} ", text)
 
 
+def roman_value(text: str) -> int | None:
+    """"IV" -> 4 (either case); None for anything that is not a well-formed Roman numeral."""
+    upper = text.upper()
+    if not upper or not _ROMAN.match(upper):
+        return None
+    total = 0
+    for i, ch in enumerate(upper):
+        value = _ROMAN_VALUES[ch]
+        following = _ROMAN_VALUES[upper[i + 1]] if i + 1 < len(upper) else 0
+        total += -value if value < following else value
+    return total
+
+
+def _heading_numerals(text: str) -> str:
+    """"CHAPTER IV" -> "CHAPTER four": after these words a Roman numeral is a number."""
+    def spoken(match: re.Match[str]) -> str:
+        numeral = match.group(2)
+        value = roman_value(numeral) if numeral.isupper() or numeral.islower() else None
+        return f"{match.group(1)} {cardinal(value)}" if value else match.group()
+    return _HEADING_NUMERAL.sub(spoken, text)
+
+
+def _capitals_line(text: str) -> str:
+    """A line all in capitals, of two words or more (a heading, a shout): ordinary words,
+    Roman numerals after the first word kept ("HENRY VIII")."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters or any(ch.islower() for ch in letters) or len(text.split()) < 2:
+        return text
+    return " ".join(w if i and roman_value(w.strip(".,;:!?")) else w[:1] + w[1:].lower()
+                    for i, w in enumerate(text.split(" ")))
+
+
 def _abbreviations(text: str) -> str:
     text = _NAME_ABBREV.sub(lambda m: ("Doctor" if m.group(1) == "Dr" else "Saint") + m.group(2),
                             text)
@@ -228,6 +269,7 @@ def speech_text(text: str) -> str:
     text = _DROPPED.sub("", text)
     text = _ROUND_BRACKETS.sub(", ", text)
     text = _abbreviations(text)
+    text = _capitals_line(_heading_numerals(text))
     text = numbers_to_words(text)
     text = _ALL_CAPS.sub(lambda m: m.group().capitalize(), text)
     return _tidy(text)

@@ -34,10 +34,10 @@ def test_seed_sections_and_points_of_view(seed_path: Path) -> None:
     script = parse_script(seed_path)
     assert script.format == "prose"
     assert detect_format(seed_path.read_text(), seed_path) == "prose"
-    assert [(s.id, s.heading, s.pov, s.is_summary) for s in script.sections] == [
-        ("s00", "Summary", None, True),
-        ("s01", "Spike", "Spike", False),
-        ("s02", "Buffy", "Buffy", False),
+    assert [(s.id, s.heading, s.pov, s.is_summary, s.kind, s.title) for s in script.sections] == [
+        ("s00", "Summary", None, True, "section", ""),
+        ("s01", "Spike: When she was gone", "Spike", False, "pov", "When she was gone"),
+        ("s02", "Buffy: When he was gone", "Buffy", False, "pov", "When he was gone"),
     ]
     assert script.speakers() == ["Spike", "Buffy"]
     assert script.summary.startswith("Spike and Buffy both reflect on each other's absences")
@@ -67,27 +67,26 @@ def test_seed_unclosed_parenthesis_is_an_aside_that_ends_with_its_paragraph(
     assert aside.kind is CueKind.NARRATION
     assert aside.paragraph_end
     # The rest of the story is untouched by the open parenthesis.
-    assert all(c.delivery is None for s in script.sections[1:] for c in s.cues)
+    assert all(c.delivery in (None, "heading") for s in script.sections[1:] for c in s.cues)
     assert script.sections[1].lines[0].source_line == 3
 
 
 def test_seed_no_text_lost(seed_path: Path) -> None:
-    """Every word of the seed is in exactly one cue, or is a heading consumed as such."""
+    """Every word of the seed is in exactly one cue: headings ("Summary:", "Spike:") are read."""
     script = parse_script(seed_path)
     source = Counter(words(seed_path.read_text(encoding="utf-8")))
-    headings = Counter(["Summary", "Spike", "Buffy"])
     spoken = Counter(w for c in script.lines() for w in words(c.text))
-    assert spoken + headings == source
+    assert spoken == source
 
 
 def test_seed_subtitles_run_into_the_first_sentence(seed_path: Path) -> None:
-    """"Spike: When she was gone He wrote" -- the subtitle is a cue of its own (a pause after
-    it), its words kept."""
+    """"Spike: When she was gone He wrote" -- the name and subtitle are the section's heading,
+    read as a cue of its own (a pause after it), its words kept."""
     script = parse_script(seed_path)
-    for section, subtitle, rest in ((1, "When she was gone", "He wrote,"),
-                                    (2, "When he was gone", "She patrolled,")):
+    for section, subtitle, rest in ((1, "Spike: When she was gone", "He wrote,"),
+                                    (2, "Buffy: When he was gone", "She patrolled,")):
         first, second = script.sections[section].lines[:2]
-        assert first.text == subtitle and first.paragraph_end
+        assert first.text == subtitle and first.paragraph_end and first.delivery == "heading"
         assert second.text.startswith(rest)
         assert first.source_line == second.source_line
 
@@ -103,10 +102,11 @@ def test_seed_chunks_and_paragraph_ends(seed_path: Path) -> None:
     lines = script.lines()
     assert all(len(c.text) <= MAX_CHUNK for c in lines)
     assert all(c.kind is CueKind.NARRATION for c in lines)
-    # 2 summary cues (text + aside) in one paragraph, then per section a subtitle and one cue per
-    # paragraph, except the long "Tonight is different." paragraph, split at a sentence end.
+    # "Summary:" and 2 summary cues (text + aside) in one paragraph, then per section a heading
+    # and one cue per paragraph, except the long "Tonight is different." paragraph, split at a
+    # sentence end.
     ends = [c.paragraph_end for c in lines]
-    assert ends.count(True) == 1 + 5 + 5
+    assert ends.count(True) == 2 + 5 + 5
     tonight = [c for c in lines if c.source_line == 15]
     assert len(tonight) == 2 and not tonight[0].paragraph_end and tonight[1].paragraph_end
     assert tonight[0].text.endswith(".") and tonight[1].text[0].isupper()
@@ -261,9 +261,11 @@ def test_sound_cues_breaks_and_headings_in_prose() -> None:
             "[SFX: door]\n\n***\n\n[PAUSE 1.5s]\n\nChapter 2\n\nMorning came.\n")
     script = prose(text)
     assert script.title == "Harbour"
-    assert [s.heading for s in script.sections] == ["Part One", "Chapter 2"]
+    assert [(s.heading, s.kind, s.number) for s in script.sections] == [
+        ("Part One", "part", 1), ("Chapter 2", "chapter", 2)]
     kinds = [(c.kind, c.text, c.seconds) for c in script.sections[0].cues]
     assert kinds == [
+        (CueKind.NARRATION, "Part One", None),  # headings are read aloud
         (CueKind.AMBIENCE, "night", None), (CueKind.NARRATION, "The harbour slept.", None),
         (CueKind.SFX, "door", None), (CueKind.PAUSE, "scene break", 1.5),
         (CueKind.PAUSE, "pause", 1.5)]

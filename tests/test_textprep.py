@@ -106,3 +106,19 @@ def test_speech_text_never_fails_and_leaves_no_digits_or_markup(text: str) -> No
     assert isinstance(spoken, str)
     assert not re.search(r"[0-9*_\u201c\u201d\"]", spoken)
     assert spoken == spoken.strip()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("CHAPTER IV", "Chapter four"),
+    ("CHAPTER I. Mrs. Rachel Lynde is Surprised", "Chapter one. Missus Rachel Lynde is Surprised"),
+    ("VOL. II.", "Volume two."),
+    ("Act III, Scene ii", "Act three, Scene two"),
+    ("THE ONE THING NEEDFUL", "The One Thing Needful"),
+    ("Part I played the fool.", "Part I played the fool."),  # a sentence, not a heading
+    ("the book I read", "the book I read"),
+    ("Book I'm reading", "Book I'm reading"),
+    ("Part Mix", "Part Mix"),  # not a well-formed numeral in one case
+    ("I", "I"),
+])
+def test_headings(text: str, expected: str) -> None:
+    assert speech_text(text) == expected

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import tomli_w
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.atomic import write_text
@@ -52,6 +53,8 @@ def parse(
         return
     console.print(f"[bold]{parsed.title}[/] ({parsed.format}) — {len(parsed.sections)} sections, "
                   f"{len(parsed.lines())} lines")
+    console.print(f"[dim]format:[/] {parsed.format} — {escape('; '.join(parsed.format_reasons))}",
+                  soft_wrap=True)
     if parsed.summary:
         console.print(f"[dim]summary:[/] {parsed.summary}", soft_wrap=True)
     for section in parsed.sections:

@@ -1,8 +1,9 @@
 """Parsing: a story or script file -> ``Script``.
 
 ``parse_script(path, format=None)`` reads the file (see ``reading``), picks the format by file
-name and content (``detect``) unless ``format`` is given, and runs the prose, play or Fountain
-parser. Every problem with the input is a ``ScriptError`` pointing at ``file:line``.
+name and the whole text (``detect``, its reasons kept in ``Script.format_reasons``, a close call
+warned about) unless ``format`` is given, and runs the prose, play or Fountain parser. Every
+problem with the input is a ``ScriptError`` pointing at ``file:line``.
 
 Speaker names are canonical: all-caps or all-lowercase names become title case ("BRICK" ->
 "Brick", "MR. STEEL" -> "Mr. Steel"), mixed case stays as written, so a cast file says
@@ -17,7 +18,7 @@ from pathlib import Path
 from pipeline.errors import ScriptError
 from pipeline.model import CueKind, Script
 from pipeline.parsing.attribution import gender_hints
-from pipeline.parsing.detect import FORMATS, detect_format
+from pipeline.parsing.detect import FORMATS, Detection, detect, detect_format
 from pipeline.parsing.fountain import parse_fountain
 from pipeline.parsing.play import parse_play
 from pipeline.parsing.prose import parse_prose
@@ -55,7 +56,15 @@ def parse_text(text: str, source_path: str | Path, format: str | None = None) ->
         raise ScriptError(f"unknown script format {format!r}: use one of {', '.join(FORMATS)}",
                           where)
     text = check_text(text, where)
-    script = PARSERS[chosen or detect_format(text, where)](text, where)
+    detection = Detection(chosen, [f"chosen with --format {chosen}"]) if chosen \
+        else detect(text, where)
+    script = PARSERS[detection.format](text, where)
+    script.format_reasons = detection.reasons
+    if detection.close_call:
+        other = "prose" if detection.format == "play" else "play"
+        script.warnings.insert(0, f"{where}:1: close call between play script and prose; read as "
+                               f"{detection.format} ({'; '.join(detection.reasons)}); use "
+                               f"--format {other} to read it the other way")
     _add_gender_hints(script)
     return script
 
@@ -70,4 +79,5 @@ def _add_gender_hints(script: Script) -> None:
     script.gender_hints.update(gender_hints(missing, passages))
 
 
-__all__ = ["FORMATS", "PARSERS", "detect_format", "parse_script", "parse_text"]
+__all__ = ["FORMATS", "PARSERS", "Detection", "detect", "detect_format", "parse_script",
+           "parse_text"]

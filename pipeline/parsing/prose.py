@@ -6,9 +6,10 @@
 
 - Header paragraphs at the top (``Title:``, ``Author:``, ``Summary:``, ``Disclaimer:`` ...) are
   metadata; ``Summary:`` is also narrated as the summary section.
-- A paragraph opening with a short capitalised name and a colon starts a point-of-view section;
-  ``Name: "..."`` is a speech label instead. ``# Heading`` and one-line ``Chapter ...``
-  paragraphs start sections without a point of view; ``***`` is a scene break (a pause).
+- Paragraphs, headings and breaks are read by ``paragraphs`` (hard-wrapped files included);
+  ``sections`` decides which open sections: chapter and part headings, ``# Heading``, and
+  ``Name:`` / ``Name: Title`` point-of-view openers (``Name: "..."`` is a speech label
+  instead). Headings are read aloud. ``***`` is a scene break (a pause).
 - A parenthesis starting a sentence is an author's aside: its own narration cue with delivery
   "aside". One that never closes ends at the end of its paragraph, never later.
 - Quotes (straight or curly) are dialogue, attributed by ``attribution``; a short quote inside a
@@ -25,42 +26,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.model import Cue, CueKind, Script, Section
+from pipeline.model import Cue, CueKind, Script, Section, SectionKind
 from pipeline.parsing import attribution as attr
 from pipeline.parsing.common import (
     HEADER_KEYS,
     SUMMARY_KEYS,
     Block,
-    canonical_name,
-    check_name,
     finish,
     new_section,
-    sound_cue,
     spoken_cues,
     strip_notes,
 )
-from pipeline.parsing.play import looks_like_name
+from pipeline.parsing.paragraphs import Item, layout_of, read_items
+from pipeline.parsing.sections import (
+    SectionReader,
+    chapter_section,
+    heading_cues,
+    markdown_section,
+)
 
 QUOTES = "\"\u201c\u201d\u201e\u00ab\u00bb"
-_OPENER = re.compile(r"^(?P<name>[^\W\d_][\w'\u2019.\-/\\ ]{0,39}?)\s*:(?:\s+|$)")
 _HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z/'\u2019 ]{0,24}?)\s*:\s*(?P<value>.*)$")
-_SCENE_BREAK = re.compile(r"^(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:~\s*){3,}|(?:_\s*){3,}|(?:#\s*){1,3}"
-                          r"|(?:o\s*){3})$")
-_MD_HEADING = re.compile(r"^#{1,6}\s+(?P<text>\S.*)$")
-_CHAPTER = re.compile(r"^(?:chapter|part|book|prologue|epilogue|interlude)\b", re.IGNORECASE)
 _SENTENCE_DONE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]*$")
 _ENDS_SPEECH = re.compile(r"[,.!?\u2026\u2014\u2013\-][\"'\u2019]?\s*$")
-_NOT_POV = frozenset({"later", "meanwhile", "now", "then", "note", "notes", "edit", "update", "ps",
-                      "p.s", "chapter", "part", "epilogue", "prologue", "warning", "afterwards",
-                      "morning", "evening", "night", "today", "tomorrow", "yesterday", "time",
-                      "place", "setting", "scene", "the end", "end"})
-# "Spike: When she was gone He wrote, ...": a subtitle run into the first sentence, told apart by
-# a capitalised pronoun or article right after a lowercase word.
-_SUBTITLE = re.compile(r"(?P<sub>[^.!?,;:\"\u201c\u201d()\[\]]{3,60}?[a-z])\s+"
-                       r"(?=(?:He|She|They|It|We|His|Her|Their|The)\s)")
 _LEAD_PUNCT = re.compile(r"[\s,;:\u2014\u2013\-]+")
 SCENE_BREAK_SECONDS = 1.5
-LONG_LINE = 100  # average line length above which each line is its own paragraph
 _FIRST_PERSON = "\x00narrator"  # a first-person "I said" with no point of view: the narrator
 
 
@@ -90,77 +80,6 @@ class _Paragraph:
     @property
     def narration(self) -> str:
         return " ".join(i for i in self.items if isinstance(i, str))
-
-
-# --- reading paragraphs ------------------------------------------------------------------------
-
-@dataclass
-class _Item:
-    kind: str  # "para" | "sound" | "break" | "heading"
-    line: int
-    lines: list[tuple[int, str]] = field(default_factory=list)
-    cue: Cue | None = None
-    text: str = ""
-
-
-def _items(lines: list[str], where: str, warnings: list[str]) -> list[_Item]:
-    items: list[_Item] = []
-    block: list[tuple[int, str]] = []
-    for number, raw in enumerate(lines, start=1):
-        if raw.strip():
-            block.append((number, raw))
-        elif block:
-            items.extend(_block_items(block, where, warnings))
-            block = []
-    if block:
-        items.extend(_block_items(block, where, warnings))
-    return items
-
-
-def _block_items(block: list[tuple[int, str]], where: str, warnings: list[str]) -> list[_Item]:
-    """Cue lines, breaks and headings stand alone; the rest are paragraphs (one per line when
-    lines are long, i.e. not hard-wrapped; a new one at an indented line or a ``Name:``)."""
-    items: list[_Item] = []
-    text_lines = [line for _, line in block]
-    one_per_line = sum(len(t) for t in text_lines) / len(text_lines) > LONG_LINE
-    para: list[tuple[int, str]] = []
-
-    def flush() -> None:
-        if para:
-            items.append(_Item("para", para[0][0], list(para)))
-            para.clear()
-
-    for number, raw in block:
-        line = raw.strip()
-        if cue := sound_cue(line, number, where, warnings):
-            flush()
-            items.append(_Item("sound", number, cue=cue))
-        elif _SCENE_BREAK.match(line):
-            flush()
-            items.append(_Item("break", number))
-        elif heading := _MD_HEADING.match(line):
-            flush()
-            items.append(_Item("heading", number, text=heading.group("text").strip()))
-        else:
-            if para and (one_per_line or raw[:1].isspace() or _opener(line)):
-                flush()
-            para.append((number, raw))
-    flush()
-    return items
-
-
-def _opener(text: str) -> re.Match[str] | None:
-    """``Name:`` at the start of a paragraph (a point of view or a speech label)."""
-    match = _OPENER.match(text)
-    if not match:
-        return None
-    name = match.group("name").strip()
-    lowered = name.lower()
-    if lowered in HEADER_KEYS or lowered in _NOT_POV or lowered in attr.NOT_NAMES:
-        return None
-    if len(name.split()) > 3 or not looks_like_name(name):
-        return None
-    return match
 
 
 # --- building sections -------------------------------------------------------------------------
@@ -221,7 +140,9 @@ class _ProseParser:
     header_open: bool = True
     header_key: str | None = None
     summary_lines: list[tuple[int, str]] = field(default_factory=list)
+    summary_heading: tuple[int, str] | None = None
     marks: _Marks = field(default_factory=_Marks)
+    sections: SectionReader = field(default_factory=lambda: SectionReader(""))
 
     def current(self, line: int) -> Section:
         if self.section is None:
@@ -234,7 +155,7 @@ class _ProseParser:
         self.section_start = True
         self.script.sections.append(section)
 
-    def add(self, item: _Item) -> None:
+    def add(self, item: Item) -> None:
         if item.kind == "para" and self.header_open and self.header(item):
             return
         self.header_open = False
@@ -244,15 +165,16 @@ class _ProseParser:
             self.current(item.line).cues.append(
                 Cue(CueKind.PAUSE, text="scene break", seconds=SCENE_BREAK_SECONDS,
                     source_line=item.line))
-        elif item.kind == "heading":
-            self.start_section(new_section(item.text, item.line))
-        elif len(item.lines) == 1 and _CHAPTER.match(item.lines[0][1].strip()) \
-                and len(item.lines[0][1].strip()) <= 70:
-            self.start_section(new_section(item.lines[0][1].strip(), item.line))
+        elif item.kind in ("heading", "chapter"):
+            section, cues = markdown_section(item) if item.kind == "heading" \
+                else chapter_section(item)
+            self.start_section(section)
+            section.cues.extend(cues)
         else:
-            self.paragraph(Block.of_lines(item.lines))
+            self.paragraph(item)
+        self.sections.seen(item)
 
-    def header(self, item: _Item) -> bool:
+    def header(self, item: Item) -> bool:
         """Header paragraphs (``Title:``, ``Summary:`` ...) before the story; True if consumed."""
         first = _HEADER.match(item.lines[0][1].strip())
         if not first or first.group("key").strip().lower() not in HEADER_KEYS:
@@ -263,6 +185,8 @@ class _ProseParser:
                 self.header_key = match.group("key").strip().lower()
                 value = match.group("value").strip()
                 if self.header_key in SUMMARY_KEYS:
+                    if not self.summary_lines:  # "Summary:" is read before the summary
+                        self.summary_heading = (number, match.group("key").strip() + ":")
                     self.summary_lines.append((number, value))
                 else:
                     self.script.metadata[self.header_key] = value
@@ -273,27 +197,22 @@ class _ProseParser:
                 self.script.metadata[self.header_key] = f"{old} {raw.strip()}".strip()
         return True
 
-    def paragraph(self, block: Block) -> None:
-        text, start, label = block.text, 0, None
-        if match := _opener(text):
-            check_name(match.group("name"), self.where, block.line_at(0))
-            name = canonical_name(match.group("name"))
-            start = match.end()
-            if start < len(text) and self.marks.opens(text, start):
-                label = name  # Name: "..." -- a speech label
-            else:
-                self.start_section(new_section(name, block.line_at(0), pov=name))
-                if not text[start:].strip():
-                    return
+    def paragraph(self, item: Item) -> None:
+        opening = self.sections.opening(item, self.marks.opens)
+        if opening.section is not None:
+            self.start_section(opening.section)
+            opening.section.cues.extend(opening.cues)
+        if not opening.lines:
+            return
+        block = Block.of_lines(opening.lines)
+        if not block.text[opening.start:].strip():
+            return
         section = self.current(block.line_at(0))
-        para = _Paragraph(section.pov, self.section_start)
-        cues: list[Cue] = []
-        if self.section_start and section.pov and (sub := _SUBTITLE.match(text, start)):
-            cues = spoken_cues(block, start, sub.end("sub"), CueKind.NARRATION)
-            para.items.append(sub.group("sub"))
-            start = sub.end()
+        # A new chapter keeps the conversation's context (who "he" is); a new point of view or
+        # scene heading starts afresh.
+        para = _Paragraph(section.pov, self.section_start and section.kind != SectionKind.CHAPTER)
         self.section_start = False
-        cues += _paragraph_cues(block, start, para, label, self.marks)
+        cues = _paragraph_cues(block, opening.start, para, opening.label, self.marks)
         spoken = [c for c in cues if c.is_spoken]
         if spoken:
             spoken[-1].paragraph_end = True
@@ -307,7 +226,8 @@ class _ProseParser:
         self.script.summary = block.text.strip()
         section = Section(id="s00", heading="Summary", is_summary=True,
                           source_line=self.summary_lines[0][0])
-        section.cues = _paragraph_cues(block, 0, None, None)
+        section.cues = heading_cues([self.summary_heading]) if self.summary_heading else []
+        section.cues += _paragraph_cues(block, 0, None, None)
         spoken = [c for c in section.cues if c.is_spoken]
         if spoken:
             spoken[-1].paragraph_end = True
@@ -556,8 +476,12 @@ def _attribute(script: Script, paragraphs: list[_Paragraph], where: str) -> None
 def parse_prose(text: str, where: str) -> Script:
     script = Script(title="", source_path=where, format="prose")
     lines = strip_notes(text).split("\n")
-    parser = _ProseParser(where, script, marks=_Marks(_speaks_in_single_quotes(text)))
-    for item in _items(lines, where, script.warnings):
+    items = read_items(lines, where, script.warnings)
+    reader = SectionReader.of(items, where, wrapped=layout_of(lines).wrap is not None,
+                              not_names=frozenset(attr.NOT_NAMES))
+    parser = _ProseParser(where, script, marks=_Marks(_speaks_in_single_quotes(text)),
+                          sections=reader)
+    for item in items:
         parser.add(item)
     parser.summary()
     _attribute(script, parser.paragraphs, where)
