@@ -43,7 +43,7 @@ FERRY = SampleBook(
     notes="Thanks to my beta reader. This note must never be read aloud.",
     tags=["Original Work", "Slow Burn"],
     chapters=[
-        SampleChapter("Chapter 1. The Landing", [
+        SampleChapter("Chapter 1: The Landing", [
             "Mara waited at the landing. The water was *very* dark.",
             "\u201cIs this the last boat?\u201d Mara asked.",
             "\u201cIt is,\u201d said Elias. \u201cGet in before the tide turns.\u201d",
@@ -52,12 +52,12 @@ FERRY = SampleBook(
         ], summary="Mara meets the ferryman.",
             notes="A note on the first chapter, not for reading.",
             end_notes="See you next week!"),
-        SampleChapter("Chapter 2. The Crossing", [
+        SampleChapter("Chapter 2: The Crossing", [
             "Halfway across, the engine coughed and died.",
             "\u201cWhat now?\u201d Mara said.",
             "\u201cNow we row,\u201d said Elias, and he handed her an oar.",
         ], summary="The engine fails."),
-        SampleChapter("Chapter 3. The Far Shore", [
+        SampleChapter("Chapter 3: The Far Shore", [
             "They reached the far shore at dawn, wet and laughing.",
             "\u201cSame time tomorrow?\u201d Elias asked.",
             "\u201cNot a *chance*,\u201d said Mara.",

@@ -55,7 +55,8 @@ def test_one_episode_per_chapter_with_the_books_metadata(season):
         assert tags.getall("APIC"), "the book's cover is embedded"
         assert manifest["duration"] > 5
     first = load_manifest(result.episodes[0].episode_dir)
-    assert first["lines"][0]["text"] == FERRY.summary  # the work's summary opens the season
+    # The work's summary opens the season.
+    assert [x["text"] for x in first["lines"][:2]] == ["Summary:", FERRY.summary]
     season_file = json.loads((result.season_dir / "season.json").read_text())
     assert season_file["title"] == FERRY.title and season_file["cover"] == "cover.png"
     assert [e["number"] for e in season_file["episodes"]] == [1, 2, 3]
@@ -118,8 +119,9 @@ def test_archive_work_summaries_open_their_episodes(tmp_path):
     book = write_ao3_html(tmp_path / "work.html", FERRY)
     result = render_season(book, tmp_path / "out", chapters="1-2", mix=MIX, show_progress=False)
     first, second = (load_manifest(e.episode_dir) for e in result.episodes)
-    assert [x["text"] for x in first["lines"][:2]] == [FERRY.summary, "Mara meets the ferryman."]
-    assert second["lines"][0]["text"] == "The engine fails."
+    assert [x["text"] for x in first["lines"][:3]] == ["Summary:", FERRY.summary,
+                                                        "Mara meets the ferryman."]
+    assert [x["text"] for x in second["lines"][:2]] == ["Summary:", "The engine fails."]
     assert second["episode_meta"]["summary"] == "The engine fails."
     spoken = " ".join(x["text"] for x in first["lines"] + second["lines"])
     assert "beta reader" not in spoken and "not for reading" not in spoken
@@ -134,7 +136,7 @@ def test_cli_renders_a_book_and_keeps_single_stories_single(tmp_path, seed_path)
     txt = write_txt(tmp_path / "ferry.txt", FERRY)
     done = cli("render", str(txt), "-o", str(tmp_path / "out"), "--chapters", "3", "-q")
     assert done.returncode == 0, done.stderr
-    assert "1 episode(s)" in done.stdout and "Chapter 3. The Far Shore" in done.stdout
+    assert "1 episode(s)" in done.stdout and "Chapter 3: The Far Shore" in done.stdout
     assert (tmp_path / "out" / "ferry" / "03" / "episode.mp3").is_file()
     bad = cli("render", str(txt), "-o", str(tmp_path / "out"), "--chapters", "7-9")
     assert bad.returncode == 2
@@ -157,15 +159,17 @@ def test_killed_season_render_resumes_from_the_cache(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     takes = out / ".cache" / "takes"
     deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and len(list(takes.rglob("*.json"))) < 3:
+    while time.monotonic() < deadline and len(list(takes.rglob("*.json"))) < 3 \
+            and proc.poll() is None:
         time.sleep(0.1)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     cached = len(list(takes.rglob("*.json")))
-    assert 3 <= cached < 18
     resumed = render_season(book, out, mix=None, show_progress=False)
-    assert resumed.synthesized <= 18 - cached + 1  # a take in flight may be redone
-    assert resumed.reused >= cached - 1
+    total = resumed.synthesized + resumed.reused
+    assert 3 <= cached < total
+    assert resumed.reused >= cached - 1  # a take in flight may be redone
+    assert resumed.synthesized <= total - cached + 1
     assert len(resumed.episodes) == 3
     assert all((e.episode_dir / "episode.mp3").is_file() for e in resumed.episodes)
 

@@ -19,22 +19,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.errors import ScriptError
-from pipeline.model import Script, Section, assign_line_ids
+from pipeline.model import Script, Section, SectionKind, assign_line_ids
 from pipeline.parsing.common import title_from_path
 from pipeline.readers import BookMeta, BookText, read_book, reader_for
 
 # A chapter heading line in plain text: "CHAPTER IV.", "Chapter 3: The Ferry", "Part Two",
 # "BOOK I", "Prologue", "Epilogue", "IV." on its own.
-_NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
-                 r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
-                 r"|fifty|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
-                 r"|last|final")
-_CHAPTER_HEADING = re.compile(
-    r"^(?:(?:chapter|part|book|volume)\s+(?:[0-9]+|[ivxlcdm]+|(?:" + _NUMBER_WORDS +
-    r")(?:[\s\-](?:" + _NUMBER_WORDS + r"))?)\b\.?(?:\s*[:.\-\u2014\u2013]\s*\S.{0,70}"
-    r"|\s+[A-Z\"'\u201c\u2018].{0,70})?"
-    r"|(?:prologue|epilogue|interlude)\b(?:\s*[:.\-\u2014\u2013]?\s*.{0,70})?"
-    r"|(?-i:[IVXLC]{1,7})\.?)$", re.IGNORECASE)
 _WARNING_AT = re.compile(r"^(?P<where>.*?):(?P<line>\d+): (?P<problem>.*)$", re.DOTALL)
 
 
@@ -67,10 +57,6 @@ class Book:
             raise ScriptError(f"no chapter {number}: the book has chapters 1-"
                               f"{len(self.chapters)}", self.path)
         return self.chapters[number - 1]
-
-
-def is_chapter_heading(text: str) -> bool:
-    return bool(_CHAPTER_HEADING.match(" ".join(text.split()).strip("#").strip()))
 
 
 def load_book(path: str | Path, include_matter: bool = False,
@@ -107,7 +93,7 @@ def _plain_book(path: Path) -> Book:
     script = parse_script(path)
     meta = BookMeta()
     _fill_meta(meta, script, path)
-    chapters = text_chapters(script, path) if script.format == "prose" else []
+    chapters = text_chapters(script) if script.format == "prose" else []
     book = Book(path, meta, script, chapters or [_whole(script, meta.title)], line_based=True)
     book.chapters = _spoken_chapters(book)
     return book
@@ -129,19 +115,23 @@ def _fill_meta(meta: BookMeta, script: Script, path: Path) -> None:
                             if k not in script.metadata})
 
 
-def text_chapters(script: Script, path: Path) -> list[Chapter]:
-    """Chapters of a plain-text book: the parser's sections that open on a chapter heading."""
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
-    except OSError:
-        return []
+def text_chapters(script: Script) -> list[Chapter]:
+    """Chapters of a plain-text book: the parser's chapter sections (``CHAPTER IV``,
+    ``Chapter 3: The Ferry``, ``Prologue``); a part heading ("Part Two") right before a chapter
+    opens that chapter's episode."""
     starts: list[tuple[int, str]] = []
+    part_line: int | None = None
     for section in script.sections:
-        if section.is_summary or section.pov or not section.source_line:
+        if section.is_summary:
             continue
-        line = lines[section.source_line - 1] if section.source_line <= len(lines) else ""
-        if is_chapter_heading(line) and " ".join(line.split()).strip("# ") == section.heading:
-            starts.append((section.source_line, section.heading))
+        if section.kind is SectionKind.PART:
+            part_line = section.source_line
+            if any(c.is_spoken and c.delivery != "heading" for c in section.cues):
+                part_line = None  # a part with its own text before its first chapter
+            continue
+        if section.kind is SectionKind.CHAPTER and section.source_line:
+            starts.append((part_line or section.source_line, section.heading))
+        part_line = None
     if len(starts) < 2:
         return []
     chapters = []
@@ -168,14 +158,21 @@ def compose(book: BookText, read_notes: bool = False) -> tuple[str, list[tuple[i
         if chapter.heading_line and chapter.heading_line > first:
             lines += [""] * (chapter.heading_line - first)
             first = len(lines) + 1
-        lines += [f"# {chapter.title}" if chapter.title else "#", ""]
+        paragraphs = list(chapter.paragraphs)
+        lines_of = list(chapter.lines) if chapter.lines else None
+        while paragraphs and paragraphs[0].startswith("# "):  # a part heading: read first
+            lines += [paragraphs.pop(0), ""]
+            if lines_of:
+                lines_of.pop(0)
+        if chapter.title:
+            lines += [f"# {chapter.title}", ""]
         last = index == len(book.chapters) - 1
         before = (book.meta.notes if index == 0 else []) + chapter.notes
         after = chapter.end_notes + (book.meta.end_notes if last else [])
         if read_notes and before:
             lines += [*_note_lines(before), "# " + (chapter.title or "Chapter"), ""]
-        for number, paragraph in enumerate(chapter.paragraphs):
-            target = chapter.lines[number] if chapter.lines else None
+        for number, paragraph in enumerate(paragraphs):
+            target = lines_of[number] if lines_of else None
             if target and target > len(lines) + 1:
                 lines += [""] * (target - len(lines) - 1)
             lines += paragraph.split("\n") + [""]
@@ -271,7 +268,8 @@ def _intro(book: Book, chapter: Chapter) -> Section | None:
         parsed = parse_text("Summary: " + " ".join(chapter.summary.split()) + "\n",
                             str(book.path), "prose")
         cues += [replace(c, source_line=chapter.first_line) for s in parsed.sections
-                 if s.is_summary for c in s.cues]
+                 if s.is_summary for c in s.cues
+                 if not (cues and c.delivery == "heading")]  # one "Summary" heading
     if not cues:
         return None
     return Section(id="s00", heading="Summary", cues=cues, is_summary=True,
