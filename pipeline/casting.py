@@ -3,6 +3,10 @@
 The cast file (``voices/cast.toml`` by default, or ``<script>.cast.toml`` beside a script) names the
 narrator and character voices; characters it does not name are cast automatically and
 deterministically with distinct voices, matching gender hints from the text.
+
+Narration is read by the narrator, except in duet narration (``pov_narration``, on by default):
+a point-of-view section is read in its character's voice and a first-person story in its narrator
+character's voice; the summary stays with the narrator.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pathlib import Path
 from pipeline.catalog import get_voice
 from pipeline.engines.base import Delivery, VoiceSpec
 from pipeline.errors import CastError, VoiceError
-from pipeline.model import CueKind, Script
+from pipeline.model import CueKind, Script, Section
 from pipeline.resources import PACKAGED_VOICES
 
 NARRATOR = "Narrator"
@@ -50,7 +54,7 @@ class CastFile:
     path: Path | None = None
     narrator: str | None = None
     narrate_summary: bool = True
-    pov_narration: bool = False
+    pov_narration: bool = True  # point-of-view sections read in their character's voice
     narrator_delivery: Delivery = field(default_factory=Delivery)
     characters: dict[str, str] = field(default_factory=dict)  # name -> voice
     genders: dict[str, str] = field(default_factory=dict)
@@ -135,7 +139,7 @@ def parse_cast(data: dict, path: Path | None = None, text: str = "", where: str 
     cast.given = set(data)
     cast.narrator = data.get("narrator")
     cast.narrate_summary = bool(data.get("narrate_summary", True))
-    cast.pov_narration = bool(data.get("pov_narration", False))
+    cast.pov_narration = bool(data.get("pov_narration", True))
     cast.narrator_delivery = _delivery_from(data.get("narrator_delivery", {}), "narrator", cast)
     cast.mix = data.get("mix", {})
     for name, table in data.get("characters", {}).items():
@@ -285,6 +289,9 @@ def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -
         if name in speakers:
             voices[name] = voice
             used.add(voice.name)
+    if not cast.pov_narration and script.narrator_character \
+            and script.narrator_character not in voices:
+        voices[script.narrator_character] = narrator  # one narrator: "I said" in the same voice
     pool = [v for v in catalog.values() if v.role != "narrator" and v.name != narrator.name]
     pool = pool or [v for v in catalog.values() if v.name != narrator.name] or [narrator]
     automatic = []
@@ -301,10 +308,8 @@ def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -
         for cue in section.lines:
             if cue.kind is CueKind.DIALOGUE and cue.speaker:
                 speaker = cue.speaker
-            elif cast.pov_narration and section.pov and not section.is_summary:
-                speaker = section.pov
             else:
-                speaker = NARRATOR
+                speaker = section_narrator(section, script, cast)
             base = cast.narrator_delivery if speaker == NARRATOR else cast.deliveries.get(
                 speaker, Delivery())
             assert cue.line_id is not None
@@ -312,6 +317,26 @@ def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -
                 line_id=cue.line_id, section_id=section.id, speaker=speaker,
                 voice=voices[speaker], delivery=delivery_for(cue.delivery, base))
     return Cast(narrator=narrator, voices=voices, automatic=automatic, lines=lines, settings=cast)
+
+
+def section_narrator(section: Section, script: Script, cast: CastFile) -> str:
+    """Who reads a section's narration: duet narration, as audiobooks do it, reads a
+    point-of-view section in its character's voice and a first-person story in its narrator
+    character's; the summary, and everything with ``pov_narration = false``, the narrator."""
+    if section.is_summary or not cast.pov_narration:
+        return NARRATOR
+    return section.pov or script.narrator_character or NARRATOR
+
+
+def narration_by_section(script: Script, cast: Cast) -> list[tuple[Section, str, int]]:
+    """(section, who narrates it, how many narration lines) for ``castwright cast``."""
+    rows = []
+    for section in script.sections:
+        count = sum(1 for cue in section.lines if cue.kind is not CueKind.DIALOGUE
+                    or not cue.speaker)
+        if count:
+            rows.append((section, section_narrator(section, script, cast.settings), count))
+    return rows
 
 
 def override_voice(line: LineCasting, voice: VoiceSpec) -> LineCasting:

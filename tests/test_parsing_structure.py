@@ -316,3 +316,67 @@ def test_novels_open_chapters_and_no_bogus_sections(novel: str) -> None:
     read = Counter(w.lower() for c in script.lines() for w in words(c.text))
     source = Counter(w.lower() for w in words(path.read_text(encoding="utf-8")))
     assert not source - read - Counter(w.lower() for w in metadata.elements())
+
+
+# --- verse and letters inside a quotation ------------------------------------------------------
+
+VERSE = """"I remember the poem," said Anne. "It goes:
+
+    The boy stood on the burning deck
+      Whence all but he had fled;
+
+Isn't that lovely? I learned it at school," she added.
+
+Marilla said nothing.
+
+    The clock on the wall
+    ticked on and on.
+
+"It came this morning," said Matthew. "Listen:
+
+    Dear Matthew,
+    The boy will arrive on the five-thirty train. Please meet him.
+    Yours, Mrs. Spencer
+
+That is all it says."
+
+The clock ticked.
+"""
+
+
+def test_verse_and_letters_inside_a_quotation_stay_with_its_speaker() -> None:
+    script = parse_text(VERSE, "verse.txt", format="prose")
+    said = [(c.source_line, c.speaker, c.text) for c in script.lines()
+            if c.kind is CueKind.DIALOGUE]
+    assert said == [
+        (1, "Anne", "I remember the poem,"), (1, "Anne", "It goes:"),
+        (3, "Anne", "The boy stood on the burning deck"),  # each verse line its own cue
+        (4, "Anne", "Whence all but he had fled;"),
+        (6, "Anne", "Isn't that lovely? I learned it at school,"),
+        (13, "Matthew", "It came this morning,"), (13, "Matthew", "Listen:"),
+        (15, "Matthew", "Dear Matthew,"),
+        (16, "Matthew", "The boy will arrive on the five-thirty train. Please meet him."),
+        (17, "Matthew", "Yours, Mrs. Spencer"), (19, "Matthew", "That is all it says.")]
+    narration = [c.text for c in script.lines() if c.kind is CueKind.NARRATION]
+    # An indented block outside any quotation is the narrator's.
+    assert narration == ["said Anne.", "she added.", "Marilla said nothing.",
+                         "The clock on the wall", "ticked on and on.", "said Matthew.",
+                         "The clock ticked."]
+    assert not script.warnings
+
+
+def test_curly_quote_runs_on_over_an_indented_letter() -> None:
+    text = ("\u201cRead it to me,\u201d said Tom.\n\n\u201cVery well,\u201d said Mara. "
+            "\u201cIt says:\n\n    Come home.\n    Father\n\nThat\u2019s all.\u201d\n\n"
+            "Tom nodded.\n")
+    script = parse_text(text, "x.txt", format="prose")
+    assert [(c.speaker, c.text) for c in script.lines() if c.kind is CueKind.DIALOGUE] == [
+        ("Tom", "Read it to me,"), ("Mara", "Very well,"), ("Mara", "It says:"),
+        ("Mara", "Come home."), ("Mara", "Father"), ("Mara", "That\u2019s all.")]
+
+
+def test_a_closed_quotation_does_not_swallow_the_next_indented_block() -> None:
+    text = '"Listen to this," said Tom.\n\n    A letter from nobody.\n\nHe read it twice.\n'
+    script = parse_text(text, "x.txt", format="prose")
+    assert [(c.kind, c.text) for c in script.lines()][-2:] == [
+        (CueKind.NARRATION, "A letter from nobody."), (CueKind.NARRATION, "He read it twice.")]

@@ -97,9 +97,23 @@ def cast(
         gender = parsed.gender_hints.get(name) or voice.gender or "-"
         table.add_row(name, voice.name, voice.engine, gender, how, str(counts.get(name, 0)))
     console.print(table)
+    console.print(_narration_table(parsed, casting))
     if write:
         write_text(write, tomli_w.dumps(casting.to_toml_dict()))
         console.print(f"wrote {write}")
+
+
+def _narration_table(parsed, casting) -> Table:
+    """Who reads each section's narration (duet narration: points of view in their voices)."""
+    from pipeline.casting import narration_by_section
+
+    table = Table(title="who narrates")
+    for col in ("section", "heading", "narrator", "voice", "lines"):
+        table.add_column(col)
+    for section, narrator, count in narration_by_section(parsed, casting):
+        table.add_row(section.id, escape(section.heading), escape(narrator),
+                      casting.voices[narrator].name, str(count))
+    return table
 
 
 def register(app: typer.Typer) -> None:

@@ -11,9 +11,11 @@ paragraph can end:
 - Otherwise a deeper-indented line, or a ``Name:`` line after a sentence end, starts a new one.
 
 A block indented deeper than the file's usual text (verse, a letter) is marked ``indented`` so a
-quotation open before it keeps it. Chapter and part headings (see ``headings``) at the start of
-a block become ``chapter`` items, titled by the line (or one-line paragraph) under them when
-they have no title of their own.
+quotation open before it keeps it; its lines that are not wrapped are paragraphs of their own (a
+verse line, a letter's greeting and signature), so a reader pauses after each.
+
+Chapter and part headings (see ``headings``) at the start of a block become ``chapter`` items,
+titled by the line (or one-line paragraph) under them when they have no title of their own.
 """
 
 from __future__ import annotations
@@ -152,7 +154,7 @@ def _block_items(block: list[tuple[int, str]], layout: Layout, where: str,
             chapter.lines.append((number, raw))
             chapter.heading = with_title(chapter.heading, line)
         else:
-            if para and _starts_paragraph(previous, raw, base, one_per_line, layout):
+            if para and _starts_paragraph(previous, raw, base, one_per_line or indented, layout):
                 flush()
             para.append((number, raw))
     flush()

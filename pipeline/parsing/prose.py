@@ -143,6 +143,7 @@ class _ProseParser:
     summary_heading: tuple[int, str] | None = None
     marks: _Marks = field(default_factory=_Marks)
     sections: SectionReader = field(default_factory=lambda: SectionReader(""))
+    quote_open: bool = False  # the last paragraph ended inside a quotation
 
     def current(self, line: int) -> Section:
         if self.section is None:
@@ -159,6 +160,8 @@ class _ProseParser:
         if item.kind == "para" and self.header_open and self.header(item):
             return
         self.header_open = False
+        if item.kind != "para":
+            self.quote_open = False
         if item.kind == "sound" and item.cue is not None:
             self.current(item.line).cues.append(item.cue)
         elif item.kind == "break":
@@ -211,13 +214,17 @@ class _ProseParser:
         # A new chapter keeps the conversation's context (who "he" is); a new point of view or
         # scene heading starts afresh.
         para = _Paragraph(section.pov, self.section_start and section.kind != SectionKind.CHAPTER)
+        runs_on = _runs_on(block.text, opening.start, self.marks, item.indented) \
+            if self.quote_open and not self.section_start else None
         self.section_start = False
-        cues = _paragraph_cues(block, opening.start, para, opening.label, self.marks)
+        cues = _paragraph_cues(block, opening.start, para, opening.label, self.marks, runs_on)
         spoken = [c for c in cues if c.is_spoken]
         if spoken:
             spoken[-1].paragraph_end = True
         section.cues.extend(cues)
         self.paragraphs.append(para)
+        last = para.items[-1] if para.items else None
+        self.quote_open = isinstance(last, _Quote) and not last.closed
 
     def summary(self) -> None:
         if not self.summary_lines:
@@ -245,13 +252,20 @@ class _Segment:
     closed: bool = True
 
 
-def _segments(text: str, start: int, marks: _Marks | None) -> list[_Segment]:
+def _segments(text: str, start: int, marks: _Marks | None,
+              runs_on: int | None = None) -> list[_Segment]:
     """Split a paragraph into narration, asides (a parenthesis starting a sentence, to its
     ``)`` or the paragraph's end) and quotes (to the closing mark or the paragraph's end);
-    ``marks`` None: no quotes (the summary)."""
+    ``marks`` None: no quotes (the summary). ``runs_on``: the paragraph opens inside a quotation
+    from the paragraph before, closed at that index (-1: not closed here)."""
     out: list[_Segment] = []
     i = seg_start = start
     n = len(text)
+    if runs_on is not None:
+        end = runs_on + 1 if runs_on >= 0 else n
+        out.append(_Segment("quote", start, end, (start, runs_on if runs_on >= 0 else n),
+                            runs_on >= 0))
+        i = seg_start = end
     while i < n:
         ch = text[i]
         if marks is not None and marks.opens(text, i):
@@ -279,6 +293,36 @@ def _segments(text: str, start: int, marks: _Marks | None) -> list[_Segment]:
     return out
 
 
+def _runs_on(text: str, start: int, marks: _Marks, indented: bool) -> int | None:
+    """A paragraph that continues a quotation left open by the paragraph before it without
+    opening a mark of its own: an indented block (verse, a letter) up to its closing mark or its
+    end, or plain text whose first mark closes (``That's all I know," she said.``). The index of
+    the closing mark, -1 if the whole paragraph is quoted, None if it is no continuation."""
+    if start >= len(text) or marks.opens(text, start) and not _closes(text, start):
+        return None
+    marks_at = (j for j in range(start, len(text)) if text[j] in QUOTES
+                or marks.single and text[j] in _SINGLE_CLOSE and not _apostrophe(text, j))
+    first = next(marks_at, None)
+    if first is None:
+        return -1 if indented else None
+    return first if _closes(text, first) else None
+
+
+def _apostrophe(text: str, i: int) -> bool:
+    return 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+
+
+def _closes(text: str, i: int) -> bool:
+    """The mark at ``i`` ends a quotation: a closing curly mark, or a straight one right after
+    a word or punctuation and before a space, punctuation or the end."""
+    ch = text[i]
+    if ch in "\u201d\u00bb\u2019":
+        return True
+    if ch not in "\"'" or i == 0 or text[i - 1].isspace():
+        return False
+    return i + 1 == len(text) or not text[i + 1].isalnum()
+
+
 def _starts_sentence(before: str, at_start: bool) -> bool:
     """``before`` is the text just before a "(" (a short tail of it, for speed)."""
     before = before.rstrip()
@@ -303,10 +347,11 @@ def _narration_start(text: str, start: int, end: int) -> int:
 
 
 def _paragraph_cues(block: Block, start: int, para: _Paragraph | None,
-                    label: str | None, marks: _Marks | None = None) -> list[Cue]:
+                    label: str | None, marks: _Marks | None = None,
+                    runs_on: int | None = None) -> list[Cue]:
     """Cues of one paragraph; with ``para`` (not the summary) quotes become dialogue."""
     text = block.text
-    segments = _segments(text, start, (marks or _Marks()) if para is not None else None)
+    segments = _segments(text, start, (marks or _Marks()) if para is not None else None, runs_on)
     cues: list[Cue] = []
     first_quote = True
     for index, seg in enumerate(segments):
