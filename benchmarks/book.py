@@ -2,6 +2,10 @@
 
     python -m benchmarks.book [--book ../shared/pdnc-dev/PrideAndPrejudice/novel_text.txt]
                               [--chapters 1-61] [--jobs 2] [--kill-after 600] [--work DIR]
+                              [--reuse]
+
+``--reuse`` keeps the work folder's take cache from an earlier run (the book is copied again);
+``--kill-after 0`` skips the kill. Results are written after every phase.
 
 Runs the real CLI (``castwright render BOOK``) in fresh processes and measures:
 1. a cold render killed with SIGKILL (the whole process group) after ``--kill-after`` seconds,
@@ -42,6 +46,7 @@ def run(args: list[str], kill_after: float | None = None) -> dict:
                             start_new_session=True)
     peak_tree, peak_pss, peak_one, peak_main, killed = 0, 0, 0, 0, False
     root = psutil.Process(proc.pid)
+    timeline: list[tuple[float, float]] = []  # (seconds, tree PSS MB) every ~30 s
     while proc.poll() is None:
         try:
             tree = [root, *root.children(recursive=True)]
@@ -57,10 +62,13 @@ def run(args: list[str], kill_after: float | None = None) -> dict:
                     pass
             peak_tree = max(peak_tree, sum(sizes))
             peak_pss = max(peak_pss, sum(shares))
+            elapsed = time.perf_counter() - start
+            if not timeline or elapsed - timeline[-1][0] >= 30:
+                timeline.append((round(elapsed), round(sum(shares) / 2**20)))
             peak_one = max(peak_one, max(sizes, default=0))
         except psutil.Error:
             pass
-        if kill_after is not None and time.perf_counter() - start > kill_after:
+        if kill_after and time.perf_counter() - start > kill_after:
             os.killpg(proc.pid, signal.SIGKILL)
             killed = True
             break
@@ -73,7 +81,7 @@ def run(args: list[str], kill_after: float | None = None) -> dict:
     return {"wall": wall, "peak_tree_rss_mb": peak_tree / 2**20,
             "peak_tree_pss_mb": peak_pss / 2**20, "peak_process_rss_mb": peak_one / 2**20,
             "peak_main_rss_mb": peak_main / 2**20,
-            "killed": killed,
+            "killed": killed, "pss_timeline_mb": timeline,
             "synthesized": int(found.group(1)) if found else None,
             "reused": int(found.group(2)) if found else None,
             "mixed": int(found.group(3)) if found else None}
@@ -111,27 +119,35 @@ def main() -> None:
     parser.add_argument("--kill-after", type=float, default=600.0)
     parser.add_argument("--work", type=Path, default=Path("/tmp/castwright-book-bench"))
     parser.add_argument("--change-chapter", type=int, default=30)
+    parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
 
     work = args.work
-    if work.exists():
+    if work.exists() and not args.reuse:
         shutil.rmtree(work)
-    work.mkdir(parents=True)
+    work.mkdir(parents=True, exist_ok=True)
     book = work / "pride-and-prejudice.txt"
     shutil.copyfile(args.book, book)
     out = work / "output"
     base = ["render", str(book), "-o", str(out), "-j", str(args.jobs), "-q"]
     if args.chapters:
         base += ["--chapters", args.chapters]
-    load_before = os.getloadavg()
-    results: dict = {"command": " ".join(["castwright", *base]), "load_before": load_before}
+    results: dict = {"command": " ".join(["castwright", *base]),
+                     "cached_at_start": len(list((out / ".cache" / "takes").rglob("*.json")))}
+    report = work / "book-benchmark.json"
 
-    results["killed"] = run(base, kill_after=args.kill_after)
-    results["resumed"] = run(base)
-    results["second"] = run(base)
+    def phase(name: str, **kwargs) -> None:
+        load = os.getloadavg()
+        results[name] = {**run(base, **kwargs), "load_before": load, "load_after":
+                         os.getloadavg()}
+        report.write_text(json.dumps(results, indent=1))
+
+    if args.kill_after:
+        phase("killed", kill_after=args.kill_after)
+    phase("resumed")
+    phase("second")
     results["changed_text"] = change_chapter(book, args.change_chapter)
-    results["changed"] = run(base)
-    results["load_after"] = os.getloadavg()
+    phase("changed")
 
     season = json.loads((out / "pride-and-prejudice" / "season.json").read_text())
     hours = sum(e["duration"] or 0 for e in season["episodes"]) / 3600
@@ -146,7 +162,7 @@ def main() -> None:
         "wall_cold_total": results["killed"]["wall"] + results["resumed"]["wall"],
         "feed_order": [e["number"] for e in season["episodes"]],
     })
-    (work / "book-benchmark.json").write_text(json.dumps(results, indent=1))
+    report.write_text(json.dumps(results, indent=1))
     print(json.dumps(results, indent=1))
 
 

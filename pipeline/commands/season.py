@@ -20,6 +20,17 @@ def _duration(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+SHOWN_WARNINGS = 5  # a novel can have hundreds: the rest are one `castwright parse` away
+
+
+def _warn(warnings: list[str], path: Path) -> None:
+    for warning in warnings[:SHOWN_WARNINGS]:
+        err_console.print(f"warning: {warning}", markup=False)
+    if len(warnings) > SHOWN_WARNINGS:
+        err_console.print(f"warning: … and {len(warnings) - SHOWN_WARNINGS} more (castwright "
+                          f"parse {path} lists them all)", markup=False)
+
+
 def render_book(path: Path, out: Path, cast: Path | None, jobs: int, voices_dir: Path | None,
                 quiet: bool, chapters: str | None, all_matter: bool, read_notes: bool) -> bool:
     """Render ``path`` as a season if it is a book with chapters; False for one episode."""
@@ -39,8 +50,7 @@ def render_book(path: Path, out: Path, cast: Path | None, jobs: int, voices_dir:
     result = render_season(path, out, chapters, cast, jobs, voices_dir,
                            show_progress=not quiet, include_matter=all_matter,
                            read_notes=read_notes, book=book)
-    for warning in result.warnings:
-        err_console.print(f"warning: {warning}", markup=False)
+    _warn(result.warnings, path)
     for episode in result.episodes:
         _say(f"  {episode.number:>3}  {_duration(episode.manifest.get('duration')):>8}  "
              f"{episode.title}  ({episode.episode_dir})")

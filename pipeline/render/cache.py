@@ -34,6 +34,18 @@ def take_key(engine_identity: str, voice: VoiceSpec, spoken_text: str, delivery:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
+# Entries already checked by this process, by the files' identity (inode, size, mtime): a
+# season checks each of its thousands of takes once per run, not once per look (planning,
+# mixing, loading); any rewrite of either file changes the stamp and is checked again.
+_VERIFIED: dict[tuple, dict] = {}
+_VERIFIED_MAX = 200_000
+
+
+def _stamp(path: Path) -> tuple[str, int, int, int]:
+    st = path.stat()
+    return (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 class TakeCache:
     def __init__(self, root: str | Path):
         self.root = Path(root)
@@ -48,11 +60,17 @@ class TakeCache:
         """The entry's metadata if the entry is complete and intact, else None."""
         meta_path, wav_path = self.meta_path(key), self.wav_path(key)
         try:
+            stamp = (_stamp(meta_path), _stamp(wav_path))
+            if (known := _VERIFIED.get(stamp)) is not None:
+                return dict(known)
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             if meta.get("sha256") != file_sha256(wav_path):
                 return None
         except (OSError, ValueError):
             return None
+        if len(_VERIFIED) >= _VERIFIED_MAX:
+            _VERIFIED.clear()
+        _VERIFIED[stamp] = dict(meta)
         return meta
 
     def has(self, key: str) -> bool:
