@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from pipeline.commands import docs, publish, qa, render, script, voices
+from pipeline.commands import docs, publish, qa, render, script, studio, voices
 
 app = typer.Typer(
     name="castwright",
@@ -19,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for area in (script, voices, render, publish, qa, docs):
+for area in (script, voices, render, publish, qa, docs, studio):
     area.register(app)
 
 

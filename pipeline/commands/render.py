@@ -92,15 +92,20 @@ def regen(
     take: Annotated[int | None, typer.Option("--take", help="Switch to this take.")] = None,
     text: Annotated[str | None, typer.Option("--text", help="New text for this line.")] = None,
     voice: Annotated[str | None, typer.Option("--voice", help="Voice for this line.")] = None,
+    pace: Annotated[float | None, typer.Option(
+        "--pace", help="Delivery for this line: > 1 faster (0.5 .. 2.0).")] = None,
+    expressiveness: Annotated[float | None, typer.Option(
+        "--expressiveness", help="Delivery for this line: the engine's variation (0 .. 2).",
+    )] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Drop this line's overrides.")] = False,
     out: OutOption = Path("output"),
 ) -> None:
-    """Make a new take of one line (or switch take, text or voice) and re-mix the episode."""
+    """Make a new take of one line (or switch take, text, voice or delivery) and re-mix."""
     from pipeline.render.regen import regen_line
 
     started = time.perf_counter()
     result = regen_line(resolve_episode(episode, out), line_id, take=take, text=text,
-                        voice=voice, reset=reset)
+                        voice=voice, reset=reset, pace=pace, expressiveness=expressiveness)
     how = "synthesized" if result.synthesized else "from cache"
     console.print(f"{line_id}: take {result.take} ({how}, {result.duration:.2f} s); "
                   f"episode re-mixed in {time.perf_counter() - started:.1f} s")

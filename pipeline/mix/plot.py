@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 _helper: ProcessPoolExecutor | None = None
+_forking = sys.platform.startswith("linux")  # off: draw in this process (see ``no_helper``)
 HELPER_TIMEOUT = 120.0  # seconds; a picture takes well under one
 
 
@@ -27,12 +28,19 @@ def start_helper() -> None:
     Call it before starting any thread (a fork copies import locks). No-op off Linux."""
     global _helper
     # Linux only: macOS has fork, but forking a process that loaded system frameworks is unsafe.
-    if _helper is not None or not sys.platform.startswith("linux"):
+    if _helper is not None or not _forking:
         return
     for stream in (sys.stdout, sys.stderr):  # else the child flushes the parent's buffer again
         stream.flush()
     _helper = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
     _helper.submit(_import_matplotlib)
+
+
+def no_helper() -> None:
+    """Never fork a helper again: for long-lived, threaded processes (the studio), where a
+    fork could copy a lock another thread holds, and matplotlib is imported once anyway."""
+    global _forking
+    _forking = False
 
 
 def warm_up() -> None:

@@ -255,8 +255,10 @@ class _Mixer:
             lambda: music.render_music(p.source, self.sr, self.ch, p.duration, p.seed))
 
     # -- mixing --------------------------------------------------------------------------
-    def run(self) -> MixResult:
-        s, sr, ch = self.s, self.sr, self.ch
+    def prepare(self) -> list[tuple[int, int]]:
+        """Check the sources, measure the takes and set up the block sweep; returns the
+        speech intervals (for the ducker and the speech-to-bed figures)."""
+        s, sr = self.s, self.sr
         self._check_sources()
         speech = sorted(self.tl.speech(), key=lambda p: p.start)
         self.gains, intervals = self._analyse_speech(speech)
@@ -274,6 +276,11 @@ class _Mixer:
         self.rendered: dict[int, np.ndarray] = {}  # effects and music sounding now
         self.generators: dict[int, Bed] = {}  # beds sounding now
         self.loops: dict[str, Bed] = {}  # decoded bed files, shared by their spans
+        return intervals
+
+    def run(self) -> MixResult:
+        s, sr, ch = self.s, self.sr, self.ch
+        intervals = self.prepare()
         meter = LoudnessMeter(sr, ch)  # sets the first mastering gain
         out = RawAudio(self.folder / "master.f32", ch)
         with RawAudio.create(self.folder / "premaster.f32", ch) as pre:
@@ -282,7 +289,7 @@ class _Mixer:
             stream = None if self.fixed_master is None else MasterPass(
                 pre.audio, sr, *self.fixed_master, out, self.sink)
             for b0 in range(0, self.total, self.block):
-                block = self._mix_block(b0, min(self.block, self.total - b0))
+                block = self.mix_block(b0, min(self.block, self.total - b0))
                 pre.write(block)
                 if stream is None:
                     meter.feed(block)
@@ -303,7 +310,9 @@ class _Mixer:
         self.sound_cache.trim()
         return self._result(mastered, pre_lufs, intervals)
 
-    def _mix_block(self, b0: int, n: int) -> np.ndarray:
+    def mix_block(self, b0: int, n: int) -> np.ndarray:
+        """The pre-master of samples ``[b0, b0 + n)``; ``b0`` is a multiple of the 100 ms frame
+        and blocks go forward in time (any start: a window of the episode mixes alike)."""
         s, ch = self.s, self.ch
         b1 = b0 + n
         voice = np.zeros(n, dtype=np.float32)  # centred lines

@@ -20,6 +20,8 @@ class LineChoice:
     take: int | None = None  # pinned take number; None = the default (take 1 or latest regen)
     text: str | None = None  # text override for this line only
     voice: str | None = None  # voice override for this line only
+    pace: float | None = None  # delivery override: > 1 speaks faster (0.5 .. 2.0)
+    expressiveness: float | None = None  # delivery override: the engine's variation (0 .. 2)
     script_text: str | None = None  # the script's text when the pin was made
     takes: list[int] = field(default_factory=list)  # take numbers made so far
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from pipeline import engines
@@ -53,6 +53,7 @@ def plan_line(cue_text: str, line_id: str, section_id: str, speaker: str, voice:
             voice = get_voice(catalog, choice.voice)
         except VoiceError as err:
             raise CastError(f"{line_id}: {err.problem}") from None
+    delivery = delivery_override(delivery, choice)
     take = choice.take or 1
     if choice.take and choice.text is None and choice.script_text not in (None, cue_text):
         warnings.append(f"{line_id}: the script changed since take {choice.take} was pinned; "
@@ -62,6 +63,15 @@ def plan_line(cue_text: str, line_id: str, section_id: str, speaker: str, voice:
     return LinePlan(line_id=line_id, section_id=section_id, speaker=speaker, voice=voice,
                     text=text, spoken_text=spoken, delivery=delivery, take=take,
                     key=key_for(voice, spoken, delivery, take), source_line=source_line)
+
+
+def delivery_override(delivery: Delivery, choice: LineChoice) -> Delivery:
+    """The cast's delivery with this line's own pace and expressiveness, if it has them."""
+    if choice.pace is not None:
+        delivery = replace(delivery, pace=float(choice.pace))
+    if choice.expressiveness is not None:
+        delivery = replace(delivery, expressiveness=float(choice.expressiveness))
+    return delivery
 
 
 def build_plan(script: Script, cast: Cast, choices: dict[str, LineChoice],

@@ -12,7 +12,7 @@ import importlib
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.catalog import get_voice
@@ -77,8 +77,10 @@ def _check_line(ctx: EpisodeContext, manifest: dict, line_id: str) -> str:
 
 def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
                text: str | None = None, voice: str | None = None, remix: bool = True,
-               reset: bool = False) -> RegenResult:
-    """Make a new take of one line (or switch to ``take``), persist the choice, re-mix."""
+               reset: bool = False, pace: float | None = None,
+               expressiveness: float | None = None) -> RegenResult:
+    """Make a new take of one line (or switch to ``take``), persist the choice, re-mix.
+    ``pace`` and ``expressiveness`` override the line's delivery (as the cast file's keys)."""
     if remix:
         _prepare_remix()
     ctx, manifest = episode_context(episode_dir)
@@ -95,6 +97,7 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
         except VoiceError as err:
             raise CastError(f"{line_id}: {err.problem}") from None
         choice.voice = voice
+    _set_delivery(choice, line_id, pace, expressiveness)
     if take is not None and take < 1:
         raise RenderError(f"{line_id}: take numbers start at 1")
     current = manifest_line(manifest, line_id).get("take", 1) if not reset else 1
@@ -115,6 +118,20 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
     duration = float(ctx.cache.meta(plan.key)["duration"])
     new_manifest = _remix(ctx, choices, manifest) if remix else None
     return RegenResult(line_id, plan.take, plan.key, duration, made, new_manifest)
+
+
+DELIVERY_RANGES = {"pace": (0.5, 2.0), "expressiveness": (0.0, 2.0)}
+
+
+def _set_delivery(choice: LineChoice, line_id: str, pace: float | None,
+                  expressiveness: float | None) -> None:
+    for name, value in (("pace", pace), ("expressiveness", expressiveness)):
+        if value is None:
+            continue
+        low, high = DELIVERY_RANGES[name]
+        if not low <= value <= high:
+            raise RenderError(f"{line_id}: {name} {value:g} is outside {low:g}..{high:g}")
+        setattr(choice, name, float(value))
 
 
 @contextlib.contextmanager
@@ -175,8 +192,7 @@ def list_takes(episode_dir: str | Path, line_id: str) -> list[TakeInfo]:
     infos = []
     for number in sorted({1, *choice.takes, current.take}):
         trial = dict(choices)
-        trial[line_id] = LineChoice(take=number, text=choice.text, voice=choice.voice,
-                                    script_text=choice.script_text)
+        trial[line_id] = replace(choice, take=number)
         plan = _plan_for(ctx, trial, line_id)
         meta = ctx.cache.meta(plan.key)
         infos.append(TakeInfo(number, plan.key, meta is not None,

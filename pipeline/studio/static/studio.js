@@ -1,0 +1,386 @@
+// Castwright Studio: the little script behind the server-rendered pages.
+// It sends the producer's actions (with the session token), follows jobs on the event
+// stream, plays what comes back, and reloads the server's fragments after a re-mix.
+"use strict";
+
+const token = document.querySelector('meta[name="castwright-token"]').content;
+const episode = document.body.dataset.episode || "";
+const $ = (sel, root = document) => root.querySelector(sel);
+const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+
+// ---- talking to the studio ------------------------------------------------------------
+async function post(url, body = {}) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Castwright-Token": token },
+    body: JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({ error: response.statusText }));
+  if (!response.ok) {
+    showError(data.error || `${response.status} ${response.statusText}`);
+    throw new Error(data.error);
+  }
+  if (data.job) trackJob(data.job);
+  return data;
+}
+
+async function fragment(url) {
+  const response = await fetch(url, { headers: { Accept: "text/html" } });
+  if (!response.ok) {
+    const data = await response.json().catch(() => ({}));
+    throw new Error(data.error || response.statusText);
+  }
+  return response.text();
+}
+
+// ---- jobs: a card per job, bottom right -----------------------------------------------
+const jobCards = new Map();
+const jobWaiters = new Map(); // job id -> callbacks run when it is done
+
+function trackJob(job) {
+  let card = jobCards.get(job.id);
+  if (!card) {
+    card = document.createElement("div");
+    card.className = "job";
+    card.dataset.job = job.id;
+    card.innerHTML = '<div class="job-title"></div><div class="job-msg"></div>' +
+      '<div class="bar"><div></div></div>';
+    $("#jobs").appendChild(card);
+    jobCards.set(job.id, card);
+  }
+  card.dataset.state = job.state;
+  $(".job-title", card).textContent = job.title;
+  $(".job-msg", card).textContent = job.state === "failed" ? job.error : job.message;
+  $(".bar div", card).style.width = `${Math.round(100 * job.progress)}%`;
+  if (job.state === "failed" && !$(".dismiss", card)) {
+    const close = document.createElement("button");
+    close.className = "dismiss";
+    close.textContent = "×";
+    close.title = "Dismiss";
+    close.onclick = () => { card.remove(); jobCards.delete(job.id); };
+    card.prepend(close);
+  }
+  if (job.state === "done") {
+    setTimeout(() => { card.remove(); jobCards.delete(job.id); }, 2500);
+  }
+  if (job.state === "done" || job.state === "failed") {
+    (jobWaiters.get(job.id) || []).forEach((fn) => fn(job));
+    jobWaiters.delete(job.id);
+  }
+  if (job.line_id && job.episode === episode) {
+    const row = $(`#line-${job.line_id}`);
+    if (row) row.classList.toggle("working", job.state === "queued" || job.state === "running");
+  }
+}
+
+function whenDone(jobId, fn) {
+  jobWaiters.set(jobId, [...(jobWaiters.get(jobId) || []), fn]);
+}
+
+function showError(message) {
+  trackJob({ id: `e${Date.now()}`, title: "Error", state: "failed", error: message,
+             progress: 0, message });
+}
+
+// ---- the players ------------------------------------------------------------------------
+const episodeAudio = $("#episode-audio");
+const cueAudio = $("#cue-audio");
+let cueLine = null; // the line whose take or cut the cue player holds
+
+function nowPlaying(label, text) {
+  const now = $("#now");
+  if (!now) return;
+  $(".now-label", now).textContent = label;
+  $(".now-text", now).textContent = text;
+}
+
+function describe(lineId) {
+  const row = lineRow(lineId);
+  if (!row) return lineId || "";
+  return `${lineId} · ${$(".speaker", row).textContent}: ${$(".text", row).textContent}`;
+}
+
+function playCue(url, lineId, label = "Cue") {
+  if (episodeAudio) episodeAudio.pause();
+  nowPlaying(label, describe(lineId));
+  cueLine = lineId;
+  cueAudio.src = url;
+  cueAudio.play().catch(() => {});
+  $$(".line.cue-playing").forEach((el) => el.classList.remove("cue-playing"));
+  if (lineId) $(`#line-${lineId}`)?.classList.add("cue-playing");
+}
+
+function playFrom(seconds) {
+  if (!episodeAudio) return;
+  cueAudio?.pause();
+  const go = () => {
+    episodeAudio.currentTime = Math.max(0, seconds);
+    episodeAudio.play().catch(() => {});
+  };
+  if (episodeAudio.readyState >= 1) go();
+  else episodeAudio.addEventListener("loadedmetadata", go, { once: true });
+}
+
+function lineRow(lineId) { return $(`#line-${lineId}`); }
+
+function playInContext(lineId) {
+  const row = lineRow(lineId);
+  if (row && row.dataset.start !== "") playFrom(parseFloat(row.dataset.start) - 1.0);
+}
+
+function playAlone(lineId) {
+  const row = lineRow(lineId);
+  if (row) playCue(`/episodes/${episode}/takes/${row.dataset.key}.wav`, lineId,
+    `Take ${row.dataset.take} alone`);
+}
+
+function followPlayhead() {
+  if (!episodeAudio) return;
+  const strip = $("#strip");
+  const t = episodeAudio.currentTime;
+  if (strip) {
+    const duration = parseFloat(strip.dataset.duration) || 1;
+    $("#playhead").style.left = `${Math.min(100, (100 * t) / duration)}%`;
+  }
+  let current = null;
+  $$(".line").forEach((row) => {
+    const on = row.dataset.start !== "" && t >= parseFloat(row.dataset.start) &&
+      t < parseFloat(row.dataset.end);
+    row.classList.toggle("playing", on && !episodeAudio.paused);
+    if (on) current = row;
+  });
+  if (!episodeAudio.paused) {
+    nowPlaying("Episode", current ? describe(current.dataset.line) : "between lines");
+  }
+  return current;
+}
+
+// A new mix: new audio URL (same place, same play state), new picture, new rows.
+let wantedVersion = document.body.dataset.version;
+
+async function refreshEpisode(version) {
+  if (!episode || wantedVersion === version) return;
+  wantedVersion = version;
+  if (episodeAudio) {
+    const at = episodeAudio.currentTime;
+    const playing = !episodeAudio.paused;
+    const url = new URL(episodeAudio.src, location.href);
+    url.searchParams.set("v", version);
+    episodeAudio.src = url.pathname + url.search;
+    episodeAudio.addEventListener("loadedmetadata", () => {
+      episodeAudio.currentTime = at;
+      if (playing) episodeAudio.play().catch(() => {});
+    }, { once: true });
+  }
+  const picture = $("#episode-picture");
+  if (picture) {
+    const url = new URL(picture.src, location.href);
+    url.searchParams.set("v", version);
+    picture.src = url.pathname + url.search;
+    picture.parentElement.href = picture.src;
+  }
+  const [lines, deck] = await Promise.all([
+    $("#lines") ? fragment(`/episodes/${episode}/fragments/lines`) : null,
+    $("#deck") ? fragment(`/episodes/${episode}/fragments/deck`) : null,
+  ]);
+  if (wantedVersion !== version) return; // a newer mix arrived meanwhile: it refreshes
+  if (lines !== null) $("#lines").innerHTML = lines;
+  if (deck !== null) $("#deck").innerHTML = deck;
+  if (selected) await openInspector(selected, false);
+  document.body.dataset.version = version; // the page now shows this mix throughout
+}
+
+// ---- the running order and the inspector -------------------------------------------------
+let selected = null;
+
+async function openInspector(lineId, scroll = true) {
+  const panel = $("#inspector");
+  if (!panel) return;
+  selected = lineId;
+  $$(".line.selected").forEach((el) => el.classList.remove("selected"));
+  const row = lineRow(lineId);
+  row?.classList.add("selected");
+  if (scroll) row?.scrollIntoView({ block: "nearest" });
+  try {
+    panel.innerHTML = await fragment(`/episodes/${episode}/fragments/lines/${lineId}`);
+  } catch (err) {
+    panel.innerHTML = "";
+    showError(err.message);
+    return;
+  }
+  $$('input[type="range"]', panel).forEach((input) => {
+    const out = input.nextElementSibling;
+    const show = () => { out.textContent = parseFloat(input.value).toFixed(2); };
+    input.addEventListener("input", show);
+    show();
+  });
+}
+
+function lineAction(lineId, action, body = {}) {
+  return post(`/api/episodes/${episode}/lines/${lineId}/${action}`, body);
+}
+
+function onLinesClick(event) {
+  const row = event.target.closest(".line");
+  const seek = event.target.closest("[data-seek]");
+  if (seek) { playFrom(parseFloat(seek.dataset.seek)); return; }
+  if (!row) return;
+  const lineId = row.dataset.line;
+  if (event.target.closest(".play-alone")) { playAlone(lineId); return; }
+  if (event.target.closest(".retake")) { lineAction(lineId, "retake"); return; }
+  openInspector(lineId, false);
+  playInContext(lineId);
+}
+
+function onInspectorClick(event) {
+  const panel = event.target.closest(".panel");
+  if (!panel) return;
+  const lineId = panel.dataset.line;
+  const button = event.target.closest("button");
+  if (!button) return;
+  if (button.classList.contains("close")) {
+    selected = null;
+    $$(".line.selected").forEach((el) => el.classList.remove("selected"));
+    panel.remove();
+  } else if (button.classList.contains("play-context")) playInContext(lineId);
+  else if (button.classList.contains("play-alone")) playAlone(lineId);
+  else if (button.classList.contains("retake")) lineAction(lineId, "retake");
+  else if (button.classList.contains("ab")) {
+    playCue(`/episodes/${episode}/lines/${lineId}/context.wav?take=${button.dataset.take}`, lineId,
+      `Take ${button.dataset.take} in context`);
+  } else if (button.classList.contains("take-alone")) {
+    playCue(`/episodes/${episode}/takes/${button.dataset.key}.wav`, lineId,
+      `Take ${button.closest("tr").dataset.take} alone`);
+  } else if (button.classList.contains("keep")) {
+    lineAction(lineId, "keep", { take: parseInt(button.dataset.take, 10) });
+  } else if (button.classList.contains("reset")) lineAction(lineId, "reset");
+  else if (button.classList.contains("clear-delivery")) lineAction(lineId, "delivery", { clear: true });
+}
+
+function onInspectorSubmit(event) {
+  const form = event.target;
+  const panel = form.closest(".panel");
+  if (!panel) return;
+  event.preventDefault();
+  const lineId = panel.dataset.line;
+  if (form.classList.contains("edit-text")) {
+    lineAction(lineId, "text", { text: form.elements.text.value });
+  } else if (form.classList.contains("edit-voice")) {
+    lineAction(lineId, "voice", { voice: form.elements.voice.value });
+  } else if (form.classList.contains("edit-delivery")) {
+    lineAction(lineId, "delivery", {
+      pace: parseFloat(form.elements.pace.value),
+      expressiveness: parseFloat(form.elements.expressiveness.value),
+    });
+  }
+}
+
+function onKey(event) {
+  if (event.target.closest("input, textarea, select") || event.ctrlKey || event.metaKey) return;
+  const rows = $$(".line");
+  const index = rows.findIndex((row) => row.dataset.line === selected);
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    const next = rows[Math.max(0, Math.min(rows.length - 1,
+      index + (event.key === "ArrowDown" ? 1 : -1)))];
+    if (next) openInspector(next.dataset.line);
+  } else if (event.key === "Enter" && selected) playInContext(selected);
+  else if ((event.key === "a" || event.key === "A") && selected) playAlone(selected);
+  else if ((event.key === "r" || event.key === "R") && selected) lineAction(selected, "retake");
+  else if (event.key === " " && episodeAudio) {
+    if (episodeAudio.paused) episodeAudio.play().catch(() => {}); else episodeAudio.pause();
+  } else return;
+  event.preventDefault();
+}
+
+// ---- the cast page ---------------------------------------------------------------------
+function castForm(event) {
+  const person = event.target.closest(".person");
+  return person ? { person, name: person.dataset.name, voice: $("select", person).value } : null;
+}
+
+async function showPlan(person, name, voice) {
+  const out = $(".plan-out", person);
+  const response = await fetch(`/api/episodes/${episode}/cast/${encodeURIComponent(name)}` +
+    `/plan?voice=${encodeURIComponent(voice)}`);
+  const plan = await response.json();
+  if (!response.ok) { showError(plan.error); return; }
+  if (voice === person.dataset.voice && plan.lines.every((l) => l.from === voice)) {
+    out.innerHTML = '<p class="muted small">That is the voice every line already uses.</p>';
+    return;
+  }
+  const items = plan.lines.map((l) =>
+    `<li class="${l.synthesize ? "synth" : "cached"}"><code>${l.line_id}</code> ` +
+    `${escapeHtml(l.text.slice(0, 90))}${l.text.length > 90 ? "…" : ""} ` +
+    `<span class="muted">${l.synthesize ? "synthesize" : "from cache"}</span></li>`).join("");
+  out.innerHTML =
+    `<div class="plan"><p><b>${plan.synthesize}</b> line(s) to synthesize, ${plan.cached} from ` +
+    `the cache (about ${plan.estimate_seconds} s), then a re-mix.</p><ul>${items}</ul>` +
+    `<button type="button" class="confirm primary">Change ${escapeHtml(name)} to ` +
+    `${escapeHtml(voice)}</button> <button type="button" class="cancel">Cancel</button></div>`;
+}
+
+function onCastClick(event) {
+  const form = castForm(event);
+  const button = event.target.closest("button");
+  if (!form || !button) return;
+  const base = `/api/episodes/${episode}/cast/${encodeURIComponent(form.name)}`;
+  if (button.classList.contains("audition")) post(`${base}/audition`, { voice: form.voice });
+  else if (button.classList.contains("plan")) showPlan(form.person, form.name, form.voice);
+  else if (button.classList.contains("cancel")) $(".plan-out", form.person).innerHTML = "";
+  else if (button.classList.contains("confirm")) {
+    button.disabled = true;
+    post(base, { voice: form.voice }).then(({ job }) => whenDone(job.id, (done) => {
+      if (done.state === "done") $(".plan-out", form.person).innerHTML =
+        '<p class="muted small">Changed; re-mixing the episode…</p>';
+    }));
+  }
+}
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// ---- events from the studio --------------------------------------------------------------
+function listen() {
+  const source = new EventSource("/events");
+  source.addEventListener("job", (e) => trackJob(JSON.parse(e.data)));
+  source.addEventListener("heard", (e) => {
+    const heard = JSON.parse(e.data);
+    if (heard.episode !== episode) return;
+    playCue(heard.url, heard.line_id, heard.label);
+    const row = lineRow(heard.line_id);
+    if (row) { row.classList.add("remixing"); }
+  });
+  source.addEventListener("episode", (e) => {
+    const changed = JSON.parse(e.data);
+    if (changed.episode === episode) refreshEpisode(changed.version);
+  });
+  source.addEventListener("open", () => document.body.classList.remove("offline"));
+  source.addEventListener("error", () => document.body.classList.add("offline"));
+}
+
+function setup() {
+  listen();
+  $("#lines")?.addEventListener("click", onLinesClick);
+  $(".chapters")?.addEventListener("click", onLinesClick);
+  $("#inspector")?.addEventListener("click", onInspectorClick);
+  $("#inspector")?.addEventListener("submit", onInspectorSubmit);
+  $(".cast-page")?.addEventListener("click", onCastClick);
+  $("#deck")?.addEventListener("click", (event) => {
+    const strip = event.target.closest("#strip");
+    if (!strip) return;
+    const box = strip.getBoundingClientRect();
+    playFrom(((event.clientX - box.left) / box.width) * parseFloat(strip.dataset.duration));
+  });
+  if (episodeAudio) {
+    episodeAudio.addEventListener("timeupdate", followPlayhead);
+    episodeAudio.addEventListener("pause", followPlayhead);
+  }
+  document.addEventListener("keydown", onKey);
+  $("#publish")?.addEventListener("click", () => post("/api/publish").then(({ job }) =>
+    whenDone(job.id, (done) => {
+      if (done.state === "done") $("#feed-link").hidden = false;
+    })));
+}
+
+setup();

@@ -1,0 +1,271 @@
+"""The studio as a producer uses it, in a real headless Chromium (Debian's, driven by Playwright).
+
+One rendered episode and one studio process serve the whole module (tests run in order and
+build on each other's edits, as a session would): open the episode, click a line, make a new
+take, compare takes in context and keep one, change words, voice and delivery, recast a
+character, publish, and get clear errors for an unknown line or a forged request.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.studio_support import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    get,
+    manifest,
+    render_episode,
+    start_studio,
+    takes,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.xdist_group("studio")
+
+SHOW = """title = "Harbour Tales"
+author = "Test Author"
+description = "Short plays by the sea."
+language = "en"
+category = "Fiction"
+base_url = "https://example.com/harbour/"
+[owner]
+name = "Test Author"
+email = "test@example.com"
+[[episodes]]
+script = "harbour.txt"
+number = 1
+date = 2025-01-06
+"""
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("studio")
+    episode = render_episode(folder)
+    (folder / "show.toml").write_text(SHOW, encoding="utf-8")
+    running = start_studio(episode, folder, "--show", "show.toml")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda err: errors.append(str(err)))
+    opened.set_default_timeout(90_000)
+    yield opened
+    context.close()
+    assert not errors, errors
+
+
+def episode_url(studio) -> str:
+    return f"{studio.url}/episodes/{studio.slug}"
+
+
+def wait_remixed(page, version: str) -> str:
+    """Wait until the page shows a new mix (its audio source changes); returns the version."""
+    page.wait_for_function(
+        "v => document.body.dataset.version !== v && !document.querySelector('.line.working')",
+        arg=version)
+    page.wait_for_function("() => !document.querySelector('.job:not([data-state=done])')")
+    return page.evaluate("document.body.dataset.version")
+
+
+def row_takes(page) -> dict[str, int]:
+    return page.evaluate("Object.fromEntries([...document.querySelectorAll('.line')]"
+                         ".map(r => [r.dataset.line, +r.dataset.take]))")
+
+
+def test_click_a_line_then_make_a_new_take(studio, page):
+    before = takes(studio)
+    page.goto(episode_url(studio))
+    assert row_takes(page) == before
+    audio_src = page.get_attribute("#episode-audio", "src")
+    version = page.evaluate("document.body.dataset.version")
+    row = page.locator("#line-s01-l003")
+    start = float(row.get_attribute("data-start"))
+
+    row.locator(".text").click()  # hear it in context: the episode from a second before it
+    page.wait_for_selector('#inspector .panel[data-line="s01-l003"]')
+    page.wait_for_function("() => !document.querySelector('#episode-audio').paused")
+    at = page.evaluate("document.querySelector('#episode-audio').currentTime")
+    assert start - 1.05 <= at <= start + 0.5
+
+    row.locator(".retake").click()
+    page.wait_for_function("() => document.querySelector('#cue-audio').src.includes('/cuts/')")
+    page.wait_for_function("() => document.querySelector('#cue-audio').readyState >= 2")
+    assert "Take 2 in context" in page.inner_text("#now")
+    new_version = wait_remixed(page, version)
+
+    assert page.get_attribute("#episode-audio", "src") != audio_src
+    assert f"v={new_version}" in page.get_attribute("#episode-audio", "src")
+    shown = row_takes(page)
+    assert shown["s01-l003"] == before["s01-l003"] + 1
+    assert {k: v for k, v in shown.items() if k != "s01-l003"} == \
+        {k: v for k, v in before.items() if k != "s01-l003"}
+    assert takes(studio) == shown  # what the page shows is what was mixed
+    # The new episode file plays, and seeking works (range requests).
+    status = page.evaluate("src => fetch(src, {headers: {Range: 'bytes=100-199'}})"
+                           ".then(r => [r.status, r.headers.get('content-range')])",
+                           page.get_attribute("#episode-audio", "src"))
+    assert status[0] == 206 and status[1].startswith("bytes 100-199/")
+
+
+def test_compare_takes_in_context_and_keep_one(studio, page):
+    page.goto(episode_url(studio))
+    page.click("#line-s01-l003 .text")
+    panel = page.locator('#inspector .panel[data-line="s01-l003"]')
+    current = int(panel.get_attribute("data-take"))
+    assert current >= 2
+    assert panel.locator(".takes tr").count() == current
+    version = page.evaluate("document.body.dataset.version")
+
+    panel.locator('.takes tr[data-take="1"] .ab').click()  # A/B: take 1 in context
+    page.wait_for_function("() => document.querySelector('#cue-audio').src"
+                           ".includes('context.wav?take=1')")
+    page.wait_for_function("() => document.querySelector('#cue-audio').readyState >= 2")
+    duration = page.evaluate("document.querySelector('#cue-audio').duration")
+    line = next(x for x in manifest(studio)["lines"] if x["line_id"] == "s01-l003")
+    assert duration > (line["end"] - line["start"])  # the line plus its context
+
+    panel.locator('.takes tr[data-take="1"] .keep').click()
+    wait_remixed(page, version)
+    assert row_takes(page)["s01-l003"] == 1 == takes(studio)["s01-l003"]
+    page.wait_for_selector('#inspector .panel[data-take="1"] .takes tr.current[data-take="1"]')
+
+
+def test_change_words_voice_and_delivery_of_a_line(studio, page):
+    page.goto(episode_url(studio))
+    page.click("#line-s01-l002 .text")
+    panel = '#inspector .panel[data-line="s01-l002"]'
+    page.wait_for_selector(panel)
+
+    version = page.evaluate("document.body.dataset.version")
+    page.fill(f"{panel} textarea", "The tide is turning now.")
+    page.click(f"{panel} .edit-text button[type=submit]")
+    version = wait_remixed(page, version)
+    assert page.inner_text("#line-s01-l002 .text") == "The tide is turning now."
+    assert "edited" in page.inner_text("#line-s01-l002 .meta")
+
+    page.select_option(f"{panel} select[name=voice]", "maren")
+    page.click(f"{panel} .edit-voice button[type=submit]")
+    version = wait_remixed(page, version)
+    assert page.inner_text("#line-s01-l002 .voice") == "maren"
+
+    page.eval_on_selector(f"{panel} input[name=pace]", "el => { el.value = '1.3'; }")
+    page.click(f"{panel} .edit-delivery button[type=submit]")
+    version = wait_remixed(page, version)
+    assert "delivery" in page.inner_text("#line-s01-l002 .meta")
+    choice = json.loads((studio.episode_dir / "choices.json").read_text())["s01-l002"]
+    assert choice["text"] == "The tide is turning now." and choice["voice"] == "maren"
+    assert choice["pace"] == pytest.approx(1.3)
+
+    page.click(f"{panel} .reset")  # back to the script's words, the cast's voice and delivery
+    wait_remixed(page, version)
+    assert page.inner_text("#line-s01-l002 .text") == "The tide is coming in."
+    assert page.inner_text("#line-s01-l002 .voice") == "clara"
+    assert page.locator("#line-s01-l002 .badge").count() == 0
+
+
+def test_recast_a_character_after_auditioning(studio, page):
+    before = {x["line_id"]: x for x in manifest(studio)["lines"]}
+    page.goto(f"{episode_url(studio)}/cast")
+    bill = page.locator('.person[data-name="Bill"]')
+    assert bill.locator(".cast-voice").inner_text() == "harold"
+    bill.locator("select").select_option("tomas")
+    bill.locator(".audition").click()  # Bill's line in tomas, cut in context
+    page.wait_for_function("() => document.querySelector('#cue-audio').src.includes('/cuts/')")
+    page.wait_for_function("() => document.querySelector('#cue-audio').readyState >= 2")
+
+    bill.locator(".plan").click()  # which lines would change, before confirming
+    plan = bill.locator(".plan-out .plan")
+    plan.wait_for()
+    assert "s01-l003" in plan.inner_text()
+    assert "from cache" in plan.inner_text()  # the audition already made that take
+    plan.locator(".confirm").click()
+    page.wait_for_selector(".plan-out:has-text('re-mixing')")
+
+    wait_idle(studio)
+    page.goto(episode_url(studio))
+    assert page.inner_text("#line-s01-l003 .voice") == "tomas"
+    after = {x["line_id"]: x for x in manifest(studio)["lines"]}
+    assert after["s01-l003"]["voice"] == "tomas"
+    assert [after[k]["voice"] for k in after if k != "s01-l003"] == \
+        [before[k]["voice"] for k in before if k != "s01-l003"]
+
+
+def test_publish_from_the_studio(studio, page):
+    page.goto(episode_url(studio))
+    page.click("#publish")
+    page.wait_for_selector("#feed-link:not([hidden])", timeout=120_000)
+    with page.context.expect_page() as opened:
+        page.click("#feed-link")
+    feed_page = opened.value
+    feed_page.wait_for_load_state()
+    assert "Harbour Tales" in feed_page.content()
+    feed = get(f"{studio.url}/feed/feed.xml")
+    assert feed.status == 200 and b"<rss" in feed.body and b"Harbour Lights" in feed.body
+
+
+class _Evil(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+
+def test_unknown_line_and_forged_requests_get_clear_errors(studio, page, tmp_path):
+    before = takes(studio)
+    response = page.goto(f"{episode_url(studio)}/fragments/lines/s09-l999")
+    assert response.status == 404
+    assert "unknown line id 's09-l999'" in page.inner_text("body")
+
+    page.goto(episode_url(studio))
+    call = ("([url, headers]) => fetch(url, {method: 'POST', headers, body: '{}'})"
+            ".then(async r => [r.status, (await r.json()).error])")
+    url = f"/api/episodes/{studio.slug}/lines/s01-l001/retake"
+    status, error = page.evaluate(call, [url, {"Content-Type": "application/json"}])
+    assert status == 403 and "missing or wrong studio token" in error
+    status, error = page.evaluate(call, [url, {"X-Castwright-Token": "forged"}])
+    assert status == 403 and "missing or wrong studio token" in error
+    token = page.get_attribute('meta[name="castwright-token"]', "content")
+    status, error = page.evaluate(call, [f"/api/episodes/{studio.slug}/lines/s09-l999/retake",
+                                         {"X-Castwright-Token": token}])
+    assert status == 404 and "unknown line id 's09-l999'" in error
+
+    # Another site's page posts a form to the studio (no token, its own Origin); the browser
+    # then shows the studio's answer (a frame could not: the studio forbids framing).
+    (tmp_path / "evil.html").write_text(
+        f'<form id="f" method="post" enctype="text/plain" action="{studio.url}{url}">'
+        f'<input name="x" value="y"></form><script>document.getElementById("f").submit()'
+        f'</script>')
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Evil, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with page.expect_navigation(url=f"{studio.url}{url}") as navigation:
+            page.goto(f"http://127.0.0.1:{server.server_port}/evil.html")
+        assert navigation.value.status == 403
+        assert "cross-site request refused" in page.inner_text("body")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert takes(studio) == before

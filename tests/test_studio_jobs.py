@@ -1,0 +1,101 @@
+"""The studio's job runner: one job at a time, edits before re-mixes, one re-mix for many
+edits, failures reported (not raised), progress pushed as events."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from pipeline.errors import RenderError
+from pipeline.studio.jobs import EDIT, REMIX, EventHub, JobRunner
+
+
+def test_edits_run_before_a_queued_remix_and_share_it():
+    hub = EventHub()
+    runner = JobRunner(hub)
+    gate = threading.Event()
+    order: list[str] = []
+
+    def blocker(ctx):
+        gate.wait(10)
+        order.append("first edit")
+
+    def edit(name):
+        def work(ctx):
+            ctx.progress(0.5, f"{name} halfway")
+            order.append(name)
+            return {"name": name}
+        return work
+
+    def remix(ctx):
+        order.append("remix")
+
+    try:
+        runner.submit("line", "edit 1", blocker, episode="ep", priority=EDIT)
+        first = runner.submit("remix", "remix", remix, episode="ep", priority=REMIX,
+                              coalesce=True)
+        runner.submit("line", "edit 2", edit("second edit"), episode="ep")
+        again = runner.submit("remix", "remix", remix, episode="ep", priority=REMIX,
+                              coalesce=True)
+        other = runner.submit("remix", "remix", remix, episode="other", priority=REMIX,
+                              coalesce=True)
+        third = runner.submit("line", "edit 3", edit("third edit"), episode="ep")
+        assert again is first and other is not first
+        assert {j.id for j in runner.busy("ep")} == {first.id, third.id} | {
+            j.id for j in runner.jobs.values() if j.title in ("edit 1", "edit 2")}
+        gate.set()
+        assert runner.wait(other.id).state == "done"
+        assert runner.wait(first.id).state == "done"
+        assert order == ["first edit", "second edit", "third edit", "remix", "remix"]
+        assert runner.jobs[third.id].result == {"name": "third edit"}
+        assert "third edit halfway" in runner.jobs[third.id].timings
+        assert not runner.busy("ep")
+    finally:
+        gate.set()
+        runner.stop()
+
+
+def test_a_failing_job_reports_its_error_and_the_runner_goes_on():
+    runner = JobRunner(EventHub())
+
+    def bad(ctx):
+        raise RenderError("line 's09-l001' is not voiced", "out/ep/manifest.json")
+
+    def bug(ctx):
+        raise ZeroDivisionError("oops")
+
+    try:
+        failed = runner.wait(runner.submit("line", "bad", bad).id)
+        assert failed.state == "failed"
+        assert failed.error == "out/ep/manifest.json: line 's09-l001' is not voiced"
+        broken = runner.wait(runner.submit("line", "bug", bug).id)
+        assert broken.state == "failed" and "internal error" in broken.error
+        fine = runner.wait(runner.submit("line", "fine", lambda ctx: {"ok": 1}).id)
+        assert fine.state == "done" and fine.result == {"ok": 1}
+    finally:
+        runner.stop()
+
+
+def test_events_reach_every_subscriber_in_order():
+    hub = EventHub()
+    runner = JobRunner(hub)
+
+    async def listen() -> list[list[str]]:
+        queues = [hub.subscribe(), hub.subscribe()]
+        job = runner.submit("line", "work", lambda ctx: ctx.emit("heard", {"url": "/x"}))
+        seen: list[list[str]] = [[], []]
+        for n, queue in enumerate(queues):
+            while True:
+                event = await asyncio.wait_for(queue.get(), 10)
+                seen[n].append(event["event"] + ":" + event["data"].get("state", ""))
+                if event["event"] == "job" and event["data"]["state"] == "done":
+                    break
+            assert event["data"]["id"] == job.id
+            hub.unsubscribe(queue)
+        return seen
+
+    try:
+        seen = asyncio.run(listen())
+        assert seen[0] == seen[1] == ["job:queued", "job:running", "heard:", "job:done"]
+    finally:
+        runner.stop()
