@@ -14,6 +14,7 @@ resumes from the cache; a chapter whose mix inputs did not change is not mixed a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import re
@@ -30,6 +31,7 @@ from pipeline.casting import cast_script, find_cast_file, layer_casts, load_cast
 from pipeline.catalog import default_voices_dir, load_catalog
 from pipeline.errors import ScriptError
 from pipeline.files import file_sha256, slug_for_script
+from pipeline.locks import episode_lock
 from pipeline.render.choices import load_choices
 from pipeline.render.episode import CACHE_DIR, EpisodeContext, load_context
 from pipeline.render.plan import LinePlan
@@ -179,26 +181,21 @@ def render_season(book_path: str | Path, out_dir: str | Path = "output",
     book = book or load_book(book_path, include_matter, read_notes)
     numbers = parse_chapters(chapters, len(book.chapters), book_path)
     season_dir = season_dir_for(book_path, out)
-    for folder in (out / CACHE_DIR, season_dir):
-        if folder.exists():
-            sweep_temp_files(folder)
-    season_dir.mkdir(parents=True, exist_ok=True)
-    write_cover(book, season_dir)
-    voices = book_voices(book, voices_dir, cast_path, show_cast)
-    options = {"include_matter": include_matter, "read_notes": read_notes}
-    work: list[_Chapter] = []
-    seen: set[str] = set()
-    for number in numbers:
-        ctx = chapter_context(book, number, out, voices, cast_path, voices_dir, mix, show_cast,
-                              options)
-        if ctx.episode_dir.exists():
-            sweep_temp_files(ctx.episode_dir)
-        plans = ctx.plans(load_choices(ctx.episode_dir))
-        todo = [j for j in missing_jobs(plans, ctx.cache) if j.key not in seen]
-        seen.update(j.key for j in todo)
-        meta = chapter_meta(book, number, season_dir, meta_for(number) if meta_for else None)
-        work.append(_Chapter(number, ctx, plans, todo, meta))
-    results = _run(work, out / CACHE_DIR, jobs, show_progress)
+    count = len(book.chapters)
+    with contextlib.ExitStack() as locks:
+        # Every chosen chapter's folder is ours until the season is done (taken here, on the
+        # calling thread: publish, which already holds them, re-enters; the mixer thread writes).
+        for number in numbers:
+            locks.enter_context(episode_lock(season_dir / folder_name(number, count)))
+        for folder in (out / CACHE_DIR, *(season_dir / folder_name(n, count) for n in numbers)):
+            if folder.exists():
+                sweep_temp_files(folder)
+        season_dir.mkdir(parents=True, exist_ok=True)
+        write_cover(book, season_dir)
+        work = _plan_chapters(book, numbers, out, season_dir, cast_path, voices_dir, mix,
+                              show_cast, meta_for, {"include_matter": include_matter,
+                                                    "read_notes": read_notes})
+        results = _run(work, out / CACHE_DIR, jobs, show_progress)
     write_season(book, season_dir, results)
     total_keys = {p.key for w in work for p in w.plans}
     synthesized = sum(len(w.todo) for w in work)
@@ -207,6 +204,23 @@ def render_season(book_path: str | Path, out_dir: str | Path = "output",
                         mixed=sum(1 for r in results if r.manifest.get("_mixed")),
                         warnings=[w for c in work for w in c.ctx.warnings],
                         seconds=time.perf_counter() - started)
+
+
+def _plan_chapters(book: Book, numbers: list[int], out: Path, season_dir: Path,
+                   cast_path, voices_dir, mix, show_cast, meta_for, options: dict
+                   ) -> list[_Chapter]:
+    voices = book_voices(book, voices_dir, cast_path, show_cast)
+    work: list[_Chapter] = []
+    seen: set[str] = set()
+    for number in numbers:
+        ctx = chapter_context(book, number, out, voices, cast_path, voices_dir, mix, show_cast,
+                              options)
+        plans = ctx.plans(load_choices(ctx.episode_dir))
+        todo = [j for j in missing_jobs(plans, ctx.cache) if j.key not in seen]
+        seen.update(j.key for j in todo)
+        meta = chapter_meta(book, number, season_dir, meta_for(number) if meta_for else None)
+        work.append(_Chapter(number, ctx, plans, todo, meta))
+    return work
 
 
 def _run(work: list[_Chapter], cache_root: Path, jobs: int,

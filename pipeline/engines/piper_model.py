@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.atomic import sweep_temp_files, temp_prefix
+
 NOISE_INPUT = "castwright_noise"
 # Large enough for the latent noise of a 300-character chunk (~192 x 2000 frames) without wrapping.
 BANK_SIZE = 1 << 20
@@ -168,10 +170,7 @@ def _drop_stale_copies(model_path: Path, keep: Path) -> None:
     for rank, (used, path) in enumerate(copies):
         if path != keep and (rank >= MAX_PREPARED or used < horizon):
             path.unlink(missing_ok=True)
-    for torn in keep.parent.glob(".*.tmp"):  # a prepare that was killed half-way
-        with contextlib.suppress(OSError):
-            if torn.stat().st_mtime < time.time() - 3600:
-                torn.unlink()
+    sweep_temp_files(keep.parent, recursive=False)  # prepares that were killed half-way
 
 
 def _open_prepared(path: Path) -> Any | None:
@@ -224,7 +223,7 @@ def _prepare(model_path: Path, target: Path | None) -> tuple[Any, bool]:
     if target is not None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+            fd, name = tempfile.mkstemp(prefix=temp_prefix(target.name), suffix=".tmp",
                                         dir=target.parent)
             os.close(fd)
             tmp = Path(name)

@@ -6,6 +6,7 @@ Both write a WAV to a temp file that we read back. ``VoiceSpec.model`` is the pr
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -64,7 +65,8 @@ class _CommandEngine:
                              f"({self.install_hint})")
         pieces: list[np.ndarray] = []
         sr = 0
-        with tempfile.TemporaryDirectory(prefix="castwright-") as tmp:
+        with tempfile.TemporaryDirectory(
+                prefix=f"castwright-engine-{os.getpid()}-") as tmp:
             for i, chunk in enumerate(split_text(text)):
                 wav = Path(tmp) / f"{i}.wav"
                 cmd = self.command(prog, chunk, voice, delivery, take, wav)

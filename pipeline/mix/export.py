@@ -1,7 +1,9 @@
 """Write a mixed episode: audio files with tags and chapters, transcripts, chapters JSON, plot.
 
-All-or-nothing: every file is written to a temp file beside its target (``atomic_path``) and
-all are renamed only after every one succeeded, so a failure leaves the previous episode intact.
+All-or-nothing: every file is staged in a ``FolderTransaction`` (a temp file beside its target)
+and all become current together on commit, so a failure or a kill leaves the previous episode
+intact (see ``pipeline.transaction``). The renderer passes its own transaction and adds the
+manifest to it; other files of an episode (stems, markers) are added with ``add_file``.
 ``EpisodeWriter`` takes the master block by block, so it can be the mixer's sink and encode while
 the episode is still being mixed. ``episode.wav`` is the 24-bit master (no dither needed at that
 depth, so unchanged audio stays bit-identical across a single-line re-mix), written through
@@ -13,8 +15,8 @@ takes an exact bitrate.)
 from __future__ import annotations
 
 import contextlib
-import os
 import queue
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -24,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from pipeline.atomic import atomic_path
+from pipeline.atomic import work_dir
 from pipeline.errors import MixError
 from pipeline.mix import plot, tags, transcripts
 from pipeline.mix.decode import ffmpeg_exe
@@ -32,6 +34,7 @@ from pipeline.mix.levels import FramePeaks, LoudnessMeter
 from pipeline.mix.render import MixResult
 from pipeline.mix.settings import MixSettings
 from pipeline.mix.timeline import Timeline
+from pipeline.transaction import FolderTransaction
 
 WAV_LIMIT = 0xFFFFFFFF - 1024  # bytes of PCM a plain WAV header can describe
 QUEUE_BLOCKS = 4  # master blocks (~12 s each) waiting for each encoder
@@ -82,14 +85,18 @@ class EpisodeWriter:
 
     ``write`` each block of the master in order (it may be called while the mixer is still
     running: the encoders run in their own processes, fed by threads, so encoding overlaps
-    mixing), then ``finish`` with the ``MixResult``. Leaving the ``with`` block renames every
-    file into place, or on an error kills the encoders and leaves the old episode untouched.
+    mixing), then ``finish`` with the ``MixResult``. Files are staged in ``txn``; without one
+    the writer makes its own and leaving the ``with`` block commits it. On an error the
+    encoders are killed and the old episode stays untouched.
     """
 
     def __init__(self, episode_dir: str | Path, timeline: Timeline, meta: EpisodeMeta,
-                 settings: MixSettings, measure: bool = False):
+                 settings: MixSettings, measure: bool = False,
+                 txn: FolderTransaction | None = None):
         self.dir, self.timeline, self.meta, self.settings = (Path(episode_dir), timeline, meta,
                                                              settings)
+        self.own_txn = txn is None
+        self.txn = txn or FolderTransaction(self.dir)
         self.sr, self.ch = timeline.sample_rate, settings.channels
         self.measure = measure  # no analysis from the mixer: meter the plot's levels here
         self.meter, self.frame_peaks = LoudnessMeter(self.sr, self.ch), FramePeaks(self.sr)
@@ -104,26 +111,38 @@ class EpisodeWriter:
             self._open()
         except BaseException:
             self._stack.close()
+            self.txn.abort()
             raise
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is not None:
             self._stop_encoders()
-        return bool(self._stack.__exit__(exc_type, exc, tb))
+        try:
+            suppressed = bool(self._stack.__exit__(exc_type, exc, tb))
+        finally:
+            if exc_type is not None:
+                self.txn.abort()
+        if exc_type is None and self.own_txn:
+            self.txn.commit()
+        return suppressed
+
+    def add_file(self, kind: str, name: str) -> Path:
+        """Stage one more file of the episode: the temp path to write; it becomes
+        ``name`` (relative to the episode folder) with all the others, listed as ``kind``."""
+        tmp = self.txn.stage(name)
+        self.files[kind] = name
+        return tmp
 
     def _target(self, kind: str) -> Path:
-        tmp = self._stack.enter_context(atomic_path(self.dir / FILE_NAMES[kind]))
-        os.chmod(tmp, 0o644)  # published files; mkstemp makes them private
-        self.files[kind] = FILE_NAMES[kind]
-        return tmp
+        return self.add_file(kind, FILE_NAMES[kind])
 
     def _open(self) -> None:
         # A bad cover fails here, before any audio is encoded.
         self.cover = tags.load_cover(self.meta.cover) if self.meta.cover else None
         self.paths = {fmt: self._target(fmt) for fmt in self.formats}
-        scratch = Path(self._stack.enter_context(
-            tempfile.TemporaryDirectory(prefix="castwright-export-")))
+        scratch = work_dir("export")
+        self._stack.callback(shutil.rmtree, scratch, True)
         meta_file = scratch / "meta.txt"
         meta_file.write_text(tags.ffmetadata(self.meta, self.timeline.chapters),
                              encoding="utf-8")

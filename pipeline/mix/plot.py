@@ -7,6 +7,7 @@ without a display).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from pipeline.lifetime import die_with_parent
 
 _helper: ProcessPoolExecutor | None = None
 _forking = sys.platform.startswith("linux")  # off: draw in this process (see ``no_helper``)
@@ -32,7 +35,8 @@ def start_helper() -> None:
         return
     for stream in (sys.stdout, sys.stderr):  # else the child flushes the parent's buffer again
         stream.flush()
-    _helper = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    _helper = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                  initializer=die_with_parent, initargs=(os.getpid(),))
     _helper.submit(_import_matplotlib)
 
 

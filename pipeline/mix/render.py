@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import shutil
-import tempfile
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -30,6 +29,7 @@ from typing import Any
 import numpy as np
 import soxr
 
+from pipeline import atomic
 from pipeline.errors import MixError
 from pipeline.mix import music, sfx
 from pipeline.mix.beds import BUILTIN, Bed, make_bed
@@ -124,7 +124,7 @@ def mix_timeline(timeline: Timeline, load_take: TakeLoader, settings: MixSetting
     when the master is fixed, after mastering otherwise. ``sound_cache`` is a folder where
     synthesized music, effects and bed renders are kept for the next re-mix."""
     _check_timeline(timeline)
-    folder = Path(tempfile.mkdtemp(prefix="castwright-mix-", dir=work_dir))
+    folder = atomic.work_dir("mix", work_dir)  # named for this process: swept if it is killed
     try:
         result = _Mixer(timeline, load_take, settings, folder, fixed_master, sink,
                         SoundCache(sound_cache)).run()

@@ -9,6 +9,7 @@ from typing import Any
 
 from pipeline.errors import PublishError
 from pipeline.files import file_sha256
+from pipeline.transaction import verify
 
 MANIFEST = "manifest.json"
 # kind -> default file name; the manifest's "files" map overrides these.
@@ -89,6 +90,10 @@ def stale_reason(script: Path, episode_dir: Path, request: RenderRequest | None 
     files = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
     if not (episode_dir / str(files.get("mp3") or DEFAULT_FILES["mp3"])).is_file():
         return "the MP3 is missing"
+    if "checksums" in manifest:  # older manifests carry none: taken as they are
+        problem = verify(episode_dir, manifest["checksums"])
+        if problem:
+            return f"its files do not match its manifest: {problem}"
     recorded = manifest.get("script_sha256")
     if isinstance(recorded, str) and recorded:
         if recorded != file_sha256(script):

@@ -7,6 +7,7 @@ the catalog transaction committed. A failure anywhere leaves the previous feed a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from pipeline.errors import PublishError
 from pipeline.files import file_sha256
+from pipeline.locks import episode_lock, feed_lock
 from pipeline.publish.artwork import check_artwork, draw_cover
 from pipeline.publish.catalog import Catalog, EpisodeRecord
 from pipeline.publish.episode_folder import (
@@ -212,12 +214,21 @@ def publish(show_path: str | Path = "show.toml", out_dir: str | Path = "output",
     show = load_show(show_path)
     out = Path(out_dir)
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    with contextlib.ExitStack() as locks:
+        # The feed's lock, then each episode's, held until the new feed is in place: no render
+        # or regen changes an episode between being read and being copied into the feed.
+        locks.enter_context(feed_lock(out, FEED_DIR))
+        return _publish_locked(show, out, now, jobs, render, log, locks)
 
+
+def _publish_locked(show: Show, out: Path, now: datetime, jobs: int, render: bool,
+                    log: Callable[[str], None], locks: contextlib.ExitStack) -> PublishResult:
     folders: dict[str, EpisodeFolder] = {}
     rendered: list[str] = []
     stale_chapters: list[tuple[EpisodeEntry, RenderRequest]] = []
     for entry in show.episodes:
         episode_dir = out / entry.episode_folder
+        locks.enter_context(episode_lock(episode_dir))
         request = render_request(show, entry) if entry.chapter is None else \
             _chapter_cover(show, chapter_request(show, entry), out)
         reason = stale_reason(entry.script, episode_dir, request)

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from pipeline.books.show import book_description, chapter_slugs, chosen_chapters, language_code
 from pipeline.casting import parse_cast
 from pipeline.errors import PublishError
-from pipeline.files import slug_for_script, slugify
+from pipeline.files import RESERVED_SLUGS, slug_for_script, slugify
 from pipeline.publish.artwork import ArtworkProblem, check_artwork
 from pipeline.publish.categories import APPLE_CATEGORIES
 
@@ -394,6 +394,9 @@ class _ShowReader:
             if slug is not None and slug != slugify(slug):
                 raise self.fail(f"slug '{slug}' may only use a-z, 0-9 and '-' "
                                 f"(try '{slugify(slug)}')", "slug", "episodes", i)
+            if slug in RESERVED_SLUGS:
+                raise self.fail(f"slug '{slug}' is reserved (output/{slug}/ is the published "
+                                "feed)", "slug", "episodes", i)
             slug = slug or slug_for_script(script)
             if slug in seen_slugs:
                 raise self.fail(f"episode slug '{slug}' is used twice (episodes "

@@ -30,8 +30,9 @@ from pipeline.mix import (
     mix_timeline,
     plot,
 )
-from pipeline.render.manifest import load_manifest, write_manifest
+from pipeline.render.manifest import MANIFEST_FILE, load_manifest, manifest_text
 from pipeline.render.plan import LinePlan
+from pipeline.transaction import FolderTransaction, is_file_name, verify
 
 if TYPE_CHECKING:
     from pipeline.render.episode import EpisodeContext
@@ -92,10 +93,24 @@ def _last_manifest(ctx: EpisodeContext) -> dict | None:
 
 
 def up_to_date(ctx: EpisodeContext, last: dict | None, fingerprint: str) -> bool:
-    """Whether the last manifest says the episode was already mixed from exactly this."""
+    """Whether the last manifest says the episode was already mixed from exactly this, and
+    the folder still holds the very files it describes."""
     if last is None or last.get("mix_fingerprint") != fingerprint:
         return False
-    return all((ctx.episode_dir / name).exists() for name in last.get("files", {}).values())
+    return verify(ctx.episode_dir, last.get("checksums")) is None
+
+
+def previous_files(last: dict | None) -> set[str]:
+    """Files the last export made (they go unless this one makes them again). A hand-edited
+    name that is not a plain file of the folder is ignored, never deleted."""
+    last = last or {}
+    names: set[str] = set()
+    files, sums = last.get("files"), last.get("checksums")
+    if isinstance(files, dict):
+        names.update(v for v in files.values() if isinstance(v, str))
+    if isinstance(sums, dict):
+        names.update(k for k in sums if isinstance(k, str))
+    return {n for n in names if is_file_name(n)}
 
 
 def previous_master(last: dict | None) -> tuple[float, float] | None:
@@ -124,20 +139,26 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     # Raw mix audio goes beside the output (not a possibly RAM-backed /tmp): 3 h is ~8 GB.
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
     ctx.episode_dir.mkdir(parents=True, exist_ok=True)
-    # The writer takes the master as it is made: with a fixed master (a single-line change)
-    # the encoders run while the episode is still being mixed.
-    with EpisodeWriter(ctx.episode_dir, timeline, episode, settings) as writer:
-        result = mix_timeline(timeline, take_loader(ctx, timeline.sample_rate), settings,
-                              work_dir=ctx.out_dir, fixed_master=fixed, sink=writer.write,
-                              sound_cache=ctx.sounds_dir)
-        files = writer.finish(result)
-    manifest = build_manifest(ctx, plans, timeline, files, result)
-    manifest["script_sha256"] = file_sha256(ctx.script_path)
-    manifest["episode_meta"] = meta or {}  # so a regen re-tags the file the same way
-    if ctx.book:
-        manifest["book"] = ctx.book  # a chapter of a book: regen cuts it from the book again
-    manifest["mix_fingerprint"] = fingerprint
-    write_manifest(ctx.episode_dir, manifest)
+    # One transaction: every file of the episode, the manifest last, becomes current at once.
+    with FolderTransaction(ctx.episode_dir) as txn:
+        # The writer takes the master as it is made: with a fixed master (a single-line
+        # change) the encoders run while the episode is still being mixed.
+        with EpisodeWriter(ctx.episode_dir, timeline, episode, settings, txn=txn) as writer:
+            result = mix_timeline(timeline, take_loader(ctx, timeline.sample_rate), settings,
+                                  work_dir=ctx.out_dir, fixed_master=fixed, sink=writer.write,
+                                  sound_cache=ctx.sounds_dir)
+            files = writer.finish(result)
+        manifest = build_manifest(ctx, plans, timeline, files, result)
+        manifest["script_sha256"] = file_sha256(ctx.script_path)
+        manifest["episode_meta"] = meta or {}  # so a regen re-tags the file the same way
+        if ctx.book:
+            manifest["book"] = ctx.book  # a chapter of a book: regen cuts it from the book again
+        manifest["mix_fingerprint"] = fingerprint
+        manifest["checksums"] = txn.checksums()
+        for name in previous_files(last) - set(txn.staged) - {MANIFEST_FILE}:
+            txn.remove(name)
+        txn.write_text(MANIFEST_FILE, manifest_text(manifest))
+        txn.commit()
     return manifest
 
 

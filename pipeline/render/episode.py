@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.atomic import sweep_temp_files
+from pipeline.atomic import sweep_temp_files, sweep_work_dirs
 from pipeline.casting import (
     Cast,
     CastFile,
@@ -25,6 +25,7 @@ from pipeline.model import Script
 from pipeline.parsing import parse_script
 from pipeline.render.cache import TakeCache
 from pipeline.render.choices import LineChoice, load_choices
+from pipeline.render.folder import claimed_episode_dir
 from pipeline.render.plan import LinePlan, build_plan
 from pipeline.render.synth import missing_jobs, synthesize_jobs
 
@@ -108,25 +109,34 @@ def _with_show_cast(cast_file: CastFile, show: CastFile, voices: Path) -> CastFi
     return layer_casts(cast_file, show) if generic else layer_casts(show, cast_file)
 
 
+def sweep_leftovers(ctx: EpisodeContext) -> None:
+    """Temp files and scratch folders of killed runs (a live run's are left alone)."""
+    for folder in (ctx.cache.root, ctx.sounds_dir):
+        sweep_temp_files(folder)
+    sweep_work_dirs(ctx.out_dir, None)
+
+
 def render_episode(script_path: str | Path, out_dir: str | Path = "output",
                    cast_path: str | Path | None = None, jobs: int = 1,
                    voices_dir: str | Path | None = None, mix: dict | None = None,
                    show_progress: bool = True, slug: str | None = None,
                    meta: dict | None = None, show_cast: dict | None = None) -> EpisodeResult:
-    """Render (or re-render from cache) one episode into ``out_dir/<slug>/``."""
+    """Render (or re-render from cache) one episode into its folder under ``out_dir``: the
+    script's slug, or ``slug`` (see ``render.folder``); the folder is locked meanwhile."""
     t0 = time.perf_counter()
     ctx = load_context(script_path, out_dir, cast_path, voices_dir, mix, slug, show_cast)
-    for folder in (ctx.cache.root, ctx.sounds_dir, ctx.episode_dir):
-        if folder.exists():
-            sweep_temp_files(folder)
-    plans = ctx.plans(load_choices(ctx.episode_dir))
-    todo = missing_jobs(plans, ctx.cache)
-    t1 = time.perf_counter()
-    synthesize_jobs(todo, ctx.cache.root, workers=jobs, show_progress=show_progress)
-    t2 = time.perf_counter()
-    from pipeline.render.assemble import assemble_episode  # the mixer: scipy, ~1.5 s import
+    with claimed_episode_dir(ctx.out_dir, ctx.script_path, slug,
+                             note=ctx.warnings.append) as episode_dir:
+        ctx.episode_dir = episode_dir
+        sweep_leftovers(ctx)
+        plans = ctx.plans(load_choices(ctx.episode_dir))
+        todo = missing_jobs(plans, ctx.cache)
+        t1 = time.perf_counter()
+        synthesize_jobs(todo, ctx.cache.root, workers=jobs, show_progress=show_progress)
+        t2 = time.perf_counter()
+        from pipeline.render.assemble import assemble_episode  # the mixer: scipy, ~1.5 s
 
-    manifest = assemble_episode(ctx, plans, meta=meta)
+        manifest = assemble_episode(ctx, plans, meta=meta)
     t3 = time.perf_counter()
     return EpisodeResult(
         episode_dir=ctx.episode_dir, manifest=manifest, synthesized=len(todo),

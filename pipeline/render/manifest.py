@@ -11,8 +11,12 @@ from pipeline.errors import RenderError
 MANIFEST_FILE = "manifest.json"
 
 
+def manifest_text(manifest: dict) -> str:
+    return json.dumps(manifest, indent=1, ensure_ascii=False)
+
+
 def write_manifest(episode_dir: Path, manifest: dict) -> None:
-    write_text(episode_dir / MANIFEST_FILE, json.dumps(manifest, indent=1, ensure_ascii=False))
+    write_text(episode_dir / MANIFEST_FILE, manifest_text(manifest))
 
 
 def load_manifest(episode_dir: str | Path) -> dict:

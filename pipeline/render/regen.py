@@ -17,8 +17,9 @@ from pathlib import Path
 
 from pipeline.catalog import get_voice
 from pipeline.errors import CastError, RenderError, VoiceError
+from pipeline.locks import episode_lock
 from pipeline.render.choices import LineChoice, load_choices, save_choices
-from pipeline.render.episode import EpisodeContext, load_context
+from pipeline.render.episode import EpisodeContext, load_context, sweep_leftovers
 from pipeline.render.manifest import load_manifest, manifest_line
 from pipeline.render.plan import LinePlan
 from pipeline.render.synth import SynthJob, missing_jobs, run_job, synthesize_jobs
@@ -83,7 +84,16 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
     ``pace`` and ``expressiveness`` override the line's delivery (as the cast file's keys)."""
     if remix:
         _prepare_remix()
+    with episode_lock(episode_dir):  # choices.json: read, change, write, re-mix as one
+        return _regen_locked(Path(episode_dir), line_id, take, text, voice, remix, reset, pace,
+                             expressiveness)
+
+
+def _regen_locked(episode_dir: Path, line_id: str, take: int | None, text: str | None,
+                  voice: str | None, remix: bool, reset: bool, pace: float | None,
+                  expressiveness: float | None) -> RegenResult:
     ctx, manifest = episode_context(episode_dir)
+    sweep_leftovers(ctx)
     script_text = _check_line(ctx, manifest, line_id)
     choices = load_choices(ctx.episode_dir)
     choice = LineChoice() if reset else choices.get(line_id, LineChoice())
@@ -179,8 +189,10 @@ def _remix(ctx: EpisodeContext, choices: dict[str, LineChoice], manifest: dict) 
 
 def remix(episode_dir: str | Path) -> dict:
     """Re-mix the episode from cached takes with the current choices."""
-    ctx, manifest = episode_context(episode_dir)
-    return _remix(ctx, load_choices(ctx.episode_dir), manifest)
+    with episode_lock(episode_dir):
+        ctx, manifest = episode_context(episode_dir)
+        sweep_leftovers(ctx)
+        return _remix(ctx, load_choices(ctx.episode_dir), manifest)
 
 
 def list_takes(episode_dir: str | Path, line_id: str) -> list[TakeInfo]:

@@ -25,6 +25,7 @@ from rich.progress import (
 
 from pipeline import engines
 from pipeline.engines.base import Delivery, VoiceSpec
+from pipeline.lifetime import die_with_parent
 from pipeline.render.cache import TakeCache
 from pipeline.render.plan import LinePlan
 
@@ -92,7 +93,8 @@ def synthesize_jobs(jobs: list[SynthJob], cache_root: Path, workers: int = 1,
     return made
 
 
-def _worker_init(threads: int) -> None:
+def _worker_init(threads: int, parent_pid: int) -> None:
+    die_with_parent(parent_pid)  # a killed render takes its workers with it
     # One engine thread per worker: N workers on N cores beat N workers each spawning N threads.
     os.environ.setdefault("CASTWRIGHT_ENGINE_THREADS", str(threads))
 
@@ -105,7 +107,7 @@ def _run_pool(jobs: list[SynthJob], cache_root: Path, workers: int,
     count = min(workers, len(jobs))
     threads = max(1, (os.cpu_count() or 1) // count)
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init,
-                               initargs=(threads,))
+                               initargs=(threads, os.getpid()))
     try:
         pending: set[Future] = {pool.submit(run_job, job, str(cache_root)) for job in ordered}
         while pending:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import CastError, PublishError, RenderError
+from pipeline.locks import episode_lock
 from pipeline.render.choices import LineChoice, load_choices, save_choices
 from pipeline.render.regen import episode_context, regen_line, remix
 from pipeline.render.synth import missing_jobs, synthesize_jobs
@@ -90,10 +91,11 @@ def change_line(state: StudioState, slug: str, line_id: str, change: LineChange)
 
 
 def _clear_delivery(episode: Path, line_id: str) -> None:
-    choices = load_choices(episode)
-    if line_id in choices:
-        choices[line_id].pace = choices[line_id].expressiveness = None
-        save_choices(episode, choices)
+    with episode_lock(episode):  # read-modify-write: a CLI regen may be at it too
+        choices = load_choices(episode)
+        if line_id in choices:
+            choices[line_id].pace = choices[line_id].expressiveness = None
+            save_choices(episode, choices)
 
 
 def _character_lines(episode: Path, character: str) -> list[str]:
@@ -153,8 +155,9 @@ def change_cast(state: StudioState, slug: str, character: str, voice: str) -> Jo
     def work(ctx: JobContext) -> dict:
         episode = state.episode_dir(slug)
         name = check_voice(episode, voice)
-        choices = recast_choices(episode, character, name)
-        save_choices(episode, choices)
+        with episode_lock(episode):
+            choices = recast_choices(episode, character, name)
+            save_choices(episode, choices)
         epctx, _ = episode_context(episode)
         todo = missing_jobs(epctx.plans(choices), epctx.cache)
         done = 0
