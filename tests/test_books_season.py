@@ -90,7 +90,8 @@ def test_chapter_range_and_range_errors(season, tmp_path):
     out = tmp_path / "range"
     partial = render_season(book, out, chapters="2-3", mix=MIX, show_progress=False)
     assert [e.number for e in partial.episodes] == [2, 3]
-    assert sorted(p.name for p in partial.season_dir.iterdir() if p.is_dir()) == ["02", "03"]
+    assert sorted(p.name for p in partial.season_dir.iterdir()
+                  if p.is_dir() and not p.name.startswith(".")) == ["02", "03"]
     for bad in ("4", "0-2", "2-9", "x", "3-1"):
         with pytest.raises(ScriptError) as caught:
             render_season(book, tmp_path / "bad", chapters=bad, mix=MIX, show_progress=False)

@@ -289,7 +289,7 @@ def _pool(ordered: list[SynthJob], cache_root: Path, jobs: int,
     count = min(jobs, len(ordered))
     threads = max(1, (os.cpu_count() or 1) // count)
     pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_init, initargs=(threads,))
+                               initializer=_worker_init, initargs=(threads, os.getpid()))
     # A bounded window of submitted jobs keeps chapters finishing in order and memory flat.
     window = count * 4
     chars = {j.key: len(j.spoken_text) for j in ordered}
