@@ -38,6 +38,7 @@ from pipeline.render.plan import LinePlan
 from pipeline.render.synth import SynthJob, missing_jobs, run_job
 
 SEASON_FILE = "season.json"
+WORKER_TASKS = 150  # takes per synthesis worker before a fresh one (~1 s to start) replaces it
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:(-|\.\.|\u2013)\s*(\d*)\s*)?$")
 
 
@@ -288,8 +289,12 @@ def _pool(ordered: list[SynthJob], cache_root: Path, jobs: int,
 
     count = min(jobs, len(ordered))
     threads = max(1, (os.cpu_count() or 1) // count)
+    # Workers are replaced every WORKER_TASKS takes: a worker's memory (ONNX Runtime's arena,
+    # the allocator's high-water mark) creeps up over thousands of takes; a novel's render
+    # would otherwise grow with the book.
     pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_init, initargs=(threads, os.getpid()))
+                               initializer=_worker_init, initargs=(threads, os.getpid()),
+                               max_tasks_per_child=WORKER_TASKS)
     # A bounded window of submitted jobs keeps chapters finishing in order and memory flat.
     window = count * 4
     chars = {j.key: len(j.spoken_text) for j in ordered}
