@@ -51,6 +51,7 @@ class ChapterResult:
     manifest: dict
     lines: int
     synthesized: int  # takes this chapter needed that were not in the cache
+    mixed: bool = True  # False: the episode was already up to date
 
 
 @dataclass
@@ -202,7 +203,7 @@ def render_season(book_path: str | Path, out_dir: str | Path = "output",
     synthesized = sum(len(w.todo) for w in work)
     return SeasonResult(book=book, season_dir=season_dir, episodes=results,
                         synthesized=synthesized, reused=len(total_keys) - synthesized,
-                        mixed=sum(1 for r in results if r.manifest.get("_mixed")),
+                        mixed=sum(1 for r in results if r.mixed),
                         warnings=[w for c in work for w in c.ctx.warnings],
                         seconds=time.perf_counter() - started)
 
@@ -329,11 +330,11 @@ def _mix_loop(ready: queue.Queue, results: dict[int, ChapterResult],
             progress.mixing(chapter.number, chapter.ctx.script.title)
             before = _fingerprint(chapter.ctx.episode_dir)
             manifest = assemble_episode(chapter.ctx, chapter.plans, meta=chapter.meta)
-            manifest = dict(manifest, _mixed=manifest.get("mix_fingerprint") != before)
             results[chapter.number] = ChapterResult(
                 number=chapter.number, title=chapter.ctx.script.title, slug=chapter.ctx.slug,
                 episode_dir=chapter.ctx.episode_dir, manifest=manifest,
-                lines=len(chapter.plans), synthesized=len(chapter.todo))
+                lines=len(chapter.plans), synthesized=len(chapter.todo),
+                mixed=manifest.get("mix_fingerprint") != before)
             progress.mixed(manifest.get("duration") or 0.0)
         except BaseException as err:  # noqa: BLE001 (handed to the main thread)
             failure.append(err)
