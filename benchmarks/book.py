@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -35,14 +34,13 @@ import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 NOVEL = REPO.parent / "shared" / "pdnc-dev" / "PrideAndPrejudice" / "novel_text.txt"
-_SUMMARY = re.compile(r"(\d+) lines synthesized, (\d+) from cache, (\d+) episode\(s\) mixed")
 
 
 def run(args: list[str], kill_after: float | None = None) -> dict:
     """Run the CLI, sampling the process tree's memory; SIGKILL it after ``kill_after`` s."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             start_new_session=True)
     peak_tree, peak_pss, peak_one, peak_main, killed = 0, 0, 0, 0, False
     root = psutil.Process(proc.pid)
@@ -77,14 +75,16 @@ def run(args: list[str], kill_after: float | None = None) -> dict:
     wall = time.perf_counter() - start
     if not killed and proc.returncode != 0:
         raise SystemExit(f"castwright {' '.join(args)} failed:\n{output[-3000:]}")
-    found = _SUMMARY.search(output or "")
+    try:
+        summary = json.loads(output) if not killed else {}
+    except ValueError:
+        summary = {}
     return {"wall": wall, "peak_tree_rss_mb": peak_tree / 2**20,
             "peak_tree_pss_mb": peak_pss / 2**20, "peak_process_rss_mb": peak_one / 2**20,
             "peak_main_rss_mb": peak_main / 2**20,
             "killed": killed, "pss_timeline_mb": timeline,
-            "synthesized": int(found.group(1)) if found else None,
-            "reused": int(found.group(2)) if found else None,
-            "mixed": int(found.group(3)) if found else None}
+            "synthesized": summary.get("synthesized"), "reused": summary.get("reused"),
+            "mixed": summary.get("mixed")}
 
 
 def du(path: Path) -> int:
@@ -129,7 +129,7 @@ def main() -> None:
     book = work / "pride-and-prejudice.txt"
     shutil.copyfile(args.book, book)
     out = work / "output"
-    base = ["render", str(book), "-o", str(out), "-j", str(args.jobs), "-q"]
+    base = ["render", str(book), "-o", str(out), "-j", str(args.jobs), "--json"]
     if args.chapters:
         base += ["--chapters", args.chapters]
     results: dict = {"command": " ".join(["castwright", *base]),

@@ -135,7 +135,7 @@ def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 def test_cli_renders_a_book_and_keeps_single_stories_single(tmp_path, seed_path):
     txt = write_txt(tmp_path / "ferry.txt", FERRY)
-    done = cli("render", str(txt), "-o", str(tmp_path / "out"), "--chapters", "3", "-q")
+    done = cli("render", str(txt), "-o", str(tmp_path / "out"), "--chapters", "3")
     assert done.returncode == 0, done.stderr
     assert "1 episode(s)" in done.stdout and "Chapter 3: The Far Shore" in done.stdout
     assert (tmp_path / "out" / "ferry" / "03" / "episode.mp3").is_file()

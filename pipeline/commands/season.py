@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.commands.common import console, err_console
+from pipeline.commands.common import note, print_json, say, warn
 from pipeline.errors import ScriptError
-
-
-def _say(text: str) -> None:
-    console.print(text, highlight=False, markup=False, soft_wrap=True)
 
 
 def _duration(seconds: float | None) -> str:
@@ -25,14 +21,15 @@ SHOWN_WARNINGS = 5  # a novel can have hundreds: the rest are one `castwright pa
 
 def _warn(warnings: list[str], path: Path) -> None:
     for warning in warnings[:SHOWN_WARNINGS]:
-        err_console.print(f"warning: {warning}", markup=False)
+        warn(warning)
     if len(warnings) > SHOWN_WARNINGS:
-        err_console.print(f"warning: … and {len(warnings) - SHOWN_WARNINGS} more (castwright "
-                          f"parse {path} lists them all)", markup=False)
+        warn(f"… and {len(warnings) - SHOWN_WARNINGS} more (castwright parse {path} lists them "
+             "all)")
 
 
 def render_book(path: Path, out: Path, cast: Path | None, jobs: int, voices_dir: Path | None,
-                quiet: bool, chapters: str | None, all_matter: bool, read_notes: bool) -> bool:
+                quiet: bool, chapters: str | None, all_matter: bool, read_notes: bool,
+                as_json: bool = False) -> bool:
     """Render ``path`` as a season if it is a book with chapters; False for one episode."""
     from pipeline.books.book import load_book
     from pipeline.books.season import parse_chapters, render_season
@@ -44,18 +41,28 @@ def render_book(path: Path, out: Path, cast: Path | None, jobs: int, voices_dir:
                               "episode)", path)
         return False
     parse_chapters(chapters, len(book.chapters), path)  # a bad range fails before any output
-    _say(f"{book.meta.title}" + (f" by {book.meta.author}" if book.meta.author else "")
+    note(f"{book.meta.title}" + (f" by {book.meta.author}" if book.meta.author else "")
          + f": {len(book.chapters)} chapters" +
          (f", {len(book.skipped)} parts of front/back matter left out" if book.skipped else ""))
     result = render_season(path, out, chapters, cast, jobs, voices_dir,
-                           show_progress=not quiet, include_matter=all_matter,
-                           read_notes=read_notes, book=book)
+                           show_progress=not quiet and not as_json,
+                           include_matter=all_matter, read_notes=read_notes, book=book)
     _warn(result.warnings, path)
+    if as_json:
+        print_json({"season": str(result.season_dir), "title": book.meta.title,
+                    "author": book.meta.author, "chapters": len(book.chapters),
+                    "synthesized": result.synthesized, "reused": result.reused,
+                    "mixed": result.mixed, "seconds": result.seconds,
+                    "episodes": [{"number": e.number, "title": e.title, "slug": e.slug,
+                                  "episode": str(e.episode_dir),
+                                  "duration": e.manifest.get("duration")}
+                                 for e in result.episodes]})
+        return True
     for episode in result.episodes:
-        _say(f"  {episode.number:>3}  {_duration(episode.manifest.get('duration')):>8}  "
+        say(f"  {episode.number:>3}  {_duration(episode.manifest.get('duration')):>8}  "
              f"{episode.title}  ({episode.episode_dir})")
     total = sum(e.manifest.get("duration") or 0.0 for e in result.episodes)
-    _say(f"{book.meta.title} — {len(result.episodes)} episode(s), {_duration(total)}: "
+    say(f"{book.meta.title} — {len(result.episodes)} episode(s), {_duration(total)}: "
          f"{result.synthesized} lines synthesized, {result.reused} from cache, "
          f"{result.mixed} episode(s) mixed in {result.seconds:.1f} s; season: "
          f"{result.season_dir / 'season.json'}")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pipeline import progress
 from pipeline.errors import PublishError
 from pipeline.files import file_sha256
 from pipeline.locks import episode_lock, feed_lock
@@ -226,25 +227,29 @@ def _publish_locked(show: Show, out: Path, now: datetime, jobs: int, render: boo
     folders: dict[str, EpisodeFolder] = {}
     rendered: list[str] = []
     stale_chapters: list[tuple[EpisodeEntry, RenderRequest]] = []
-    for entry in show.episodes:
-        episode_dir = out / entry.episode_folder
-        locks.enter_context(episode_lock(episode_dir))
-        request = render_request(show, entry) if entry.chapter is None else \
-            _chapter_cover(show, chapter_request(show, entry), out)
-        reason = stale_reason(entry.script, episode_dir, request)
-        if reason:
-            if not render:
-                raise PublishError(f"episode '{entry.slug}' is stale ({reason}); render it or "
-                                   "publish without --no-render", episode_dir)
-            log(f"rendering {entry.slug}: {reason}")
-            if entry.chapter is not None:
-                stale_chapters.append((entry, request))
-                continue
-            episode_dir = _render(show, entry, request, out, jobs)
-            if episode_dir.name != entry.slug:
-                log(f"warning: render wrote {episode_dir}, publish expects {out / entry.slug}")
-            rendered.append(entry.slug)
-        folders[entry.slug] = read_episode(episode_dir)
+    with progress.task("episodes", len(show.episodes), "checked") as advance:
+        for entry in show.episodes:
+            episode_dir = out / entry.episode_folder
+            locks.enter_context(episode_lock(episode_dir))
+            request = render_request(show, entry) if entry.chapter is None else \
+                _chapter_cover(show, chapter_request(show, entry), out)
+            reason = stale_reason(entry.script, episode_dir, request)
+            if reason:
+                if not render:
+                    raise PublishError(f"episode '{entry.slug}' is stale ({reason}); render it "
+                                       "or publish without --no-render", episode_dir)
+                log(f"rendering {entry.slug}: {reason}")
+                if entry.chapter is not None:  # a book's chapters: one season render below
+                    stale_chapters.append((entry, request))
+                    advance(1, entry.slug)
+                    continue
+                episode_dir = _render(show, entry, request, out, jobs)
+                if episode_dir.name != entry.slug:
+                    log(f"warning: render wrote {episode_dir}, publish expects "
+                        f"{out / entry.slug}")
+                rendered.append(entry.slug)
+            folders[entry.slug] = read_episode(episode_dir)
+            advance(1, entry.slug)
     if stale_chapters:
         _render_chapters(show, stale_chapters, out, jobs)
         for entry, _ in stale_chapters:
