@@ -70,8 +70,9 @@ def load_book(path: str | Path, include_matter: bool = False,
         raise ScriptError("no story text found in this book", path)
     text, ranges = compose(book_text, read_notes)
     from pipeline.parsing import parse_text
+    from pipeline.parsing.review import load_review
 
-    script = parse_text(text, str(path))
+    script = parse_text(text, str(path), review=load_review(path))  # the book's speaker fixes
     script.warnings[:0] = book_text.warnings
     meta = book_text.meta
     _fill_meta(meta, script, path)

@@ -161,6 +161,7 @@ let wantedVersion = document.body.dataset.version;
 async function refreshEpisode(version) {
   if (!episode || wantedVersion === version) return;
   wantedVersion = version;
+  if ($(".cast-page") && !$(".plan-out .plan")) { location.reload(); return; } // new voices
   if (episodeAudio) {
     const at = episodeAudio.currentTime;
     const playing = !episodeAudio.paused;
@@ -342,7 +343,8 @@ function escapeHtml(text) {
 
 // ---- events from the studio --------------------------------------------------------------
 function listen() {
-  const source = new EventSource("/events");
+  const source = new EventSource(episode ? `/events?episode=${encodeURIComponent(episode)}`
+    : "/events");
   source.addEventListener("job", (e) => trackJob(JSON.parse(e.data)));
   source.addEventListener("heard", (e) => {
     const heard = JSON.parse(e.data);
