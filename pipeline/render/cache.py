@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import asdict
 from pathlib import Path
 
@@ -21,6 +22,18 @@ from pipeline.files import file_sha256
 
 KEY_VERSION = "castwright-take-v1"
 
+# Entries whose WAV this process already hashed, by file identity (path, mtime, size of the WAV
+# and its sidecar): a long-lived process (the studio) re-mixes a long episode without hashing
+# every take again each time; any rewrite of either file changes the stamp and hashes anew.
+_verified: dict[tuple, dict] = {}
+_verified_lock = threading.Lock()
+MAX_VERIFIED = 50_000
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
+
 
 def take_key(engine_identity: str, voice: VoiceSpec, spoken_text: str, delivery: Delivery,
              take: int) -> str:
@@ -32,18 +45,6 @@ def take_key(engine_identity: str, voice: VoiceSpec, spoken_text: str, delivery:
         [KEY_VERSION, engine_identity, voice_fields, spoken_text, asdict(delivery), take],
         sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
-
-
-# Entries already checked by this process, by the files' identity (inode, size, mtime): a
-# season checks each of its thousands of takes once per run, not once per look (planning,
-# mixing, loading); any rewrite of either file changes the stamp and is checked again.
-_VERIFIED: dict[tuple, dict] = {}
-_VERIFIED_MAX = 200_000
-
-
-def _stamp(path: Path) -> tuple[str, int, int, int]:
-    st = path.stat()
-    return (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 class TakeCache:
@@ -60,17 +61,23 @@ class TakeCache:
         """The entry's metadata if the entry is complete and intact, else None."""
         meta_path, wav_path = self.meta_path(key), self.wav_path(key)
         try:
-            stamp = (_stamp(meta_path), _stamp(wav_path))
-            if (known := _VERIFIED.get(stamp)) is not None:
-                return dict(known)
+            stamp = (str(wav_path), *_stamp(wav_path), *_stamp(meta_path))
+        except OSError:
+            return None
+        with _verified_lock:
+            known = _verified.get(stamp)
+        if known is not None:
+            return dict(known)
+        try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             if meta.get("sha256") != file_sha256(wav_path):
                 return None
         except (OSError, ValueError):
             return None
-        if len(_VERIFIED) >= _VERIFIED_MAX:
-            _VERIFIED.clear()
-        _VERIFIED[stamp] = dict(meta)
+        with _verified_lock:
+            if len(_verified) >= MAX_VERIFIED:
+                _verified.clear()
+            _verified[stamp] = dict(meta)
         return meta
 
     def has(self, key: str) -> bool:
