@@ -113,10 +113,11 @@ def _render_chapters(show: Show, stale: list[tuple[EpisodeEntry, RenderRequest]]
     from pipeline.books.season import render_season
 
     metas = {entry.chapter: request.meta for entry, request in stale}
+    mix = stale[0][1].mix  # the show's [mix] and what it adds (the spoken AI-voice notice)
     voices = show.root / "voices"
     render_season(show.book_data.path, out, chapters=",".join(str(n) for n in metas),
                   jobs=jobs, voices_dir=voices if voices.is_dir() else None,
-                  mix=dict(show.mix) or None, show_cast=dict(show.cast) or None,
+                  mix=dict(mix) or None, show_cast=dict(show.cast) or None,
                   meta_for=lambda number: metas[number], book=show.book_data)
 
 
