@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from pipeline.commands import common
+from pipeline.commands.cluster import ClusterOption, cluster_session
 from pipeline.commands.common import (
     Column,
     JobsOption,
@@ -58,14 +59,17 @@ def render(
     voices_alias: VoicesAlias = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Same as castwright -q.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    cluster: ClusterOption = None,
 ) -> None:
     """Render an episode: parse, cast, synthesize (cached), mix, master and export."""
     from pipeline.render.episode import render_episode
 
     if quiet:
         common.configure(-1)
-    result = render_episode(script, out, cast, jobs=jobs_or_default(jobs),
-                            voices_dir=voices_dir or voices_alias, show_progress=not quiet)
+    with cluster_session(cluster) as session:
+        result = render_episode(script, out, cast, jobs=jobs_or_default(jobs),
+                                voices_dir=voices_dir or voices_alias, show_progress=not quiet,
+                                cluster=session)
     for warning in result.warnings:
         warn(warning)
     m = result.manifest
