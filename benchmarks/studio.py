@@ -107,15 +107,19 @@ def wait_idle(url: str, slug: str) -> None:
 
 
 def studio_retake(url: str, token: str, slug: str, line: str,
-                  events: EventStream) -> tuple[float, float]:
-    """Seconds until the retake is heard (cut fetched) and until the episode is re-mixed."""
+                  events: EventStream) -> tuple[float, float, dict[str, float]]:
+    """Seconds until the retake is heard (cut fetched) and until the episode is re-mixed, and
+    the job's own stage times (synthesis done, cut done)."""
     start = time.perf_counter()
     job = post(f"{url}/api/episodes/{slug}/lines/{line}/retake", token, {})["job"]["id"]
     heard = events.wait_for(lambda k, d: k == "heard" and d.get("job") == job)
     fetch(url + heard["url"])
     heard_at = time.perf_counter() - start
     events.wait_for(lambda k, d: k == "episode" and d.get("episode") == slug)
-    return heard_at, time.perf_counter() - start
+    stages = json.loads(fetch(f"{url}/api/jobs/{job}"))["timings"]
+    return heard_at, time.perf_counter() - start, {
+        "synthesis": stages["mixing in context"], "cut": stages["heard"] - stages[
+            "mixing in context"]}
 
 
 def browser_retakes(url: str, slug: str, lines: list[str], rounds: int) -> list[float]:
@@ -158,13 +162,15 @@ def run(rounds: int, browser: bool) -> list[tuple[str, str, str]]:
         try:
             wait_idle(url, episode.name)  # warm-up done
             events = EventStream(url)
-            heard, full = [], []
+            heard, full, synthesis, cut = [], [], [], []
             for _ in range(rounds):
                 for line in picks:
                     wait_idle(url, episode.name)
-                    h, f = studio_retake(url, token, episode.name, line, events)
+                    h, f, stages = studio_retake(url, token, episode.name, line, events)
                     heard.append(h)
                     full.append(f)
+                    synthesis.append(stages["synthesis"])
+                    cut.append(stages["cut"])
             clicks = browser_retakes(url, episode.name, picks, rounds) if browser else []
         finally:
             process.terminate()
@@ -179,6 +185,10 @@ def run(rounds: int, browser: bool) -> list[tuple[str, str, str]]:
              f"**{statistics.median(heard):.2f} s**",
              f"{statistics.median(heard) / cli_median:.2f} x CLI regen; slowest "
              f"{max(heard):.2f} s (goal <= 1 s)"),
+            ("  of which: synthesis of the line (in the studio), median",
+             f"{statistics.median(synthesis):.2f} s", ""),
+            ("  of which: the cut of the mix around it, median", f"{statistics.median(cut):.3f} s",
+             "mix window +-1 s, mastered, WAV"),
             ("studio retake, whole episode re-mixed and encoded, median",
              f"{statistics.median(full):.2f} s",
              f"{statistics.median(full) / cli_median:.2f} x CLI regen"),

@@ -26,7 +26,7 @@ from pipeline.commands.script import CastOption, VoicesAlias, VoicesDirOption
 from pipeline.render.manifest import load_manifest, resolve_episode
 
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
-EpisodeArgument = Annotated[str, typer.Argument(help="Episode folder or slug.")]
+EpisodeArgument = Annotated[str, typer.Argument(metavar="EPISODE", help="Episode folder or slug.")]
 
 
 def fmt_time(seconds: float | None) -> str:
@@ -46,12 +46,14 @@ LINE_COLUMNS = [Column("line_id", "line"), Column("speaker"), Column("voice"),
 TAKE_COLUMNS = [Column("take", justify="right"), Column("cached", "in cache"),
                 Column("duration", show=_seconds), Column("current", show=lambda c: "◀" if c
                                                           else ""),
-                Column("cache_key", "cache key")]
+                Column("cache_key", "cache key"),
+                Column("recording", show=lambda r: Path(r).name if r else "")]
 
 
 @user_errors
 def render(
-    script: Annotated[Path, typer.Argument(help="Story or script file (prose, play or Fountain).")],
+    script: Annotated[Path, typer.Argument(
+        metavar="SCRIPT", help="Story or script file (prose, play or Fountain).")],
     cast: CastOption = None,
     out: OutOption = Path("output"),
     jobs: JobsOption = None,
@@ -86,12 +88,30 @@ def render(
         f"({result.synthesized} synthesized, {result.reused} from cache) in "
         f"{result.seconds['total']:.1f} s")
     if loud:
-        say(f"loudness {loud.get('integrated_lufs', float('nan')):.1f} LUFS, "
-            f"true peak {loud.get('true_peak_dbtp', float('nan')):.1f} dBTP")
+        say(loudness_line(loud, m.get("files") or {}))
     say(f"files: {', '.join(files.values())}")
     detail("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()))
     detail(f"cast file: {m.get('cast_file') or 'none (all automatic)'}; "
            f"voices: {m.get('voices_dir')}")
+
+
+def loudness_line(loud: dict, files: dict) -> str:
+    """What listeners get: each delivered file's loudness as decoded, then the master's."""
+    def num(x: object) -> float:
+        return float(x) if isinstance(x, int | float) else float("nan")
+
+    if not loud:
+        return ""
+    parts = []
+    for fmt, d in (loud.get("delivered") or {}).items():
+        if isinstance(d, dict) and d.get("integrated_lufs") is not None:
+            parts.append(f"{files.get(fmt, fmt)} {num(d['integrated_lufs']):.1f} LUFS, "
+                         f"{num(d.get('true_peak_dbtp')):.1f} dBTP")
+    master = (f"{num(loud.get('integrated_lufs')):.1f} LUFS, "
+              f"{num(loud.get('true_peak_dbtp')):.1f} dBTP")
+    if not parts:
+        return f"loudness {master} (true peak)"
+    return f"loudness {'; '.join(parts)} (true peak; master {master})"
 
 
 @user_errors
@@ -118,7 +138,7 @@ def lines(
 @user_errors
 def regen(
     episode: EpisodeArgument,
-    line_id: Annotated[str, typer.Argument(help="Line id, e.g. s01-l004.")],
+    line_id: Annotated[str, typer.Argument(metavar="LINE", help="Line id, e.g. s01-l004.")],
     take: Annotated[int | None, typer.Option("--take", help="Switch to this take.")] = None,
     text: Annotated[str | None, typer.Option("--text", help="New text for this line.")] = None,
     voice: Annotated[str | None, typer.Option("--voice", help="Voice for this line.")] = None,
@@ -128,6 +148,9 @@ def regen(
         "--expressiveness", help="Delivery for this line: the engine's variation (0 .. 2).",
     )] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Drop this line's overrides.")] = False,
+    audio: Annotated[Path | None, typer.Option(
+        "--audio", help="Your own recording of the line (WAV, MP3, FLAC …) as a new take: "
+        "trimmed and matched to the voices' loudness.")] = None,
     out: OutOption = Path("output"),
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -136,14 +159,16 @@ def regen(
 
     started = time.perf_counter()
     result = regen_line(resolve_episode(episode, out), line_id, take=take, text=text,
-                        voice=voice, reset=reset, pace=pace, expressiveness=expressiveness)
+                        voice=voice, reset=reset, pace=pace, expressiveness=expressiveness,
+                        audio=audio)
     seconds = time.perf_counter() - started
     if as_json:
         print_json({"line_id": line_id, "take": result.take, "synthesized": result.synthesized,
-                    "duration": result.duration, "cache_key": result.cache_key,
-                    "seconds": seconds})
+                    "recording": result.recording, "duration": result.duration,
+                    "cache_key": result.cache_key, "seconds": seconds})
         return
-    how = "synthesized" if result.synthesized else "from cache"
+    how = ("recording " + Path(result.recording).name if result.recording
+           else "synthesized" if result.synthesized else "from cache")
     say(f"{line_id}: take {result.take} ({how}, {result.duration:.2f} s); "
         f"episode re-mixed in {seconds:.1f} s")
 
@@ -151,13 +176,14 @@ def regen(
 @user_errors
 def takes(
     episode: EpisodeArgument,
-    line_id: Annotated[str, typer.Argument(help="Line id.")],
+    line_id: Annotated[str, typer.Argument(metavar="LINE", help="Line id.")],
     out: OutOption = Path("output"),
     as_json: JsonOption = False,
 ) -> None:
     """List the takes of one line.
 
-    In a pipe: one tab-separated row per take (take, in cache, duration, current, cache key)."""
+    In a pipe: one tab-separated row per take (take, in cache, duration, current, cache key,
+    recording)."""
     from dataclasses import asdict
 
     from pipeline.render.regen import list_takes

@@ -74,7 +74,7 @@ def _parse_json(parsed, casting) -> dict:
 
 @user_errors
 def parse(
-    script: Annotated[Path, typer.Argument(help="Story or script file.")],
+    script: Annotated[Path, typer.Argument(metavar="SCRIPT", help="Story or script file.")],
     fmt: FormatOption = None,
     cast: CastOption = None,
     voices_dir: VoicesDirOption = None,
@@ -142,7 +142,7 @@ def cast_rows(parsed, casting) -> list[dict]:
 
 @user_errors
 def cast(
-    script: Annotated[Path, typer.Argument(help="Story or script file.")],
+    script: Annotated[Path, typer.Argument(metavar="SCRIPT", help="Story or script file.")],
     fmt: FormatOption = None,
     cast: CastOption = None,
     voices_dir: VoicesDirOption = None,

@@ -5,6 +5,11 @@ pauses. The result is plain data (``to_dict``/``from_dict``) kept in the manifes
 after a single-line change reuses the layout. Levels here are per-item trims; the category
 levels (``bed_level_db``, ``music_level_db``, ...) are applied at mix time from ``MixSettings``.
 
+Music rule: the automatic intro (before the first line) and outro (after the last) play only
+when the script has none of its own - no music cue before its first or after its last line, and
+no cue naming the theme or the outro. The show's own music files (``MixSettings.music_*``) stand
+in for the built-in theme, outro and sting, in cues and in the automatic intro and outro.
+
 Scene rule: each section is a scene. Its beds come from an AMBIENCE cue at its top, else (with
 ``auto_beds``) from its words, else none. A bed that continues into the next scene keeps playing;
 others crossfade at the section change. Within a section an AMBIENCE cue replaces the current
@@ -26,8 +31,8 @@ from pipeline.mix.limiter import GROUP
 from pipeline.mix.settings import MAX_PAUSE, MixSettings
 from pipeline.model import Cue, CueKind, Script, Section
 
-__all__ = ["SAMPLE_RATE", "BedSpan", "Chapter", "MixSettings", "Placement", "RenderedLine",
-           "Timeline", "build_timeline"]
+__all__ = ["NOTICE_ID", "SAMPLE_RATE", "BedSpan", "Chapter", "MixSettings", "Placement",
+           "RenderedLine", "Timeline", "build_timeline"]
 
 SAMPLE_RATE = 44100
 BED_LEAD_IN = 1.5  # ambience establishes this long before the first line of the episode
@@ -35,6 +40,12 @@ AFTER_SOUND_GAP = 0.25  # silence after a sound's hold before the next line
 FILE_SFX_HOLD = 3.0  # a long sound-effect file keeps playing under the next line
 FILE_MUSIC_HOLD = 4.0
 END_TAIL = 0.5
+# The show's music files: role -> (longest it plays, seconds the next line waits; None: to its
+# end). A theme track is cut to a short signature with a fade; a produced intro, outro or
+# stinger plays whole.
+SHOW_MUSIC = {"intro": (60.0, None), "theme": (12.0, 8.0), "outro": (120.0, None),
+              "sting": (10.0, None)}
+SHOW_MUSIC_FADE = 3.0
 
 
 @dataclass
@@ -50,11 +61,12 @@ class RenderedLine:
     cache_key: str
     duration: float  # seconds
     gain_db: float = 0.0
+    words: list[list] | None = None  # [[word, start, end], ...] in the take, if the engine said
 
 
 @dataclass
 class Placement:
-    kind: str  # "speech" | "sfx" | "music"
+    kind: str  # "speech" | "sfx" | "music" | "audio" (a recording the script places)
     start: float  # seconds
     duration: float
     gain_db: float = 0.0  # trim on top of the category level
@@ -68,6 +80,7 @@ class Placement:
     seed: int = 0
     source_line: int = 0  # the cue's line in the script, for error messages
     pan: float = 0.0  # speech: -1 left .. 0 centre .. 1 right
+    words: list[list] | None = None  # speech: [[word, start, end], ...] from the take's start
 
     @property
     def end(self) -> float:
@@ -108,6 +121,10 @@ class Timeline:
     def speech(self) -> list[Placement]:
         return [p for p in self.placements if p.kind == "speech"]
 
+    def foreground(self) -> list[Placement]:
+        """Speech and the recordings the script places: what the beds duck under."""
+        return [p for p in self.placements if p.kind in ("speech", "audio")]
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -129,10 +146,16 @@ class Timeline:
             raise MixError(f"stored timeline is malformed: {err}") from None
 
 
+NOTICE_ID = "notice"  # the spoken AI-voice notice's line id (not a line of the script)
+NOTICE_START = 0.5  # seconds into an episode without an automatic intro
+NOTICE_OVER_INTRO = 1.0  # seconds into the automatic intro, over the music
+
+
 def build_timeline(script: Script, rendered: dict[str, RenderedLine],
-                   settings: MixSettings) -> Timeline:
-    """Lay out every rendered line, sound, music cue and bed of ``script`` in time."""
-    return _Layout(script, rendered, settings).run()
+                   settings: MixSettings, notice: RenderedLine | None = None) -> Timeline:
+    """Lay out every rendered line, sound, music cue and bed of ``script`` in time; a
+    ``notice`` (the show's spoken AI-voice disclosure) opens the episode, over the intro."""
+    return _Layout(script, rendered, settings, notice).run()
 
 
 @dataclass
@@ -150,8 +173,9 @@ _PAN_STEPS = (1.0, 0.5, 0.75, 0.25)  # places by pairs of characters, as fractio
 
 
 class _Layout:
-    def __init__(self, script: Script, rendered: dict[str, RenderedLine], settings: MixSettings):
-        self.script, self.rendered, self.s = script, rendered, settings
+    def __init__(self, script: Script, rendered: dict[str, RenderedLine], settings: MixSettings,
+                 notice: RenderedLine | None = None):
+        self.script, self.rendered, self.s, self.notice = script, rendered, settings, notice
         self.file = script.source_path or None
         self.base_dir = Path(script.source_path).parent if script.source_path else Path.cwd()
         self.t = 0.0  # end of the last foreground item's hold
@@ -170,13 +194,76 @@ class _Layout:
     def run(self) -> Timeline:
         if not any(c.line_id in self.rendered for s in self.script.sections for c in s.lines):
             raise MixError("nothing to mix: no rendered lines", self.file)
-        if self.s.intro_music:
-            spec = sounds.MUSIC["theme"]
-            self._place("music", spec.name, 0.0, spec.duration, None)
-            self.t = spec.hold
+        own_intro, own_outro = self._own_music()
+        self.auto_intro = self.s.intro_music and not own_intro
+        self.auto_outro = self.s.outro_music and not own_outro
+        if self.auto_intro:
+            hold = self._show_music("intro", 0.0, None)
+            if hold is None:
+                spec = sounds.MUSIC["theme"]
+                self._place("music", spec.name, 0.0, spec.duration, None)
+                hold = spec.hold
+            self.t = hold
+        if self.notice is not None:
+            self._place_notice(self.notice)
         for section in self.script.sections:
             self._section(section)
         return self._finish()
+
+    def _place_notice(self, line: RenderedLine) -> None:
+        """The narrator's AI-voice notice: over the automatic intro, else first of all."""
+        start = NOTICE_OVER_INTRO if self.auto_intro else NOTICE_START
+        self.placements.append(Placement(
+            kind="speech", start=_ms(start), duration=float(line.duration),
+            gain_db=float(line.gain_db), source=line.cache_key, line_id=NOTICE_ID,
+            speaker=line.speaker, text=line.text, words=line.words))
+        end = start + line.duration
+        if end + self.s.sentence_pause > self.t:
+            self.t, self.gap = end, self.s.paragraph_pause
+        self.last_speaker = line.speaker
+
+    def _own_music(self) -> tuple[bool, bool]:
+        """Whether the script opens and closes with music of its own: a music cue before its
+        first (story) line or after its last, or one naming the theme or the outro."""
+        cues = [(c, s.is_summary) for s in self.script.sections for c in s.cues]
+        spoken = [i for i, (c, _) in enumerate(cues) if c.is_spoken]
+        story = [i for i in spoken if not cues[i][1]]
+        if not spoken:
+            return False, False
+        first, last = (story or spoken)[0], spoken[-1]
+        intro = outro = False
+        files = {role: path for role, (path, _) in self.s.music_files().items()}
+        for i, (cue, _) in enumerate(cues):
+            if cue.kind is not CueKind.MUSIC or sounds.is_off(cue.text):
+                continue
+            name = self._music_role(cue.text, files)
+            intro |= i < first or name in ("theme", "intro")
+            outro |= i > last or name == "outro"
+        return intro, outro
+
+    def _music_role(self, text: str, files: dict[str, str]) -> str | None:
+        if sounds.looks_like_file(text):
+            path = str(sounds.resolve_file(text, self.base_dir))
+            return next((role for role, f in files.items() if f == path), None)
+        spec = sounds.resolve_sound(text, sounds.MUSIC)
+        return spec.name if spec else None
+
+    def _show_music(self, role: str, start: float, cue: Cue | None) -> float | None:
+        """Place the show's file for ``role`` (intro, theme, outro, sting) at ``start``; the
+        seconds the next line waits, or None when the show has no file for it."""
+        files = self.s.music_files()
+        if role not in files:
+            return None
+        name, setting = files[role]
+        rule = "theme" if setting == "music_theme" else role  # the theme standing in
+        longest, hold = SHOW_MUSIC[rule]
+        path = Path(name)
+        length = self._file_duration(path, f"show {role} music", cue, setting=setting)
+        duration = min(length, longest, cue.seconds if cue and cue.seconds else longest)
+        self._place("music", str(path), start, duration, cue, from_file=True)
+        if duration < length:
+            self.placements[-1].fade_out = min(SHOW_MUSIC_FADE, duration / 2)
+        return duration if hold is None else min(hold, duration)
 
     def _section(self, section: Section) -> None:
         placeable = [c for c in section.cues if self._placeable(c)]
@@ -198,7 +285,7 @@ class _Layout:
             name = sounds.suggest_bed(text, section.heading)
             beds = [(name, False, section.source_line)] if name else []
         if first_content:
-            if beds and not self.s.intro_music:
+            if beds and not self.auto_intro:
                 self.gap = max(self.gap, BED_LEAD_IN)
             self._set_beds(beds, max(0.0, self.t + self.gap - BED_LEAD_IN), BED_LEAD_IN)
         else:
@@ -215,6 +302,8 @@ class _Layout:
     def _placeable(self, cue: Cue) -> bool:
         if cue.is_spoken:
             return cue.line_id in self.rendered
+        if cue.kind is CueKind.AUDIO:
+            return True
         if cue.kind in (CueKind.SFX, CueKind.MUSIC):
             return not sounds.is_off(cue.text)
         return False
@@ -228,6 +317,8 @@ class _Layout:
         elif cue.kind is CueKind.AMBIENCE:
             xf = self.s.crossfade
             self._set_beds(self._ambience_beds(cue), max(0.0, self.t + self.gap / 2 - xf / 2), xf)
+        elif cue.kind is CueKind.AUDIO:
+            self._recording(cue)
         elif cue.kind is CueKind.SFX:
             self._sound(cue, sounds.SFX, "sfx")
         elif cue.kind is CueKind.MUSIC:
@@ -253,10 +344,32 @@ class _Layout:
             kind="speech", start=_ms(start), duration=float(duration),
             gain_db=float(line.gain_db), source=line.cache_key, line_id=line.line_id,
             speaker=line.speaker, text=line.text, section_id=self.section_id,
-            source_line=cue.source_line, pan=self._pan(cue, line.speaker)))
+            source_line=cue.source_line, pan=self._pan(cue, line.speaker),
+            words=line.words))
         self.t = start + duration
         self.gap = self.s.paragraph_pause if cue.paragraph_end else self.s.sentence_pause
         self.last_speaker = line.speaker
+
+    def _recording(self, cue: Cue) -> None:
+        """``[AUDIO: file | Name: what it says]``: a recorded line or sound, played whole in
+        the foreground (the next line waits for it), at the voices' level."""
+        name, _, caption = cue.text.partition("|")
+        if cue.seconds is not None:
+            self._seconds(cue.seconds, "audio duration", cue)
+        path = sounds.resolve_file(name, self.base_dir)
+        length = self._file_duration(path, "audio", cue)
+        duration = min(length, cue.seconds) if cue.seconds else length
+        speaker, text = _captioned(caption)
+        if self.last_speaker is not None and speaker != self.last_speaker:
+            self.gap = max(self.gap, self.s.speaker_change_pause)
+        start = self.t + self.gap
+        self.placements.append(Placement(
+            kind="audio", start=_ms(start), duration=float(duration), source=str(path),
+            text=text, speaker=speaker, section_id=self.section_id, from_file=True,
+            source_line=cue.source_line))
+        self.t = start + duration
+        self.gap = self.s.sentence_pause
+        self.last_speaker = speaker
 
     def _pan(self, cue: Cue, speaker: str) -> float:
         """Narration in the centre; characters alternate left and right, in order of their
@@ -291,6 +404,11 @@ class _Layout:
                 raise MixError(f"unknown sound effect '{sounds.clean(cue.text)}' (built-in: "
                                f"{known}; or give an audio file path)", self.file,
                                cue.source_line)
+            start = self.t + self.gap
+            if kind == "music" and (held := self._show_music(spec.name, start, cue)) is not None:
+                self.t = start + held
+                self.gap = AFTER_SOUND_GAP
+                return
             duration = cue.seconds or spec.duration
             hold = min(spec.hold, duration)
             source, from_file = spec.name, False
@@ -354,10 +472,11 @@ class _Layout:
 
     # -- end -----------------------------------------------------------------------------
     def _finish(self) -> Timeline:
-        if self.s.outro_music:
-            spec = sounds.MUSIC["outro"]
+        if self.auto_outro:
             start = self.t + max(self.gap, 1.0)
-            self._place("music", spec.name, start, spec.duration, None)
+            if self._show_music("outro", start, None) is None:
+                spec = sounds.MUSIC["outro"]
+                self._place("music", spec.name, start, spec.duration, None)
             beds_end = start + 1.0
         else:
             beds_end = self.t + 1.5
@@ -369,7 +488,9 @@ class _Layout:
         for i, (section, start) in enumerate(self.firsts):
             start = 0.0 if i == 0 else start
             end = self.firsts[i + 1][1] if i + 1 < len(self.firsts) else duration
-            title = section.heading.strip() or f"Part {i + 1}"
+            # A screenplay's scene heading is a slugline; its readable title is the chapter.
+            readable = section.title if self.script.format == "fountain" else ""
+            title = readable or section.heading.strip() or f"Part {i + 1}"
             chapters.append(Chapter(section.id, title, _ms(start), _ms(end)))
         self.spans.sort(key=lambda b: b.start)
         return Timeline(sample_rate=SAMPLE_RATE, duration=duration, placements=self.placements,
@@ -383,12 +504,23 @@ class _Layout:
                            self.file, cue.source_line)
         return float(value)
 
-    def _file_duration(self, path: Path, what: str, cue: Cue) -> float:
+    def _file_duration(self, path: Path, what: str, cue: Cue | None,
+                       setting: str | None = None) -> float:
         key = str(path)
         if key not in self._durations:
-            self._durations[key] = probe_duration(path, f"{what} file", self.file,
-                                                  cue.source_line)
+            what = f"{what} file" if setting is None else f"{what} ([mix] {setting})"
+            self._durations[key] = probe_duration(path, what, self.file,
+                                                  cue.source_line if cue else None)
         return self._durations[key]
+
+
+def _captioned(caption: str) -> tuple[str | None, str]:
+    """``Finn: Do you read me?`` -> ("Finn", "Do you read me?"); no name -> (None, text)."""
+    caption = " ".join(caption.split())
+    head, sep, rest = caption.partition(":")
+    if sep and rest.strip() and 0 < len(head) <= 40 and not any(c in head for c in ".!?\""):
+        return head.strip(), rest.strip()
+    return None, caption
 
 
 def _ms(t: float) -> float:

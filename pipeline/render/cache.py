@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import io
 import json
+import threading
 from dataclasses import asdict
 from pathlib import Path
 
@@ -22,6 +23,18 @@ from pipeline.engines.base import Delivery, Take, VoiceSpec
 from pipeline.files import file_sha256
 
 KEY_VERSION = "castwright-take-v1"
+
+# Entries whose WAV this process already hashed, by file identity (path, mtime, size of the WAV
+# and its sidecar): a long-lived process (the studio) re-mixes a long episode without hashing
+# every take again each time; any rewrite of either file changes the stamp and hashes anew.
+_verified: dict[tuple, dict] = {}
+_verified_lock = threading.Lock()
+MAX_VERIFIED = 50_000
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
 
 
 def take_key(engine_identity: str, voice: VoiceSpec, spoken_text: str, delivery: Delivery,
@@ -77,11 +90,23 @@ class TakeCache:
         """The entry's metadata if the entry is complete and intact, else None."""
         meta_path, wav_path = self.meta_path(key), self.wav_path(key)
         try:
+            stamp = (str(wav_path), *_stamp(wav_path), *_stamp(meta_path))
+        except OSError:
+            return None
+        with _verified_lock:
+            known = _verified.get(stamp)
+        if known is not None:
+            return dict(known)
+        try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             if meta.get("sha256") != file_sha256(wav_path):
                 return None
         except (OSError, ValueError):
             return None
+        with _verified_lock:
+            if len(_verified) >= MAX_VERIFIED:
+                _verified.clear()
+            _verified[stamp] = dict(meta)
         return meta
 
     def has(self, key: str) -> bool:

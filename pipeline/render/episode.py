@@ -26,7 +26,7 @@ from pipeline.parsing import parse_script
 from pipeline.render.cache import TakeCache
 from pipeline.render.choices import LineChoice, load_choices
 from pipeline.render.folder import claimed_episode_dir
-from pipeline.render.plan import LinePlan, build_plan
+from pipeline.render.plan import LinePlan, build_plan, notice_plan
 from pipeline.render.synth import missing_jobs, synthesize_jobs
 
 if TYPE_CHECKING:
@@ -64,6 +64,13 @@ class EpisodeContext:
     def plans(self, choices: dict[str, LineChoice]) -> list[LinePlan]:
         return build_plan(self.script, self.cast, choices, self.catalog, self.warnings)
 
+    def notice(self) -> LinePlan | None:
+        """The spoken AI-voice notice the show asks for (``ai_notice``), if any."""
+        text = self.mix.get("ai_notice")
+        if not isinstance(text, str) or not text.strip():
+            return None
+        return notice_plan(" ".join(text.split()), self.cast, self.catalog)
+
 
 @dataclass
 class EpisodeResult:
@@ -94,8 +101,20 @@ def load_context(script_path: str | Path, out_dir: str | Path = "output",
         script_path=script_path, script=script, catalog=catalog, cast=cast,
         cast_path=cast_file_path, voices_dir=voices, out_dir=out,
         episode_dir=out / (slug or slug_for_script(script_path)),
-        cache=TakeCache(out / CACHE_DIR), mix={**cast_file.mix, **(mix or {})},
+        cache=TakeCache(out / CACHE_DIR), mix={**_files_resolved(cast_file), **(mix or {})},
         warnings=list(script.warnings), show_cast=dict(show_cast or {}))
+
+
+def _files_resolved(cast_file: CastFile) -> dict:
+    """The cast file's [mix], its music files made absolute (they are named relative to it)."""
+    from pipeline.mix.settings import MUSIC_FILE_KEYS
+
+    mix = dict(cast_file.mix)
+    if cast_file.path is not None:
+        for key in MUSIC_FILE_KEYS:
+            if isinstance(mix.get(key), str) and mix[key]:
+                mix[key] = str((cast_file.path.parent / mix[key]).resolve())
+    return mix
 
 
 def _with_show_cast(cast_file: CastFile, show: CastFile, voices: Path) -> CastFile:
@@ -128,7 +147,8 @@ def render_episode(script_path: str | Path, out_dir: str | Path = "output",
         ctx.episode_dir = episode_dir
         sweep_leftovers(ctx)
         plans = ctx.plans(load_choices(ctx.episode_dir))
-        todo = missing_jobs(plans, ctx.cache)
+        notice = ctx.notice()
+        todo = missing_jobs(plans + ([notice] if notice else []), ctx.cache)
         t1 = time.perf_counter()
         synthesize_jobs(todo, ctx.cache.root, workers=jobs, show_progress=show_progress,
                         cluster=cluster)
