@@ -14,10 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
+from cluster_support import LocalHead, actor_pids, cluster_env
+from test_publish_fakes import SHOW_TOML, make_show
 
 from pipeline.render.cache import TakeCache
 from pipeline.render.episode import CACHE_DIR
-from tests.cluster_support import LocalHead, actor_pids, cluster_env
 
 pytestmark = pytest.mark.xdist_group("cluster")
 
@@ -110,6 +111,17 @@ def test_cluster_render_is_byte_identical_to_a_local_one(head, tmp_path):
         for entry in manifest["checksums"].values():
             entry.pop("mtime_ns")
     assert manifests[0] == manifests[1]
+
+
+def test_publish_renders_on_the_show_files_cluster(head, tmp_path):
+    show = make_show(tmp_path, SHOW_TOML.format(title='"T"')
+                     + f'\n[render]\ncluster = "{head.address}"\n')
+    code, out, err = finish(castwright("publish", "--show", str(show), "--out",
+                                       str(tmp_path / "out")))
+    assert code == 0, err
+    assert "on the Ray cluster at" in err
+    assert (tmp_path / "out" / "one" / "episode.mp3").is_file()
+    assert (tmp_path / "out" / "feed" / "feed.xml").is_file()
 
 
 def test_killed_actor_lines_are_redone_elsewhere(head, tmp_path):

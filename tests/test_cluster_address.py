@@ -12,12 +12,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_support import run
+from test_publish_fakes import SHOW_TOML, make_show
 
 from pipeline.cluster.address import ClusterError, parse_address, probe, resolve
 from pipeline.cluster.placement import plan_actors
 from pipeline.engines.base import Take
+from pipeline.errors import PublishError
+from pipeline.publish.show import load_show
 from pipeline.render.cache import TakeCache, encode_take
-from tests.cli_support import run
 
 REPO = Path(__file__).resolve().parents[1]
 ONE_LINE = "Title: Short\n\n# Scene\nANNA: Just one line, to keep it quick.\n"
@@ -123,3 +126,27 @@ def test_takes_are_the_same_bytes_whenever_they_are_made(tmp_path):
     assert cache.wav_path("ab" * 16).read_bytes() == first
     assert np.array_equal(cache.load("ab" * 16).samples, samples)
     assert meta["frames"] == 22050
+
+
+def test_show_file_render_cluster(tmp_path):
+    text = SHOW_TOML.format(title='"T"') + '\n[render]\ncluster = "ray://head"\n'
+    assert load_show(make_show(tmp_path, text)).render_cluster == "ray://head"
+    assert load_show(make_show(tmp_path)).render_cluster is None
+    for table, problem in (('cluster = "http://head:80"', "not a Ray address"),
+                           ("cluster = 6379", "must be a string"),
+                           ('clutser = "head"', "unknown field 'clutser'")):
+        path = make_show(tmp_path, SHOW_TOML.format(title='"T"') + f"\n[render]\n{table}\n")
+        with pytest.raises(PublishError, match=problem) as caught:
+            load_show(path)
+        assert caught.value.line == len(path.read_text().splitlines())
+
+
+def test_publish_with_unreachable_show_cluster_fails_before_rendering(tmp_path):
+    port = closed_port()
+    text = SHOW_TOML.format(title='"T"') + f'\n[render]\ncluster = "127.0.0.1:{port}"\n'
+    show = make_show(tmp_path, text)
+    result = run("publish", "--show", str(show), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "[render] cluster: cannot reach the Ray head" in lines[0]
+    assert not (tmp_path / "out" / "one").exists()

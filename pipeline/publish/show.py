@@ -32,7 +32,7 @@ EPISODE_TYPES = ("full", "trailer", "bonus")
 
 _ROOT_KEYS = {"title", "author", "description", "language", "artwork", "category", "subcategory",
               "explicit", "type", "base_url", "guid", "locked", "copyright", "owner", "episodes",
-              "mix", "cast", "music", "people", "disclosure"}
+              "mix", "cast", "music", "people", "disclosure", "render"}
 # [music] key -> the [mix] setting it fills (see docs/show-file.md, docs/sound-and-mix.md)
 _MUSIC_KEYS = {"theme": "music_theme", "intro": "music_intro", "outro": "music_outro",
                "stinger": "music_stinger"}
@@ -92,6 +92,7 @@ class Show:
     people: tuple[Person, ...] = ()  # the real people credited (<podcast:person>)
     disclosure: str = DISCLOSURE_TEXT  # the AI-voice line in every episode's description
     spoken_notice: str | None = SPOKEN_NOTICE  # read by the narrator in the intro; None: off
+    render_cluster: str | None = None  # [render] cluster: a Ray address (docs/cluster.md)
 
     @property
     def root(self) -> Path:
@@ -292,7 +293,24 @@ class _ShowReader:
             cast=dict(d.get("cast", {})),
             people=self.people(d.get("people", []), "people"),
             **self.disclosure(),
+            render_cluster=self.render_cluster(),
         )
+
+    def render_cluster(self) -> str | None:
+        """``[render] cluster``: where publish renders stale episodes (a Ray address)."""
+        from pipeline.cluster.address import ClusterError, parse_address  # no Ray import
+
+        table = self.data.get("render", {})
+        if not isinstance(table, dict):
+            raise self.fail("'render' must be a table with cluster", "render")
+        self.unknown_keys(table, {"cluster"}, "render")
+        value = self.text(table, "cluster", required=False, where="render")
+        if value is not None and value.lower() not in ("off", "none", "no"):
+            try:
+                parse_address(value, "render.cluster")
+            except ClusterError as err:
+                raise self.fail(err.problem, "cluster", "render") from None
+        return value
 
     def people(self, raw: Any, where: str, index: int | None = None) -> tuple[Person, ...]:
         """``[[people]]`` (or an episode's ``people``): name, a Podcast Taxonomy role, and
