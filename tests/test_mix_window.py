@@ -14,7 +14,7 @@ from pipeline.mix.window import mix_window
 from pipeline.render.assemble import previous_master, rendered_lines, take_loader
 from pipeline.render.choices import load_choices
 from pipeline.render.regen import episode_context
-from tests.studio_support import render_episode
+from studio_support import render_episode
 
 pytestmark = pytest.mark.xdist_group("render")
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.render.regen import list_takes
-from tests.studio_support import render_episode
+from studio_support import render_episode
 
 pytestmark = pytest.mark.xdist_group("render")
 runner = CliRunner()

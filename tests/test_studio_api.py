@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.studio.security import Guard, GuardMiddleware
-from tests.studio_support import (
+from studio_support import (
     get,
     post,
     render_episode,

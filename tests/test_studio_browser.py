@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.studio_support import (
+from studio_support import (
     CHROMIUM,
     CHROMIUM_FLAGS,
     get,
