@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from pipeline.commands import common
+from pipeline.commands.cluster import ClusterOption, cluster_session
 from pipeline.commands.common import (
     Column,
     JobsOption,
@@ -71,6 +72,7 @@ def render(
     )] = False,
     read_notes: Annotated[bool, typer.Option(
         "--read-notes", help="Read the author's notes aloud.")] = False,
+    cluster: ClusterOption = None,
 ) -> None:
     """Render an episode, or a book as a season (one episode per chapter): parse, cast,
     synthesize (cached), mix, master and export."""
@@ -84,8 +86,10 @@ def render(
         return
     from pipeline.render.episode import render_episode
 
-    result = render_episode(script, out, cast, jobs=jobs_or_default(jobs),
-                            voices_dir=voices_dir or voices_alias, show_progress=not quiet)
+    with cluster_session(cluster) as session:
+        result = render_episode(script, out, cast, jobs=jobs_or_default(jobs),
+                                voices_dir=voices_dir or voices_alias, show_progress=not quiet,
+                                cluster=session)
     for warning in result.warnings:
         warn(warning)
     m = result.manifest

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import progress
 from pipeline.errors import PublishError
@@ -34,6 +35,9 @@ from pipeline.publish.notes import read_notes
 from pipeline.publish.page import build_page
 from pipeline.publish.retired import keep_retired
 from pipeline.publish.show import EpisodeEntry, Show, load_show
+
+if TYPE_CHECKING:
+    from pipeline.cluster.session import ClusterSession
 
 FEED_DIR = "feed"
 CATALOG = "catalog.sqlite"
@@ -122,14 +126,14 @@ def _render_chapters(show: Show, stale: list[tuple[EpisodeEntry, RenderRequest]]
 
 
 def _render(show: Show, entry: EpisodeEntry, request: RenderRequest, out: Path,
-            jobs: int) -> Path:
+            jobs: int, cluster: ClusterSession | None = None) -> Path:
     from pipeline.render.episode import render_episode  # lazy: pulls in the TTS engines
 
     voices = show.root / "voices"  # the show file sits beside scripts/ and voices/
     result = render_episode(entry.script, out, jobs=jobs, slug=entry.slug,
                             voices_dir=voices if voices.is_dir() else None,
                             mix=request.mix or None, meta=request.meta,
-                            show_cast=request.show_cast or None)
+                            show_cast=request.show_cast or None, cluster=cluster)
     return Path(result.episode_dir)
 
 
@@ -217,20 +221,29 @@ def _save_book_cover(cover, target: Path) -> bool:
 
 def publish(show_path: str | Path = "show.toml", out_dir: str | Path = "output", *,
             jobs: int = 1, render: bool = True, now: datetime | None = None,
-            log: Callable[[str], None] = lambda _: None) -> PublishResult:
-    """Publish every episode of the show to ``<out_dir>/feed/``; see the module docstring."""
+            log: Callable[[str], None] = lambda _: None,
+            cluster: str | None = None) -> PublishResult:
+    """Publish every episode of the show to ``<out_dir>/feed/``; see the module docstring.
+    Stale episodes render on the Ray ``cluster`` (else ``RAY_ADDRESS``, else the show file's
+    ``[render] cluster``) when one is named."""
+    from pipeline.cluster.address import resolve  # plain Python: Ray only if there is work
+    from pipeline.cluster.session import open_session
+
     show = load_show(show_path)
     out = Path(out_dir)
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    with contextlib.ExitStack() as locks:
+    address = resolve(cluster, show.render_cluster, str(show.path))
+    with open_session(address, note=log, warn=lambda m: log(f"warning: {m}")) as session, \
+            contextlib.ExitStack() as locks:
         # The feed's lock, then each episode's, held until the new feed is in place: no render
         # or regen changes an episode between being read and being copied into the feed.
         locks.enter_context(feed_lock(out, FEED_DIR))
-        return _publish_locked(show, out, now, jobs, render, log, locks)
+        return _publish_locked(show, out, now, jobs, render, log, locks, session)
 
 
 def _publish_locked(show: Show, out: Path, now: datetime, jobs: int, render: bool,
-                    log: Callable[[str], None], locks: contextlib.ExitStack) -> PublishResult:
+                    log: Callable[[str], None], locks: contextlib.ExitStack,
+                    cluster: ClusterSession | None = None) -> PublishResult:
     folders: dict[str, EpisodeFolder] = {}
     rendered: list[str] = []
     stale_chapters: list[tuple[EpisodeEntry, RenderRequest]] = []
@@ -250,7 +263,7 @@ def _publish_locked(show: Show, out: Path, now: datetime, jobs: int, render: boo
                     stale_chapters.append((entry, request))
                     advance(1, entry.slug)
                     continue
-                episode_dir = _render(show, entry, request, out, jobs)
+                episode_dir = _render(show, entry, request, out, jobs, cluster)
                 if episode_dir.name != entry.slug:
                     log(f"warning: render wrote {episode_dir}, publish expects "
                         f"{out / entry.slug}")

@@ -33,7 +33,8 @@ EPISODE_TYPES = ("full", "trailer", "bonus")
 
 _ROOT_KEYS = {"title", "author", "description", "language", "artwork", "category", "subcategory",
               "explicit", "type", "base_url", "guid", "locked", "copyright", "owner", "episodes",
-              "mix", "cast", "music", "people", "disclosure", "book", "chapters", "season"}
+              "mix", "cast", "music", "people", "disclosure", "book", "chapters", "season",
+              "render"}
 # [music] key -> the [mix] setting it fills (see docs/show-file.md, docs/sound-and-mix.md)
 _MUSIC_KEYS = {"theme": "music_theme", "intro": "music_intro", "outro": "music_outro",
                "stinger": "music_stinger"}
@@ -101,6 +102,7 @@ class Show:
     people: tuple[Person, ...] = ()  # the real people credited (<podcast:person>)
     disclosure: str = DISCLOSURE_TEXT  # the AI-voice line in every episode's description
     spoken_notice: str | None = SPOKEN_NOTICE  # read by the narrator in the intro; None: off
+    render_cluster: str | None = None  # [render] cluster: a Ray address (docs/cluster.md)
 
     @property
     def root(self) -> Path:
@@ -306,6 +308,7 @@ class _ShowReader:
             book_data=book,
             people=self.people(d.get("people", []), "people"),
             **self.disclosure(),
+            render_cluster=self.render_cluster(),
         )
 
     def book(self):
@@ -349,6 +352,22 @@ class _ShowReader:
         return tuple(EpisodeEntry(script=book.path, slug=slugs[n][0], number=n, season=season,
                                   title=book.chapter(n).title, chapter=n, folder=slugs[n][1])
                      for n in numbers)
+
+    def render_cluster(self) -> str | None:
+        """``[render] cluster``: where publish renders stale episodes (a Ray address)."""
+        from pipeline.cluster.address import ClusterError, parse_address  # no Ray import
+
+        table = self.data.get("render", {})
+        if not isinstance(table, dict):
+            raise self.fail("'render' must be a table with cluster", "render")
+        self.unknown_keys(table, {"cluster"}, "render")
+        value = self.text(table, "cluster", required=False, where="render")
+        if value is not None and value.lower() not in ("off", "none", "no"):
+            try:
+                parse_address(value, "render.cluster")
+            except ClusterError as err:
+                raise self.fail(err.problem, "cluster", "render") from None
+        return value
 
     def people(self, raw: Any, where: str, index: int | None = None) -> tuple[Person, ...]:
         """``[[people]]`` (or an episode's ``people``): name, a Podcast Taxonomy role, and

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.atomic import sweep_temp_files, sweep_work_dirs
 from pipeline.casting import (
@@ -28,6 +29,9 @@ from pipeline.render.choices import LineChoice, load_choices
 from pipeline.render.folder import claimed_episode_dir
 from pipeline.render.plan import LinePlan, build_plan, notice_plan
 from pipeline.render.synth import missing_jobs, synthesize_jobs
+
+if TYPE_CHECKING:
+    from pipeline.cluster.session import ClusterSession
 
 CACHE_DIR = ".cache/takes"
 SOUNDS_DIR = ".cache/sounds"  # synthesized music and effects (see mix.soundcache)
@@ -139,9 +143,11 @@ def render_episode(script_path: str | Path, out_dir: str | Path = "output",
                    cast_path: str | Path | None = None, jobs: int = 1,
                    voices_dir: str | Path | None = None, mix: dict | None = None,
                    show_progress: bool = True, slug: str | None = None,
-                   meta: dict | None = None, show_cast: dict | None = None) -> EpisodeResult:
+                   meta: dict | None = None, show_cast: dict | None = None,
+                   cluster: ClusterSession | None = None) -> EpisodeResult:
     """Render (or re-render from cache) one episode into its folder under ``out_dir``: the
-    script's slug, or ``slug`` (see ``render.folder``); the folder is locked meanwhile."""
+    script's slug, or ``slug`` (see ``render.folder``); the folder is locked meanwhile.
+    With a ``cluster`` session the missing takes are made on its Ray actors."""
     t0 = time.perf_counter()
     ctx = load_context(script_path, out_dir, cast_path, voices_dir, mix, slug, show_cast)
     with claimed_episode_dir(ctx.out_dir, ctx.script_path, slug,
@@ -152,7 +158,8 @@ def render_episode(script_path: str | Path, out_dir: str | Path = "output",
         notice = ctx.notice()
         todo = missing_jobs(plans + ([notice] if notice else []), ctx.cache)
         t1 = time.perf_counter()
-        synthesize_jobs(todo, ctx.cache.root, workers=jobs, show_progress=show_progress)
+        synthesize_jobs(todo, ctx.cache.root, workers=jobs, show_progress=show_progress,
+                        cluster=cluster)
         t2 = time.perf_counter()
         from pipeline.render.assemble import assemble_episode  # the mixer: scipy, ~1.5 s
 
