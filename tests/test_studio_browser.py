@@ -15,7 +15,6 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from studio_support import (
     CHROMIUM,
     CHROMIUM_FLAGS,
