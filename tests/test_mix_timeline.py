@@ -363,9 +363,11 @@ def test_show_music_files_replace_the_built_in_theme_outro_and_sting(tmp_path):
     assert (intro.source, intro.from_file, intro.start) == (files["music_theme"], True, 0.0)
     assert intro.duration == 12.0 and intro.fade_out == 3.0
     assert p[a].start == pytest.approx(8.0, abs=GRID)
-    # The stinger plays whole and the next line waits for it.
+    # The stinger plays whole and the next line waits for it, then for the pause the
+    # conversation asks for (as after a built-in sting: see test_sound_effects_and_music_cues).
     assert sting.source == files["music_stinger"] and sting.duration == pytest.approx(2.0)
-    assert p[b].start == pytest.approx(sting.end + 0.25, abs=GRID)
+    heard = pacing.pause_between(_turn(st, a), _turn(st, b), settings)
+    assert p[b].start == pytest.approx(sting.end + max(0.25, heard - pacing.LEAD_S), abs=GRID)
     # The outro file plays whole after the last line; the episode ends with it.
     assert outro.source == files["music_outro"] and outro.duration == pytest.approx(9.0)
     assert outro.start > p[b].end and tl.duration == pytest.approx(outro.end + 0.5, abs=0.01)

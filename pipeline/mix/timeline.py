@@ -437,6 +437,7 @@ class _Layout:
             if kind == "music" and (held := self._show_music(spec.name, start, cue)) is not None:
                 self.t = start + held
                 self.gap = AFTER_SOUND_GAP
+                self.prev_line = None  # the music came between: no take tail before the next
                 return
             duration = cue.seconds or spec.duration
             hold = min(spec.hold, duration)
