@@ -7,13 +7,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 from cluster_support import LocalHead, actor_pids, cluster_env
 from test_publish_fakes import SHOW_TOML, make_show
 
@@ -111,6 +114,37 @@ def test_cluster_render_is_byte_identical_to_a_local_one(head, tmp_path):
         for entry in manifest["checksums"].values():
             entry.pop("mtime_ns")
     assert manifests[0] == manifests[1]
+
+
+def test_an_episode_mixed_as_a_ray_task_is_byte_identical(head, tmp_path, monkeypatch):
+    """The season mixer: the same timeline mixed on a cluster node (takes and a sound file
+    shipped there, files shipped back) gives the same files as the local mix."""
+    from pipeline.cluster.address import parse_address
+    from pipeline.cluster.mixing import RemoteMixer
+    from pipeline.cluster.session import ClusterSession
+    from pipeline.render.assemble import assemble_episode
+    from pipeline.render.choices import load_choices
+    from pipeline.render.episode import load_context, render_episode
+
+    rate = 22050
+    knock = np.sin(np.linspace(0, 900, rate // 2)).astype(np.float32) * 0.3
+    sf.write(tmp_path / "knock.wav", knock, rate)
+    script = tmp_path / "door.txt"
+    script.write_text("Title: The Door\n\n# Hall\nMARA: Did you hear that?\n"
+                      "[SFX: knock.wav]\nOWEN: Someone at the door, this late.\n",
+                      encoding="utf-8")
+    local = render_episode(script, tmp_path / "local", jobs=1, show_progress=False)
+    shutil.copytree(tmp_path / "local" / CACHE_DIR, tmp_path / "remote" / CACHE_DIR)
+    for name, value in cluster_env().items():
+        monkeypatch.setenv(name, value)
+    with ClusterSession(parse_address(head.address)) as session:
+        ctx = load_context(script, tmp_path / "remote")
+        manifest = assemble_episode(ctx, ctx.plans(load_choices(ctx.episode_dir)),
+                                    mixer=RemoteMixer(session))
+    assert manifest["files"] == local.manifest["files"]
+    assert any(e["kind"] == "sfx" for e in manifest["timeline"]["placements"])
+    assert files_by_hash(tmp_path / "remote" / "door") == files_by_hash(local.episode_dir)
+    assert manifest["loudness"] == local.manifest["loudness"]
 
 
 def test_publish_renders_on_the_show_files_cluster(head, tmp_path):

@@ -86,6 +86,11 @@ class ClusterSession:
             self._pool = SynthPool(self)
         return self._pool
 
+    @property
+    def made(self) -> int:
+        """Takes the cluster made (and the cache kept) during this command."""
+        return self._pool.made if self._pool is not None else 0
+
     def head_alive(self) -> bool:
         return self.head.host is None or reachable(self.head)
 
