@@ -17,6 +17,7 @@ from pipeline.casting import (
     layer_casts,
     load_cast_file,
     parse_cast,
+    recast,
 )
 from pipeline.catalog import default_voices_dir, load_catalog
 from pipeline.engines.base import VoiceSpec
@@ -52,10 +53,12 @@ class EpisodeContext:
     mix: dict
     warnings: list[str] = field(default_factory=list)
     show_cast: dict = field(default_factory=dict)  # kept in the manifest, so regen casts alike
+    name: str | None = None  # the episode's slug when it is not its folder's name (a chapter)
+    book: dict = field(default_factory=dict)  # a book's chapter: kept in the manifest (regen)
 
     @property
     def slug(self) -> str:
-        return self.episode_dir.name
+        return self.name or self.episode_dir.name
 
     @property
     def sounds_dir(self) -> Path:
@@ -85,10 +88,13 @@ class EpisodeResult:
 def load_context(script_path: str | Path, out_dir: str | Path = "output",
                  cast_path: str | Path | None = None, voices_dir: str | Path | None = None,
                  mix: dict | None = None, slug: str | None = None,
-                 show_cast: dict | None = None) -> EpisodeContext:
-    """``show_cast`` is a show file's ``[cast]`` table: the episode's cast file layers on top."""
+                 show_cast: dict | None = None, script: Script | None = None,
+                 cast_voices: dict[str, VoiceSpec] | None = None) -> EpisodeContext:
+    """``show_cast`` is a show file's ``[cast]`` table: the episode's cast file layers on top.
+    A book's chapter comes with its ``script`` already cut from the book and the voices the
+    whole book was cast with (``cast_voices``)."""
     script_path = Path(script_path)
-    script = parse_script(script_path)
+    script = script if script is not None else parse_script(script_path)
     voices = Path(voices_dir) if voices_dir else default_voices_dir()
     catalog = load_catalog(voices)
     cast_file_path = Path(cast_path) if cast_path else find_cast_file(script_path, voices)
@@ -96,6 +102,8 @@ def load_context(script_path: str | Path, out_dir: str | Path = "output",
     if show_cast:
         cast_file = _with_show_cast(cast_file, parse_cast(show_cast, where="cast."), voices)
     cast = cast_script(script, catalog, cast_file)
+    if cast_voices:
+        cast = recast(cast, cast_voices)
     out = Path(out_dir)
     return EpisodeContext(
         script_path=script_path, script=script, catalog=catalog, cast=cast,
