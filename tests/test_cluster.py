@@ -213,3 +213,39 @@ def test_lost_head_ends_in_one_line_and_keeps_the_takes(tmp_path):
     code, stdout, err = finish(again)
     assert code == 0, err
     assert json.loads(stdout)["synthesized"] == 16 - len(kept)
+
+
+def test_a_book_renders_as_a_season_on_the_cluster(head, tmp_path):
+    """``render BOOK --cluster``: the chapters' takes made on the actors, each chapter mixed
+    as a Ray task on a worker, and every file of the season the same bytes as a local render."""
+    from book_support import FERRY, write_txt
+
+    book = write_txt(tmp_path / "ferry.txt", FERRY)
+    code, out, err = finish(castwright("render", str(book), "--out", str(tmp_path / "local"),
+                                       "--jobs", "2", "--json"))
+    assert code == 0, err
+    local = json.loads(out)
+    assert all(e["mixed_on"] is None for e in local["episodes"])
+    code, out, err = finish(castwright("render", str(book), "--out", str(tmp_path / "cluster"),
+                                       "--json", "--cluster", head.address))
+    assert code == 0, err
+    remote = json.loads(out)
+    assert [e["number"] for e in remote["episodes"]] == [1, 2, 3]
+    assert remote["synthesized"] == local["synthesized"] > 0 and "Ray cluster" in err
+    mixers = {e["mixed_on"] for e in remote["episodes"]}
+    assert all(m and m.split("pid ")[1].rstrip(")").isdigit() for m in mixers)
+    assert not any(f"pid {os.getpid()})" in m for m in mixers)  # not this process
+    for folder in ("ferry", CACHE_DIR):  # the season's episodes and season.json; the takes
+        local_files, cluster_files = (files_by_hash(tmp_path / name / folder)
+                                      for name in ("local", "cluster"))
+        assert cluster_files == local_files and cluster_files
+    assert sum(1 for name in cluster_files if name.endswith(".wav")) == remote["synthesized"]
+    assert sorted(p.name for p in (tmp_path / "cluster" / "ferry").glob("*/episode.mp3")) == \
+        ["episode.mp3"] * 3
+    again = castwright("render", str(book), "--out", str(tmp_path / "cluster"), "--json",
+                       "--cluster", head.address)
+    code, out, err = finish(again)
+    assert code == 0, err
+    rerun = json.loads(out)
+    assert rerun["synthesized"] == 0 and rerun["mixed"] == 0  # nothing sent to the cluster
+    assert "Ray cluster" not in err

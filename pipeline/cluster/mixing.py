@@ -12,8 +12,11 @@ command, and a mix (about a tenth of the work of synthesis) fits beside them.
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
+import socket
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +52,7 @@ class MixedFiles:
     output: Any  # MixOutput
     blobs: dict[str, bytes]  # file name in the episode folder -> bytes
     software: dict[str, str]
+    where: str = ""  # the node and process that mixed it
 
 
 @dataclass
@@ -139,7 +143,7 @@ def run_mix(bundle: MixBundle) -> MixedFiles | MixFailed:
             output = write_mix(txn, timeline, episode, settings, bundle.encoders, bundle.fixed,
                                cache, work_dir=scratch, sounds_dir=node_sounds_dir())
             blobs = {name: tmp.read_bytes() for name, tmp in txn.staged.items()}
-        return MixedFiles(output, blobs, software())
+        return MixedFiles(output, blobs, software(), f"{socket.gethostname()} (pid {os.getpid()})")
     except CastwrightError as err:
         return MixFailed(str(err))
     finally:
@@ -149,23 +153,37 @@ def run_mix(bundle: MixBundle) -> MixedFiles | MixFailed:
 # -- on the driver ---------------------------------------------------------------------------
 
 class RemoteMixer:
-    """``assemble_episode(..., mixer=RemoteMixer(session))``: the mix runs as a Ray task."""
+    """``assemble_episode(..., mixer=RemoteMixer(session))``: the mix runs as a Ray task.
+
+    One mixer serves every episode of a command, from several threads at once (a season mixes
+    its chapters in parallel). It connects on its first mix: episodes that are up to date never
+    wait for Ray. ``mixed_on`` says where each episode (by slug) was mixed."""
 
     def __init__(self, session: ClusterSession):
         self.session = session
-        ray = session.connect()
-        self.ray = ray
-        self.task = ray.remote(run_mix).options(num_cpus=0, max_retries=TASK_RETRIES,
-                                                scheduling_strategy="SPREAD")
+        self.task: Any = None
+        self.lock = threading.Lock()
+        self.mixed_on: dict[str, str] = {}
+
+    def _task(self) -> Any:
+        with self.lock:
+            if self.task is None:
+                ray = self.session.connect()
+                self.task = ray.remote(run_mix).options(num_cpus=0, max_retries=TASK_RETRIES,
+                                                        scheduling_strategy="SPREAD")
+            return self.task
 
     def __call__(self, txn, timeline, episode, settings, encoders, fixed, ctx) -> MixOutput:
         from pipeline.cluster.worker import software, software_difference
 
+        if self.session.lost:  # the head went away under another episode: do not wait on it
+            raise self.session.lost_error(self.session.made)
+        task = self._task()
         keys = {p.source for p in timeline.placements if p.kind == "speech"}
         bundle = MixBundle(timeline, episode, settings, encoders, fixed,
                            takes={k: ctx.cache.wav_path(k).read_bytes() for k in keys},
                            files=local_files(timeline, episode, settings), name=ctx.slug)
-        result = self._wait(self.task.remote(bundle), ctx.slug)
+        result = self._wait(task.remote(bundle), ctx.slug)
         if isinstance(result, MixFailed):
             raise ClusterError(f"{ctx.slug}: {result.problem}")
         difference = software_difference(software(), result.software)
@@ -174,12 +192,14 @@ class RemoteMixer:
                                f"({difference}); install the same castwright on every node")
         for name, data in result.blobs.items():
             txn.stage(name).write_bytes(data)
+        self.mixed_on[ctx.slug] = result.where
         return result.output
 
     def _wait(self, ref: Any, name: str) -> MixedFiles | MixFailed:
+        ray = self.session.connect()
         quiet_since = time.monotonic()
         while True:
-            done, _ = self.ray.wait([ref], timeout=POLL_SECONDS)
+            done, _ = ray.wait([ref], timeout=POLL_SECONDS)
             if done:
                 break
             if time.monotonic() - quiet_since > STALL_SECONDS:
@@ -187,8 +207,8 @@ class RemoteMixer:
                     raise self.session.lost_error(self.session.made)
                 quiet_since = time.monotonic()
         try:
-            return self.ray.get(ref)
-        except self.ray.exceptions.RayError as err:
+            return ray.get(ref)
+        except ray.exceptions.RayError as err:
             if not self.session.head_alive():
                 raise self.session.lost_error(self.session.made) from None
             first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]

@@ -174,10 +174,12 @@ def previous_master(last: dict | None) -> tuple[float, float] | None:
 
 
 def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | None = None,
-                     keep_master: bool = False, mixer: Mixer | None = None) -> dict:
+                     keep_master: bool = False, mixer: Mixer | None = None,
+                     calibration: Calibration | None = None) -> dict:
     """Mix and export. ``keep_master`` (single-line changes) reuses the last mastering gain so
     every unchanged line stays sample-identical; a full render re-masters from scratch.
-    ``mixer`` mixes elsewhere (a Ray task); by default the mix runs here."""
+    ``mixer`` mixes elsewhere (a Ray task); by default the mix runs here. ``calibration``:
+    where the encoders' first guess comes from (default: the output folder's, as it is now)."""
     settings = MixSettings.from_table(ctx.mix)
     lines = rendered_lines(ctx, plans)
     timeline = build_timeline(ctx.script, lines, settings, notice=_notice_line(ctx))
@@ -192,7 +194,7 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     # Raw mix audio goes beside the output (not a possibly RAM-backed /tmp): 3 h is ~8 GB.
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
     ctx.episode_dir.mkdir(parents=True, exist_ok=True)
-    calibration = Calibration(ctx.sounds_dir.parent)
+    calibration = calibration or Calibration(ctx.sounds_dir.parent)
     encoders = predicted_settings(settings.formats + ["mp3"], settings.mp3_bitrate,
                                   settings.channels, last, calibration)
     # One transaction: every file of the episode, the manifest last, becomes current at once.
