@@ -60,6 +60,9 @@ def render(
     voices_alias: VoicesAlias = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Same as castwright -q.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    stems: Annotated[bool, typer.Option(
+        "--stems", help="Also write dialogue, music, effects and ambience stems (stems/*.wav) "
+        "for finishing in a DAW.")] = False,
 ) -> None:
     """Render an episode: parse, cast, synthesize (cached), mix, master and export."""
     from pipeline.render.episode import render_episode
@@ -67,7 +70,8 @@ def render(
     if quiet:
         common.configure(-1)
     result = render_episode(script, out, cast, jobs=jobs_or_default(jobs),
-                            voices_dir=voices_dir or voices_alias, show_progress=not quiet)
+                            voices_dir=voices_dir or voices_alias, show_progress=not quiet,
+                            stems=stems)
     for warning in result.warnings:
         warn(warning)
     m = result.manifest
@@ -144,6 +148,8 @@ def regen(
         "--expressiveness", help="Delivery for this line: the engine's variation (0 .. 2).",
     )] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Drop this line's overrides.")] = False,
+    stems: Annotated[bool, typer.Option(
+        "--stems", help="Also write the stems for a DAW (slower: off by default).")] = False,
     audio: Annotated[Path | None, typer.Option(
         "--audio", help="Your own recording of the line (WAV, MP3, FLAC …) as a new take: "
         "trimmed and matched to the voices' loudness.")] = None,
@@ -156,7 +162,7 @@ def regen(
     started = time.perf_counter()
     result = regen_line(resolve_episode(episode, out), line_id, take=take, text=text,
                         voice=voice, reset=reset, pace=pace, expressiveness=expressiveness,
-                        audio=audio)
+                        audio=audio, stems=stems)
     seconds = time.perf_counter() - started
     if as_json:
         print_json({"line_id": line_id, "take": result.take, "synthesized": result.synthesized,
