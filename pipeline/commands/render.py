@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from pipeline.commands import common
+from pipeline.commands.cluster import ClusterOption, cluster_session
 from pipeline.commands.common import (
     Column,
     JobsOption,
@@ -22,6 +23,7 @@ from pipeline.commands.common import (
     warn,
 )
 from pipeline.commands.script import CastOption, VoicesAlias, VoicesDirOption
+from pipeline.errors import ScriptError
 from pipeline.render.manifest import load_manifest, resolve_episode
 
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
@@ -52,7 +54,8 @@ TAKE_COLUMNS = [Column("take", justify="right"), Column("cached", "in cache"),
 @user_errors
 def render(
     script: Annotated[Path, typer.Argument(
-        metavar="SCRIPT", help="Story or script file (prose, play or Fountain).")],
+        metavar="SCRIPT",
+        help="Story, script or book (prose, play, Fountain, EPUB, HTML, Markdown, DOCX).")],
     cast: CastOption = None,
     out: OutOption = Path("output"),
     jobs: JobsOption = None,
@@ -63,15 +66,36 @@ def render(
     stems: Annotated[bool, typer.Option(
         "--stems", help="Also write dialogue, music, effects and ambience stems (stems/*.wav) "
         "for finishing in a DAW.")] = False,
+    chapters: Annotated[str | None, typer.Option(
+        "--chapters", help="A book's chapters to render: 3-5, 7, 1,4-6, 58- (default: all).",
+    )] = None,
+    whole: Annotated[bool, typer.Option(
+        "--whole", help="A book as one episode (its chapters as sections).")] = False,
+    all_matter: Annotated[bool, typer.Option(
+        "--all-matter", help="Keep a book's front/back matter (copyright, contents...).",
+    )] = False,
+    read_notes: Annotated[bool, typer.Option(
+        "--read-notes", help="Read the author's notes aloud.")] = False,
+    cluster: ClusterOption = None,
 ) -> None:
-    """Render an episode: parse, cast, synthesize (cached), mix, master and export."""
-    from pipeline.render.episode import render_episode
+    """Render an episode, or a book as a season (one episode per chapter): parse, cast,
+    synthesize (cached), mix, master and export."""
+    from pipeline.commands.season import render_book
 
     if quiet:
         common.configure(-1)
-    result = render_episode(script, out, cast, jobs=jobs_or_default(jobs),
-                            voices_dir=voices_dir or voices_alias, show_progress=not quiet,
-                            stems=stems)
+    if stems and not whole:
+        _refuse_book_stems(script, all_matter, read_notes)
+    if not whole and render_book(script, out, cast, jobs_or_default(jobs),
+                                 voices_dir or voices_alias, quiet, chapters, all_matter,
+                                 read_notes, as_json):
+        return
+    from pipeline.render.episode import render_episode
+
+    with cluster_session(cluster) as session:
+        result = render_episode(script, out, cast, jobs=jobs_or_default(jobs),
+                                voices_dir=voices_dir or voices_alias, show_progress=not quiet,
+                                cluster=session, stems=stems)
     for warning in result.warnings:
         warn(warning)
     m = result.manifest
@@ -133,6 +157,15 @@ def lines(
     print_rows(rows, LINE_COLUMNS, title=manifest["title"], as_json=as_json,
                document={"episode": str(episode_dir), "title": manifest["title"],
                          "lines": rows})
+
+
+def _refuse_book_stems(script: Path, all_matter: bool, read_notes: bool) -> None:
+    """Stems are per episode: a season would write one set per chapter nobody asked for."""
+    from pipeline.books.book import load_book
+
+    if load_book(script, all_matter, read_notes).is_season:
+        raise ScriptError("--stems works on one episode: add --whole to render the book as "
+                          "one, or run `castwright regen CHAPTER-EPISODE LINE --stems`", script)
 
 
 @user_errors
