@@ -45,6 +45,7 @@ class MixBundle:
     takes: dict[str, bytes]  # cache key -> the cache's WAV bytes
     files: dict[str, bytes]  # absolute path on the driver -> the file's bytes
     name: str = ""  # the episode, for messages
+    stems: bool = False  # also the dialogue, music, effects and ambience stems
 
 
 @dataclass
@@ -141,7 +142,8 @@ def run_mix(bundle: MixBundle) -> MixedFiles | MixFailed:
                                        (bundle.timeline, bundle.episode, bundle.settings))
         with FolderTransaction(scratch / "episode") as txn:
             output = write_mix(txn, timeline, episode, settings, bundle.encoders, bundle.fixed,
-                               cache, work_dir=scratch, sounds_dir=node_sounds_dir())
+                               cache, work_dir=scratch, sounds_dir=node_sounds_dir(),
+                               stems=bundle.stems)
             blobs = {name: tmp.read_bytes() for name, tmp in txn.staged.items()}
         return MixedFiles(output, blobs, software(), f"{socket.gethostname()} (pid {os.getpid()})")
     except CastwrightError as err:
@@ -173,7 +175,8 @@ class RemoteMixer:
                                                         scheduling_strategy="SPREAD")
             return self.task
 
-    def __call__(self, txn, timeline, episode, settings, encoders, fixed, ctx) -> MixOutput:
+    def __call__(self, txn, timeline, episode, settings, encoders, fixed, ctx,
+                 stems: bool = False) -> MixOutput:
         from pipeline.cluster.worker import software, software_difference
 
         if self.session.lost:  # the head went away under another episode: do not wait on it
@@ -182,7 +185,8 @@ class RemoteMixer:
         keys = {p.source for p in timeline.placements if p.kind == "speech"}
         bundle = MixBundle(timeline, episode, settings, encoders, fixed,
                            takes={k: ctx.cache.wav_path(k).read_bytes() for k in keys},
-                           files=local_files(timeline, episode, settings), name=ctx.slug)
+                           files=local_files(timeline, episode, settings), name=ctx.slug,
+                           stems=stems)
         result = self._wait(task.remote(bundle), ctx.slug)
         if isinstance(result, MixFailed):
             raise ClusterError(f"{ctx.slug}: {result.problem}")

@@ -174,12 +174,14 @@ def previous_master(last: dict | None) -> tuple[float, float] | None:
 
 
 def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | None = None,
-                     keep_master: bool = False, mixer: Mixer | None = None,
-                     calibration: Calibration | None = None) -> dict:
+                     keep_master: bool = False, stems: bool = False,
+                     mixer: Mixer | None = None, calibration: Calibration | None = None) -> dict:
     """Mix and export. ``keep_master`` (single-line changes) reuses the last mastering gain so
     every unchanged line stays sample-identical; a full render re-masters from scratch.
-    ``mixer`` mixes elsewhere (a Ray task); by default the mix runs here. ``calibration``:
-    where the encoders' first guess comes from (default: the output folder's, as it is now)."""
+    ``stems`` also writes the dialogue, music, effects and ambience stems (``stems/``); a mix
+    without them drops the last one's, which would no longer match. ``mixer`` mixes elsewhere
+    (a Ray task); by default the mix runs here. ``calibration``: where the encoders' first
+    guess comes from (default: the output folder's, as it is now)."""
     settings = MixSettings.from_table(ctx.mix)
     lines = rendered_lines(ctx, plans)
     timeline = build_timeline(ctx.script, lines, settings, notice=_notice_line(ctx))
@@ -187,8 +189,9 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     fixed = previous_master(last) if keep_master else None
     episode = episode_meta(ctx, meta)
     fingerprint = mix_fingerprint(timeline, settings, episode, plans)
-    if last is not None and up_to_date(ctx, last, fingerprint):
-        return last
+    has_stems = "stem_dialogue" in ((last or {}).get("files") or {})
+    if last is not None and up_to_date(ctx, last, fingerprint) and (has_stems or not stems):
+        return last  # (stems made for this very mix stay, asked for or not)
     if mixer is None:
         plot.start_helper()  # matplotlib imports in a forked helper while we mix (no-op if running)
     # Raw mix audio goes beside the output (not a possibly RAM-backed /tmp): 3 h is ~8 GB.
@@ -199,8 +202,12 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
                                   settings.channels, last, calibration)
     # One transaction: every file of the episode, the manifest last, becomes current at once.
     with FolderTransaction(ctx.episode_dir) as txn:
-        mixed = (mixer or mix_here)(txn, timeline, episode, settings, encoders, fixed, ctx)
+        mixed = (mixer or mix_here)(txn, timeline, episode, settings, encoders, fixed, ctx,
+                                    stems)
         manifest = build_manifest(ctx, plans, timeline, mixed.files, mixed)
+        if stems:  # what a DAW user needs to line them up with the master
+            manifest["stems"] = {"level": "pre-master", "sum": "the master before its gain and "
+                                 "limiter", "master_gain_db": mixed.loudness.gain_db}
         manifest["loudness"].update(_delivered(mixed.delivered, last, settings))
         if fixed is not None:  # a one-line re-mix does not measure the beds: keep the last
             before = (last or {}).get("loudness") or {}
@@ -233,29 +240,30 @@ class MixOutput:
     encoder_settings: dict
 
 
-# (txn, timeline, episode meta, settings, encoders, fixed master, ctx) -> MixOutput; the
+# (txn, timeline, episode meta, settings, encoders, fixed master, ctx, stems) -> MixOutput; the
 # cluster's mixer (pipeline.cluster.mixing) runs write_mix on another machine.
 Mixer = Callable[..., MixOutput]
 
 
 def mix_here(txn: FolderTransaction, timeline, episode: EpisodeMeta, settings: MixSettings,
              encoders: dict, fixed: tuple[float, float] | None,
-             ctx: EpisodeContext) -> MixOutput:
+             ctx: EpisodeContext, stems: bool = False) -> MixOutput:
     return write_mix(txn, timeline, episode, settings, encoders, fixed, ctx.cache,
-                     work_dir=ctx.out_dir, sounds_dir=ctx.sounds_dir)
+                     work_dir=ctx.out_dir, sounds_dir=ctx.sounds_dir, stems=stems)
 
 
 def write_mix(txn: FolderTransaction, timeline, episode: EpisodeMeta, settings: MixSettings,
               encoders: dict, fixed: tuple[float, float] | None, cache: TakeCache,
-              work_dir: Path, sounds_dir: Path) -> MixOutput:
+              work_dir: Path, sounds_dir: Path, stems: bool = False) -> MixOutput:
     """Mix ``timeline`` from the takes in ``cache`` and stage the episode's files in ``txn``.
     The writer takes the master as it is made: with a fixed master (a single-line change)
     the encoders run while the episode is still being mixed."""
     with EpisodeWriter(txn.folder, timeline, episode, settings, txn=txn,
-                       encoders=encoders, verify=fixed is None) as writer:
+                       encoders=encoders, verify=fixed is None, stems=stems) as writer:
         result = mix_timeline(timeline, cache_loader(cache, timeline.sample_rate), settings,
                               work_dir=work_dir, fixed_master=fixed, sink=writer.write,
-                              sound_cache=sounds_dir)
+                              sound_cache=sounds_dir,
+                              stems=writer.write_stems if stems else None)
         files = writer.finish(result)
     return MixOutput(files, result.loudness, writer.delivered, writer.encoder_settings)
 
