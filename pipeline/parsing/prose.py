@@ -49,7 +49,7 @@ from pipeline.parsing.sections import (
 QUOTES = "\"\u201c\u201d\u201e\u00ab\u00bb"
 _HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z/'\u2019 ]{0,24}?)\s*:\s*(?P<value>.*)$")
 _SENTENCE_DONE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]*$")
-_ENDS_SPEECH = re.compile(r"[,.!?\u2026\u2014\u2013\-][\"'\u2019]?\s*$")
+_ENDS_SPEECH = re.compile(r"[,.!?;:\u2026\u2014\u2013\-][\"'\u2019]?\s*$")
 _LEAD_PUNCT = re.compile(r"[\s,;:\u2014\u2013\-]+")
 SCENE_BREAK_SECONDS = 1.5
 

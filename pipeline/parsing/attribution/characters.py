@@ -203,10 +203,13 @@ class Characters:
 
     def _name(self, person: Character) -> None:
         """The voice's name: the way the story most often writes it, except that a bare
-        family name ("Wickham") gives way to a fuller form ("Mr. Wickham"): families share
-        it."""
+        family name another person of the story shares ("Bennet") gives way to a fuller form
+        ("Mr. Bennet")."""
+        shared = any(p is not person and person.last in (p.last, p.first)
+                     for p in self.people)
+
         def rank(alias: str) -> tuple[bool, int, int]:
-            bare_family = alias == person.last and len(person.aliases) > 1
+            bare_family = alias == person.last and len(person.aliases) > 1 and shared
             return (not bare_family, person.aliases[alias], len(alias))
 
         person.name = max(person.aliases, key=rank)

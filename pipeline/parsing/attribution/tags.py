@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.parsing.attribution.intro import intro_subject, is_speaking
 from pipeline.parsing.attribution.mentions import (
     Mention,
     loose_description,
@@ -46,14 +47,26 @@ TAIL_CHARS = 240  # how much narration before a quote can hold its tag
 def find_tag(quote: Quote, lexicon: Lexicon) -> Tag | None:
     """The best tag for ``quote``: a real tag after it, else one before it, else a beat."""
     after = tag_after(quote.after, quote, lexicon) if quote.closed and quote.after else None
-    if after and not after.is_beat:
-        return after
     before = tag_before(quote.before, lexicon) if quote.before else None
-    if before and quote.between and not _CLAUSE_END.search(quote.before.rstrip()):
-        before = None  # "X," she said, as if Mary knew, "Y.": the tag of X, not Mary
+    if after and not after.is_beat and not (
+            before and not before.is_beat and is_speaking(before.verb or "")
+            and not is_speaking(after.verb or "")):
+        return after  # (not "Mary replied, "...;" Anne felt persuaded": Mary's)
+    if before and quote.between and not _CLAUSE_END.search(quote.before.rstrip()) \
+            and _tags_the_quote_before(quote.before, lexicon, before):
+        before = None  # "X," said Ivy, as if Mara knew, "Y.": the tag of X, not Mara
     if before and not before.is_beat:
         return before
     return after or before
+
+
+def _tags_the_quote_before(text: str, lexicon: Lexicon, before: Tag) -> bool:
+    """The narration between two quotes is the first one's tag: it opens with a tag of
+    speaking (``said Ivy, as if...``), or only ends in a verb that is no speaking."""
+    opening = tag_after(text, Quote(text=",", line=0), lexicon)
+    if opening is not None and not opening.is_beat and is_speaking(opening.verb or ""):
+        return opening.mention.start != before.mention.start
+    return not is_speaking(before.verb or "")
 
 
 def tag_after(text: str, quote: Quote, lexicon: Lexicon) -> Tag | None:
@@ -139,7 +152,8 @@ def tag_before(text: str, lexicon: Lexicon) -> Tag | None:
         if name is not None:
             return Tag(Mention("name", name.start, name.end, name.text, name=name), "before",
                        "said")
-    found = _last_subject(tail, starts[-1] if starts else 0, lexicon)
+    start = starts[-1] if starts else 0
+    found = intro_subject(tail, start, lexicon) or _last_subject(tail, start, lexicon)
     return Tag(found[0], "before", found[1]) if found else None
 
 
