@@ -49,6 +49,10 @@ class TakeInfo:
 def episode_context(episode_dir: str | Path) -> tuple[EpisodeContext, dict]:
     episode_dir = Path(episode_dir)
     manifest = load_manifest(episode_dir)
+    if manifest.get("book"):  # a chapter of a book: cut from the book again, cast as the book
+        from pipeline.books.season import load_chapter_context
+
+        return load_chapter_context(manifest, episode_dir), manifest
     script = Path(manifest["script"])
     if not script.exists():
         raise RenderError(f"the episode's script is gone: {script}", episode_dir / "manifest.json")
