@@ -126,6 +126,26 @@ def test_a_speaking_lead_in_beats_a_verb_after_the_quote() -> None:
     assert speakers(script) == ["Mary"]
 
 
+def test_two_lead_ins_in_one_paragraph_each_tag_their_own_quote() -> None:
+    # "Ivy replied," after the first quote leads in the second; it is not the first one's tag
+    script = prose('Mara and Ivy sat at breakfast.\n\n'
+                   'So, when Mara said with forced cheer, "You want your tea, I dare say," Ivy '
+                   'replied, "I want nothing from you."\n')
+    assert speakers(script) == ["Mara", "Ivy"]
+    # a pronoun after the quote ("she added") is tag-subject-first too, but of the same quote
+    # only when it is no lead-in: the named lead-in before the quote says who "she" is
+    script = prose('Kate walked ahead with the lamps.\n\n'
+                   'Kate was far in front, and Ivy exclaimed, "She looks as if she were '
+                   'running away! Very odd," she added quickly.\n')
+    assert speakers(script) == ["Ivy"]
+
+
+def test_a_described_speaker_is_no_adverb() -> None:
+    script = prose('The train had gone.\n\n"You had better ask the girl," said the '
+                   'station-master carelessly.\n')
+    assert speakers(script) == ["Station-master"]
+
+
 def test_a_described_speaker_keeps_its_own_tag_in_a_named_paragraph() -> None:
     script = prose('The circus was full. Mr. Sleary cracked his whip at the Clown, and the '
                    'Clown only said, "Do it again and I\'ll throw the horse at you!" The crowd '

@@ -24,6 +24,7 @@ from pipeline.parsing.attribution.model import Quote, Tag
 from pipeline.parsing.attribution.names import Lexicon, name_at
 from pipeline.parsing.attribution.words import FUNCTION_WORDS, IRREGULAR_PAST, SPEECH_VERBS
 
+_LEAD_CHARS = " \t\n,;:\u2014\u2013-"
 _LEAD = re.compile(r"[\s,;:\u2014\u2013\-]*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019\-]*")
 _PARTICLES = frozenset({"on", "out", "in", "forth", "up", "back", "off"})
@@ -48,16 +49,39 @@ def find_tag(quote: Quote, lexicon: Lexicon) -> Tag | None:
     """The best tag for ``quote``: a real tag after it, else one before it, else a beat."""
     after = tag_after(quote.after, quote, lexicon) if quote.closed and quote.after else None
     before = tag_before(quote.before, lexicon) if quote.before else None
+    between_is_earlier_tag = bool(before) and quote.between and not _CLAUSE_END.search(
+        quote.before.rstrip()) and _tags_the_quote_before(quote.before, lexicon, before)
+    if after and not between_is_earlier_tag:
+        if _leads_in_both_ways(quote, before, after):
+            return before  # 'Ann said, "Hi," Ben replied, "Bye."': Ben's leads in the next
+        if _names_whom_the_pronoun_means(before, after):
+            return before  # 'Ann cried, "Look!" she added': one speaker, the lead-in names her
     if after and not after.is_beat and not (
             before and not before.is_beat and is_speaking(before.verb or "")
             and not is_speaking(after.verb or "")):
         return after  # (not "Mary replied, "...;" Anne felt persuaded": Mary's)
-    if before and quote.between and not _CLAUSE_END.search(quote.before.rstrip()) \
-            and _tags_the_quote_before(quote.before, lexicon, before):
+    if between_is_earlier_tag:
         before = None  # "X," said Ivy, as if Mara knew, "Y.": the tag of X, not Mara
     if before and not before.is_beat:
         return before
     return after or before
+
+
+def _leads_in_both_ways(quote: Quote, before: Tag | None, after: Tag) -> bool:
+    """A speaking lead-in right before the quote, and the narration after it ends as a lead-in
+    of the next quote with its subject first: each lead-in is its own quote's tag."""
+    if before is None or before.is_beat or not is_speaking(before.verb or ""):
+        return False
+    text = quote.after
+    first_word = len(text) - len(text.lstrip(_LEAD_CHARS))
+    return text.rstrip()[-1:] in _INTRO_END and after.mention.start == first_word \
+        and text[first_word:first_word + 1].isupper() and is_speaking(after.verb or "")
+
+
+def _names_whom_the_pronoun_means(before: Tag | None, after: Tag) -> bool:
+    return before is not None and not before.is_beat and before.mention.kind == "name" \
+        and is_speaking(before.verb or "") and not after.is_beat \
+        and after.mention.kind == "pronoun" and after.mention.pronoun in ("he", "she")
 
 
 def _tags_the_quote_before(text: str, lexicon: Lexicon, before: Tag) -> bool:
