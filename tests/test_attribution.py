@@ -140,6 +140,14 @@ def test_two_lead_ins_in_one_paragraph_each_tag_their_own_quote() -> None:
     assert speakers(script) == ["Ivy"]
 
 
+def test_a_speech_named_by_its_owner_tags_it() -> None:
+    script = prose('Anne sat with Mary and Elizabeth, who quarrelled.\n\n'
+                   '"I cannot possibly do without Anne," was Mary\'s reasoning; and Elizabeth\'s '
+                   'reproach was, "Then Anne had better stay."\n\n'
+                   '"Nobody asked me," was Anne\'s protest.\n')
+    assert speakers(script) == ["Mary", "Elizabeth", "Anne"]
+
+
 def test_a_described_speaker_is_no_adverb() -> None:
     script = prose('The train had gone.\n\n"You had better ask the girl," said the '
                    'station-master carelessly.\n')

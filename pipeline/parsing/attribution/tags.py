@@ -28,14 +28,17 @@ _LEAD_CHARS = " \t\n,;:\u2014\u2013-"
 _LEAD = re.compile(r"[\s,;:\u2014\u2013\-]*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019\-]*")
 _PARTICLES = frozenset({"on", "out", "in", "forth", "up", "back", "off"})
-# "was her answer", "was Mary's reply"
+# what someone's speech is called: "was her answer", "was Mary's reasoning", "Mary's reply was,"
+_SPEECH_NOUNS = ("reply|answer|response|rejoinder|retort|remark|exclamation|comment|question|"
+                 "greeting|words|cry|observation|language|declaration|advice|verdict|thought|"
+                 "reasoning|reproach|entreaty|inquiry|enquiry|explanation|suggestion|protest|"
+                 "objection|apology|assurance|salutation|speech|ejaculation|saying|request|"
+                 "exhortation|admonition|counsel|comfort|consolation|argument|plea|boast|"
+                 "complaint|lament|instruction|order|command|summons|answer|reflection")
 _ANSWER = re.compile(r"(?:was|were|came)\s+(?:the\s+)?(?P<who>(?:his|her|my|[A-Z][\w.'\u2019 ]"
-                     r"{0,30}?['\u2019]s?))\s+(?:\w+\s+)?(?:reply|answer|response|rejoinder|"
-                     r"retort|remark|exclamation|comment|question|greeting|words|cry|"
-                     r"observation|rejoinder|language|declaration|advice|verdict|thought)\b")
-_SAYING = re.compile(r"(?P<who>[A-Z][\w.'\u2019 ]{0,30}?)['\u2019]s\s+(?:\w+\s+)?(?:reply|answer|"
-                     r"remark|response|rejoinder|comment|words|saying|exclamation|question|"
-                     r"observation|language|declaration)(?:\s+(?:was|were))?\s*[,:\u2014\-]*$")
+                     r"{0,30}?['\u2019]s?))\s+(?:\w+\s+)?(?:" + _SPEECH_NOUNS + r")\b")
+_SAYING = re.compile(r"(?P<who>[A-Z][\w.'\u2019 ]{0,30}?)['\u2019]s\s+(?:\w+\s+)?(?:"
+                     + _SPEECH_NOUNS + r")(?:\s+(?:was|were))?\s*[,:\u2014\-]*$")
 # "cut in the clear voice of Inspector Ratcliffe"
 _VOICE_OF = re.compile(r"(?:the|a)\s+(?:[a-z]+\s+){0,2}voice\s+of\s+")
 _CLAUSE_END = re.compile(r"[.!?;](?:[\"'\u201d\u2019)]*)\s")
