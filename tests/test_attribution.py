@@ -273,6 +273,15 @@ def test_her_mother_is_not_the_girl_herself() -> None:
     assert speakers(script) == ["Ivy", "Mrs. Vane"]
 
 
+def test_her_mother_shares_her_family_name() -> None:
+    # Kate is the woman the scene talks about; "her mother" is still Ivy Vane's: Mrs. Vane
+    script = prose('Mr. Vane read; Mrs. Vane knitted. Ivy Vane came in with Kate Moss. Kate '
+                   'sat down; Kate smiled at the fire.\n\n'
+                   '"I walked to the mill," said Ivy.\n\n"Alone?" cried her mother.\n\n'
+                   '"With Kate," said Ivy.\n\n"Foolish girl," said her father.\n')
+    assert speakers(script) == ["Ivy", "Mrs. Vane", "Ivy", "Mr. Vane"]
+
+
 def test_a_speech_left_open_continues_with_its_speaker() -> None:
     script = prose('"Listen," said Elias. "It began at the mill.\n\n"Then it spread."\n\n'
                    '"And then?" asked Mara.\n')

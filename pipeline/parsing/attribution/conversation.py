@@ -349,6 +349,9 @@ class ConversationWalk:
         if mention.owner in ("his", "her", "their") and noun in RELATION_NOUNS:
             # "her mother": someone of that gender other than the one "her" points at
             owner = self._owner(mention.owner, para, quote)
+            kin = self.story.characters.kin(owner, noun)
+            if kin is not None and kin not in forbidden:
+                return kin, "tag-description", 0.7
             person = self.resolve(gender, para, quote, not_last | {owner}, relation=True) \
                 if gender else None
             return (person, "tag-description", 0.5) if person else None
