@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pipeline.castcheck import check_cast_table
 from pipeline.catalog import get_voice
 from pipeline.engines.base import Delivery, VoiceSpec
 from pipeline.errors import CastError, VoiceError
 from pipeline.model import CueKind, Script, Section
 from pipeline.resources import PACKAGED_VOICES
+from pipeline.tomlfile import read_toml
 
 NARRATOR = "Narrator"
 UNSAFE_NAME = re.compile(r"[/\\\x00]|\.\.")
@@ -99,38 +100,21 @@ class Cast:
 
 
 def _delivery_from(table: dict, where: str, cast: CastFile) -> Delivery:
-    values = {k: table[k] for k in DELIVERY_KEYS if k in table}
-    for key, value in values.items():
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            raise CastError(f"{where}: '{key}' must be a number", cast.path, cast.line_of(key))
-    pace = values.get("pace", 1.0)
-    if not 0.5 <= pace <= 2.0:
-        raise CastError(f"{where}: pace {pace} is outside 0.5..2.0", cast.path,
-                        cast.line_of("pace"))
-    return Delivery(**{k: float(v) for k, v in values.items()})
+    """Types and ranges were checked with the whole table (``castcheck``)."""
+    return Delivery(**{k: float(table[k]) for k in DELIVERY_KEYS if k in table})
 
 
 def load_cast_file(path: Path | None) -> CastFile:
     if path is None:
         return CastFile()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise CastError(f"cannot read cast file: {err.strerror}", path) from None
-    except UnicodeDecodeError:
-        raise CastError("cast file is not UTF-8 text", path) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        line = getattr(err, "lineno", None)
-        msg = str(err).split(" (at line")[0]
-        raise CastError(f"TOML syntax error: {msg}", path, line) from None
+    data, text = read_toml(path, CastError, "cast file")
     return parse_cast(data, path, text)
 
 
 def parse_cast(data: dict, path: Path | None = None, text: str = "", where: str = ""
                ) -> CastFile:
     """A cast file's table (or a show file's ``[cast]``, with ``where="cast."``) as a CastFile."""
+    check_cast_table(data, path, text, where.rstrip("."))  # types and ranges, at their lines
     cast = CastFile(path=path, text=text)
     unknown = set(data) - TOP_KEYS
     if unknown:
@@ -153,7 +137,7 @@ def parse_cast(data: dict, path: Path | None = None, text: str = "", where: str 
         if "voice" in table:
             cast.characters[name] = table["voice"]
         if "gender" in table:
-            cast.genders[name] = table["gender"]
+            cast.genders[name] = table["gender"].lower()
         cast.deliveries[name] = _delivery_from(table, f"character '{name}'", cast)
     return cast
 

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,17 +161,27 @@ class EpisodeWriter:
         data = np.ascontiguousarray(block if block.ndim == 2 else block[:, None], dtype="<f4")
         for encoder in self.encoders.values():
             encoder.feed(data)
-        self.wav.write(data)
+        with self._wav_errors():
+            self.wav.write(data)
         self.frames += len(data)
         if self.measure:
             self.meter.feed(data)
             self.frame_peaks.feed(data)
 
+    @contextlib.contextmanager
+    def _wav_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sf.LibsndfileError as err:  # disk full: a one-line error, the old files stay
+            raise MixError(f"cannot write the episode's WAV ({err.error_string.rstrip('.')}; "
+                           "is the disk full?)", self.dir / FILE_NAMES["wav"]) from None
+
     def finish(self, result: MixResult) -> dict[str, str]:
         """Close the audio, write transcripts and the plot (while the encoders finish), tag."""
         for encoder in self.encoders.values():
             encoder.close_input()
-        self.wav.close()
+        with self._wav_errors():
+            self.wav.close()
         tl = self.timeline
         for kind, text in (("vtt", transcripts.vtt(tl)), ("srt", transcripts.srt(tl)),
                            ("transcript_json", transcripts.transcript_json(tl)),

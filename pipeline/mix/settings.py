@@ -7,6 +7,7 @@ level first), so ``bed_level_db = -22`` means "beds 22 dB under the voices".
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -54,22 +55,30 @@ class MixSettings:
     seed: int = 0  # varies beds, sound effects and music; same seed -> same episode
 
     @classmethod
-    def from_table(cls, table: dict[str, Any] | None,
-                   file: str | Path | None = None) -> MixSettings:
-        """Settings from a TOML ``[mix]`` table; unknown keys and bad values raise ``MixError``.
+    def from_table(cls, table: dict[str, Any] | None, file: str | Path | None = None,
+                   line_of: Callable[[str], int | None] | None = None) -> MixSettings:
+        """Settings from a TOML ``[mix]`` table; unknown keys and bad values raise ``MixError``
+        (at ``file`` and, given ``line_of(key)``, the key's line).
 
         Keys are the field names (``duck-depth-db`` works too). A mono mix without an explicit
         ``target_lufs`` gets -19 LUFS, the mono equivalent of -16 stereo.
         """
+        if table is not None and not isinstance(table, dict):
+            raise MixError(f"[mix] must be a table of settings, not {table!r}", file,
+                           line_of("mix") if line_of else None)
         table = dict(table or {})
         known = {f.name: f for f in fields(cls)}
         values: dict[str, Any] = {}
         for raw_key, value in table.items():
             key = str(raw_key).replace("-", "_")
+            line = line_of(str(raw_key)) if line_of else None
             if key not in known:
                 raise MixError(f"unknown [mix] setting '{raw_key}' (known: {', '.join(known)})",
-                               file)
-            values[key] = _check(key, value, file)
+                               file, line)
+            try:
+                values[key] = _check(key, value, file)
+            except MixError as err:
+                raise MixError(err.problem, file, line) from None
         if values.get("channels") == 1 and "target_lufs" not in values:
             values["target_lufs"] = -19.0
         return cls(**values)

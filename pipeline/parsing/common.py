@@ -130,7 +130,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence (start, end) spans; a full stop after "Mr" or an initial is no sentence end."""
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        head = text[start:match.start() + 1].rstrip()
+        # Only the last few characters can hold an abbreviation: looking at the whole sentence
+        # so far made "Mr. Mr. Mr. ..." quadratic.
+        head = text[max(start, match.start() - 16):match.start() + 1].rstrip()
         if _ABBREVIATED.search(head.rstrip("\"'\u201d\u2019)]")) and text[match.start()] == ".":
             continue
         spans.append((start, match.end()))

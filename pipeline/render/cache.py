@@ -17,9 +17,14 @@ import soundfile as sf
 
 from pipeline.atomic import atomic_path, write_text
 from pipeline.engines.base import Delivery, Take, VoiceSpec
+from pipeline.errors import RenderError
 from pipeline.files import file_sha256
+from pipeline.jsoncheck import TABLE, TEXT, list_of, number, optional, problem, whole
 
 KEY_VERSION = "castwright-take-v1"
+SIDECAR_RULES = {"sha256": TEXT, "duration": number(0), "sample_rate": whole(1, 10**6),
+                 "words": optional(list_of(TABLE))}
+REQUIRED = ("sha256", "duration", "sample_rate")
 
 
 def take_key(engine_identity: str, voice: VoiceSpec, spoken_text: str, delivery: Delivery,
@@ -45,11 +50,14 @@ class TakeCache:
         return self.root / key[:2] / f"{key}.json"
 
     def meta(self, key: str) -> dict | None:
-        """The entry's metadata if the entry is complete and intact, else None."""
+        """The entry's metadata if the entry is complete and intact, else None (a damaged or
+        hand-edited sidecar included: the take is then made again)."""
         meta_path, wav_path = self.meta_path(key), self.wav_path(key)
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if meta.get("sha256") != file_sha256(wav_path):
+            if problem(meta, SIDECAR_RULES, required=REQUIRED) is not None:
+                return None
+            if meta["sha256"] != file_sha256(wav_path):
                 return None
         except (OSError, ValueError):
             return None
@@ -60,9 +68,13 @@ class TakeCache:
 
     def store(self, key: str, take: Take, info: dict | None = None) -> dict:
         wav_path = self.wav_path(key)
-        with atomic_path(wav_path) as tmp:
-            sf.write(tmp, take.samples.astype(np.float32), take.sample_rate,
-                     subtype="FLOAT", format="WAV")
+        try:
+            with atomic_path(wav_path) as tmp:
+                sf.write(tmp, take.samples.astype(np.float32), take.sample_rate,
+                         subtype="FLOAT", format="WAV")
+        except sf.LibsndfileError as err:  # disk full, quota: the temp file is gone already
+            raise RenderError(f"cannot write a take ({err.error_string.rstrip('.')}; is the "
+                              "disk full?)", wav_path) from None
         meta = {
             "key": key,
             "sha256": file_sha256(wav_path),
