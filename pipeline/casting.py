@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -87,6 +88,7 @@ class Cast:
     automatic: list[str]  # speakers cast automatically
     lines: dict[str, LineCasting]
     settings: CastFile
+    warnings: list[str] = field(default_factory=list)  # e.g. characters sharing a voice
 
     def to_toml_dict(self) -> dict:
         """The cast as a cast file would say it, to write with ``castwright cast --write``."""
@@ -206,22 +208,30 @@ def _stable_rank(name: str, voice: str) -> str:
 VARIANT_STEPS = [(2.0, 1.04), (-2.0, 0.96), (3.5, 1.07), (-3.5, 0.93), (5.0, 1.1), (-5.0, 0.9)]
 
 
-def _variant(base: VoiceSpec, used: set[str]) -> VoiceSpec:
+def _variants(base: VoiceSpec) -> list[VoiceSpec]:
+    """``base`` and its shifted variants (``base~2`` ...), in order."""
+    out = [base]
     for n, (semitones, formant) in enumerate(VARIANT_STEPS, start=2):
-        name = f"{base.name}~{n}"
-        if name not in used:
-            design = replace(base.design,
-                             pitch_semitones=base.design.pitch_semitones + semitones,
-                             formant_ratio=round(base.design.formant_ratio * formant, 4))
-            return replace(base, name=name, design=design,
-                           description=f"{base.name}, shifted for another character")
-    return base
+        design = replace(base.design, pitch_semitones=base.design.pitch_semitones + semitones,
+                         formant_ratio=round(base.design.formant_ratio * formant, 4))
+        out.append(replace(base, name=f"{base.name}~{n}", design=design,
+                           description=f"{base.name}, shifted for another character"))
+    return out
 
 
-def _auto_voice(name: str, gender: str | None, pool: list[VoiceSpec], used: set[str]) -> VoiceSpec:
+def _variant(base: VoiceSpec, used: Counter[str]) -> VoiceSpec:
+    """The first unused variant of ``base``; when all are taken, the least used of them."""
+    options = _variants(base)
+    fresh = [v for v in options[1:] if v.name not in used]
+    return fresh[0] if fresh else min(options, key=lambda v: used[v.name])
+
+
+def _auto_voice(name: str, gender: str | None, pool: list[VoiceSpec],
+                used: Counter[str]) -> VoiceSpec:
     """Pick a distinct catalog voice: same gender if known, plain (no telephone/radio colour)
     adult voices first, unused first; stable per name so re-casting never shuffles voices.
-    When every fitting voice is taken, a shifted variant of one of them."""
+    When every fitting voice is taken, a shifted variant of one of them; when those run out
+    too, the least used voice (``used`` counts every character, so they spread evenly)."""
     def ok_gender(v: VoiceSpec) -> bool:
         return gender is None or v.gender in (None, gender)
 
@@ -240,7 +250,7 @@ def _auto_voice(name: str, gender: str | None, pool: list[VoiceSpec], used: set[
     bases = [v for v in pool if ok_gender(v) and plain(v)] or pool
 
     def uses(v: VoiceSpec) -> int:
-        return sum(1 for u in used if u == v.name or u.startswith(v.name + "~"))
+        return sum(n for u, n in used.items() if u == v.name or u.startswith(v.name + "~"))
 
     return _variant(min(bases, key=lambda v: (uses(v), _stable_rank(name, v.name))), used)
 
@@ -266,13 +276,13 @@ def choose_narrator(catalog: dict[str, VoiceSpec], cast: CastFile) -> VoiceSpec:
 def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -> Cast:
     narrator = choose_narrator(catalog, cast)
     voices: dict[str, VoiceSpec] = {NARRATOR: narrator}
-    used = {narrator.name}
+    used = Counter({narrator.name: 1})  # characters per voice
     speakers = script.speakers()
     for name, voice_name in cast.characters.items():
         voice = _resolve(catalog, voice_name, cast)  # a wrong voice is an error even if unused
         if name in speakers:
             voices[name] = voice
-            used.add(voice.name)
+            used[voice.name] += 1
     if not cast.pov_narration and script.narrator_character \
             and script.narrator_character not in voices:
         voices[script.narrator_character] = narrator  # one narrator: "I said" in the same voice
@@ -285,7 +295,7 @@ def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -
         check_speaker_name(speaker, script.source_path, None)
         gender = cast.genders.get(speaker) or script.gender_hints.get(speaker)
         voices[speaker] = _auto_voice(speaker, gender, pool, used)
-        used.add(voices[speaker].name)
+        used[voices[speaker].name] += 1
         automatic.append(speaker)
     lines = {}
     for section in script.sections:
@@ -300,7 +310,23 @@ def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -
             lines[cue.line_id] = LineCasting(
                 line_id=cue.line_id, section_id=section.id, speaker=speaker,
                 voice=voices[speaker], delivery=delivery_for(cue.delivery, base))
-    return Cast(narrator=narrator, voices=voices, automatic=automatic, lines=lines, settings=cast)
+    return Cast(narrator=narrator, voices=voices, automatic=automatic, lines=lines, settings=cast,
+                warnings=_shared_voices(voices, automatic))
+
+
+def _shared_voices(voices: dict[str, VoiceSpec], automatic: list[str]) -> list[str]:
+    """A warning when automatic casting ran out of distinct voices."""
+    players: dict[str, list[str]] = {}
+    for speaker in automatic:
+        players.setdefault(voices[speaker].name, []).append(speaker)
+    shared = {voice: names for voice, names in players.items() if len(names) > 1}
+    if not shared:
+        return []
+    voice, names = max(shared.items(), key=lambda item: len(item[1]))
+    return [f"{len(automatic)} characters were cast automatically with {len(players)} voices: "
+            f"{sum(len(n) for n in shared.values())} share a voice (at most {len(names)} on "
+            f"'{voice}': {', '.join(names[:3])}{', ...' if len(names) > 3 else ''}); name the "
+            "main characters' voices in the cast file"]
 
 
 def section_narrator(section: Section, script: Script, cast: CastFile) -> str:

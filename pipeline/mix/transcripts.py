@@ -60,7 +60,7 @@ def vtt(tl: Timeline) -> str:
     out = ["WEBVTT", ""]
     for i, p in enumerate(_captions(tl), 1):
         if p.kind == "speech":
-            voice = _speaker(p).replace(">", "").replace("&", "&amp;")
+            voice = escape(_speaker(p), quote=False)  # "&gt;": a ">" would end the tag
             text = f"<v {voice}>{escape(_text(p), quote=False)}"
         else:
             text = escape(_sound_caption(p), quote=False)

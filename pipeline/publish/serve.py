@@ -4,6 +4,11 @@ Browsers and podcast players seek by asking for byte ranges; the stdlib's Simple
 ignores ``Range``, so seeking in a long episode would restart the download. This handler serves one
 range per request (206 + Content-Range), 416 for a range past the end, and the whole file otherwise
 (RFC 9110 lets a server ignore multi-range requests). Bound to 127.0.0.1 only: it is a preview.
+
+It serves the files of its folder and nothing else: no directory listings, no symlink that leads
+out of the folder, no path with a NUL byte (all 404); an idle connection is closed after
+``IDLE_TIMEOUT`` seconds, and a client that goes away mid-download is not an error worth a
+traceback.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import sys
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 HOST = "127.0.0.1"
+IDLE_TIMEOUT = 30.0  # seconds a keep-alive connection (and its thread) may wait for a request
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -33,6 +40,19 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
     }
 
     _remaining: int | None = None  # bytes left to send for a range response
+    timeout = IDLE_TIMEOUT  # socket timeout (StreamRequestHandler): idle connections end
+
+    def _inside(self, path: str) -> bool:
+        """Whether ``path`` (symlinks resolved) is the served folder or in it."""
+        try:
+            real, root = os.path.realpath(path), os.path.realpath(self.directory)
+        except (ValueError, OSError):  # a NUL byte, an unresolvable name
+            return False
+        return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        self.send_error(HTTPStatus.NOT_FOUND, "File not found")  # no listings: a folder is no page
+        return None
 
     def end_headers(self) -> None:
         self.send_header("Accept-Ranges", "bytes")
@@ -74,6 +94,9 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
     def send_head(self) -> BinaryIO | None:
         self._remaining = None
         path = self.translate_path(self.path)
+        if not self._inside(path):
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
         if os.path.isdir(path) or not os.path.isfile(path) or "Range" not in self.headers:
             return super().send_head()  # directories, 404s and plain GETs as usual
         f = open(path, "rb")  # noqa: SIM115 (handed to copyfile, closed by do_GET)
@@ -116,10 +139,22 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
             remaining -= len(block)
 
 
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """One line, not a traceback: a player that closes the connection while seeking is
+        normal, and anything else should not flood the terminal either."""
+        err = sys.exc_info()[1]
+        if isinstance(err, ConnectionError | TimeoutError) or getattr(self, "quiet", False):
+            return
+        print(f"serve: request from {client_address[0]} failed: {err!r}", file=sys.stderr)
+
+
 def make_server(directory: str | Path, port: int = 8000, *,
                 quiet: bool = False) -> ThreadingHTTPServer:
     """A ready server on 127.0.0.1 (``port=0`` picks a free port: see ``server.server_port``)."""
     handler = functools.partial(RangeRequestHandler, directory=str(directory))
-    server = ThreadingHTTPServer((HOST, port), handler)
+    server = PreviewServer((HOST, port), handler)
     server.quiet = quiet  # type: ignore[attr-defined]
     return server
