@@ -34,6 +34,8 @@ def load_manifest(episode_dir: str | Path) -> dict:
     wrong = manifest_problem(manifest)
     if wrong:
         raise RenderError(f"manifest is damaged: {wrong}; render the episode again", path)
+    manifest.setdefault("slug", Path(episode_dir).name)  # hand-built or older manifests
+    manifest.setdefault("title", manifest["slug"])
     return manifest
 
 
@@ -53,7 +55,7 @@ _LINE = {
 
 def manifest_problem(manifest: object) -> str | None:
     """The first field of the wrong type among those castwright reads back, or None."""
-    wrong = problem(manifest, _TOP, required=("slug", "script", "lines"))
+    wrong = problem(manifest, _TOP, required=("lines",))
     if wrong or not isinstance(manifest, dict):
         return wrong
     for i, line in enumerate(manifest["lines"]):

@@ -47,6 +47,9 @@ class TakeInfo:
 def episode_context(episode_dir: str | Path) -> tuple[EpisodeContext, dict]:
     episode_dir = Path(episode_dir)
     manifest = load_manifest(episode_dir)
+    if "script" not in manifest:
+        raise RenderError("the manifest names no script: render the episode again",
+                          episode_dir / "manifest.json")
     script = Path(manifest["script"])
     if not script.exists():
         raise RenderError(f"the episode's script is gone: {script}", episode_dir / "manifest.json")
