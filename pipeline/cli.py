@@ -7,20 +7,42 @@ import contextlib
 import os
 import signal
 import sys
+from typing import Annotated
 
 import typer
 
-from pipeline.commands import docs, publish, qa, render, script, studio, voices
+from pipeline import __version__
+from pipeline.commands import common, docs, play, publish, qa, render, script, studio, voices
 
 app = typer.Typer(
     name="castwright",
     help="Turn a written story or script into a finished, published audio drama episode.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 
-for area in (script, voices, render, publish, qa, docs, studio):
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"castwright {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Show the version and exit.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Only errors, warnings and the data asked for.")] = False,
+    verbose: Annotated[int, typer.Option(
+        "--verbose", "-v", count=True, help="More detail on stderr (-vv: debug log).")] = 0,
+) -> None:
+    """Turn a written story or script into a finished, published audio drama episode."""
+    common.configure(-1 if quiet else verbose)
+
+
+for area in (script, voices, render, play, publish, qa, docs, studio):
     area.register(app)
 
 

@@ -50,6 +50,9 @@ class Cue:
     line_id: str | None = None
     source_line: int = 0  # 1-based line in the source file
     paragraph_end: bool = False  # last cue of a paragraph: the timeline adds a longer pause
+    # Prose dialogue: the attribution rule that chose the speaker and how sure it is (0-1).
+    rule: str | None = None
+    confidence: float | None = None
 
     @property
     def is_spoken(self) -> bool:
@@ -74,6 +77,18 @@ class Section:
 
 
 @dataclass
+class CharacterInfo:
+    """A person of a prose story: every name the text gives them and their gender, with why."""
+
+    name: str  # the speaker name the cues use
+    aliases: list[str] = field(default_factory=list)  # other names, most used first
+    gender: str | None = None  # "male" | "female" | None
+    gender_evidence: list[str] = field(default_factory=list)
+    narrator: bool = False  # the first-person narrator
+    described: bool = False  # known only by a description ("Old Man")
+
+
+@dataclass
 class Script:
     title: str
     source_path: str
@@ -84,6 +99,8 @@ class Script:
     warnings: list[str] = field(default_factory=list)
     # Gender hints found in the text ("male"/"female"), used by automatic casting.
     gender_hints: dict[str, str] = field(default_factory=dict)
+    # Prose: the people found in the text (speakers and their aliases); empty for scripts.
+    characters: list[CharacterInfo] = field(default_factory=list)
     # Why the parser read the file as ``format`` (``castwright parse`` shows them).
     format_reasons: list[str] = field(default_factory=list)
     # The character telling a first-person story: the narration is read in their voice.

@@ -277,4 +277,6 @@ def speech_text(text: str) -> str:
 
 def is_speakable(text: str) -> bool:
     """True if the prepared text has a letter or digit an engine could say."""
+    if "[[" not in text and any(ch.isalpha() for ch in text):
+        return True  # preparing text never drops letters outside [[notes]]: skip the work
     return any(ch.isalnum() for ch in speech_text(text))

@@ -180,10 +180,12 @@ def test_described_speakers_become_characters() -> None:
     assert dialogue(script) == [
         ("Old Man", "Come in,"), ("Old Man", "You are late."), ("Mara", "I know,"),
         ("Old Man", "Sit down,"), ("Old Man", "Tea?"), ("Guard", "Tickets, please,"),
-        ("Man's Wife", "Hush,")]
+        ("Voice", "Who is there?"), ("Man's Wife", "Hush,")]
     assert script.gender_hints["Old Man"] == "male" and "Guard" not in script.gender_hints
-    # "a voice" is nobody in particular: the narrator reads it, with a warning.
-    assert any("Who is there?" in w for w in script.warnings)
+    # "a voice" speaks too: a described speaker of its own rather than the narrator
+    assert script.warnings == []
+    described = {c.name for c in script.characters if c.described}
+    assert described == {"Old Man", "Guard", "Voice", "Man's Wife"}
 
 
 def test_pronoun_fallback_uses_the_last_named_character_of_that_gender() -> None:
@@ -217,7 +219,7 @@ def test_unattributed_quote_goes_to_the_narrator_with_a_warning() -> None:
 
 def test_unnamed_speaker_is_read_by_the_narrator() -> None:
     script = prose('"Tea?" Mara asked.\n\n"Please," said Elias.\n\n'
-                   '"Somebody is at the door," a voice called from below.\n')
+                   '"Somebody is at the door," someone called from below.\n')
     assert [s for s, _ in dialogue(script)] == ["Mara", "Elias"]
     assert any("story.txt:5:" in w and "Somebody is at the door" in w for w in script.warnings)
 

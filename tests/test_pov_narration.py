@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cli_support import TERMINAL_ENV, wide_terminal
 from typer.testing import CliRunner
 
 from pipeline.casting import NARRATOR, CastFile, cast_script, load_cast_file, narration_by_section
@@ -89,12 +90,13 @@ def test_plays_keep_their_narrator(catalog) -> None:
 
 
 def test_cast_command_shows_who_narrates(seed_path, tmp_path) -> None:
-    result = runner.invoke(app, ["cast", str(seed_path)])
+    result = runner.invoke(app, ["cast", str(seed_path), "--json"])
     assert result.exit_code == 0, result.output
-    assert "who narrates" in result.output
-    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines()
-            if line.count("│") > 4 and re.search(r"│ s\d\d ", line)}
-    assert "Narrator" in rows["s00"] and "Spike" in rows["s01"] and "Buffy" in rows["s02"]
+    rows = {row["section"]: row["narrator"] for row in json.loads(result.stdout)["narration"]}
+    assert rows["s00"] == "Narrator" and rows["s01"] == "Spike" and rows["s02"] == "Buffy"
+    with wide_terminal():  # on a terminal: a second table
+        shown = runner.invoke(app, ["cast", str(seed_path)], env=TERMINAL_ENV)
+    assert "who narrates" in shown.output and "│ s01     │" in shown.output
 
 
 def test_seed_renders_as_two_narrators_and_the_summary_reader(seed_path, tmp_path) -> None:

@@ -37,7 +37,7 @@ def test_regen_pace_and_expressiveness(tmp_path):
         [(1, True, True)]
     # A full render keeps the line's delivery.
     again = runner.invoke(app, ["render", str(tmp_path / "harbour.txt"), "--out",
-                                str(tmp_path / "out"), "--quiet"])
+                                str(tmp_path / "out")])
     assert again.exit_code == 0 and "0 synthesized" in again.output
     assert line(episode, "s01-l001")["cache_key"] == fast["cache_key"]
     reset = runner.invoke(app, ["regen", str(episode), "s01-l001", "--reset"])

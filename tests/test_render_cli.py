@@ -30,7 +30,7 @@ def run(*args: str):
 
 def test_render_lines_regen_takes(script, tmp_path):
     out = str(tmp_path / "out")
-    result = run("render", str(script), "--out", out, "--quiet")
+    result = run("render", str(script), "--out", out)
     assert result.exit_code == 0, result.output
     assert "2 synthesized" in result.output and "LUFS" in result.output
     listing = run("lines", "two", "--out", out)
@@ -38,8 +38,9 @@ def test_render_lines_regen_takes(script, tmp_path):
     regen = run("regen", "two", "s01-l002", "--out", out)
     assert regen.exit_code == 0 and "take 2 (synthesized" in regen.output
     takes = run("takes", "two", "s01-l002", "--out", out)
-    assert takes.exit_code == 0 and "◀" in takes.output
-    again = run("render", str(script), "--out", out, "--quiet")
+    rows = [row.split("\t") for row in takes.output.splitlines()]  # a pipe: TSV rows
+    assert takes.exit_code == 0 and [(r[0], r[3]) for r in rows] == [("1", "no"), ("2", "yes")]
+    again = run("render", str(script), "--out", out)
     assert "0 synthesized" in again.output
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pipeline.commands.common import user_errors
+from pipeline.commands.common import Column, print_rows, user_errors
 from pipeline.errors import CastwrightError
 
 
@@ -26,8 +26,9 @@ def docs_command(
 
     topics = doc_topics()
     if topic is None:
-        for name, file in topics.items():
-            typer.echo(f"{name}\t{_heading(file.read_text(encoding='utf-8'))}")
+        rows = [{"topic": name, "title": _heading(file.read_text(encoding="utf-8")),
+                 "path": str(file)} for name, file in topics.items()]
+        print_rows(rows, [Column("topic"), Column("title")], title="castwright docs TOPIC")
         return
     file = topics.get(topic.lower().removesuffix(".md"))
     if file is None:

@@ -2,60 +2,93 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pipeline.commands.common import console, user_errors
+from pipeline.commands.common import (
+    Column,
+    JobsOption,
+    JsonOption,
+    aside,
+    jobs_or_default,
+    note,
+    print_rows,
+    say,
+    user_errors,
+)
 from pipeline.errors import PublishError
 
+EPISODE_COLUMNS = [Column("number", "#", justify="right"), Column("slug"), Column("title"),
+                   Column("state"), Column("published"), Column("file_name", "file")]
 
-def _say(text: str) -> None:
-    """Plain text (titles may contain [brackets]), never re-wrapped: URLs stay on one line."""
-    console.print(text, highlight=False, markup=False, soft_wrap=True)
+
+def _state(rec, result) -> str:
+    if rec in result.scheduled:
+        return "scheduled"
+    return "new or changed" if rec.slug in result.changed else "unchanged"
 
 
 @user_errors
 def publish_command(
     show: Annotated[Path, typer.Option("--show", help="The show file.")] = Path("show.toml"),
     out: Annotated[Path, typer.Option(
-        "--out", help="Output folder (episodes, catalog, feed).")] = Path("output"),
-    jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", min=1, help="Parallel synthesis jobs when rendering.")] = 1,
+        "--out", "-o", help="Output folder (episodes, catalog, feed).")] = Path("output"),
+    jobs: JobsOption = None,
     render: Annotated[bool, typer.Option(
         "--render/--no-render", help="Render stale episodes first (--no-render: fail instead).",
     )] = True,
+    as_json: JsonOption = False,
 ) -> None:
-    """Render stale episodes, update the catalog and write the podcast feed to OUT/feed/."""
+    """Render stale episodes, update the catalog and write the podcast feed to OUT/feed/.
+
+    In a pipe: one tab-separated row per episode (number, slug, title, state, published, file)."""
     from pipeline.publish.publish import publish
 
-    result = publish(show, out, jobs=jobs, render=render, log=_say)
-    for rec in result.episodes:
-        mark = "new or changed" if rec.slug in result.changed else "unchanged"
-        _say(f"  {rec.number:>3}  {rec.title}  ({mark})")
-    _say(f"published {len(result.episodes)} episode(s) to {result.feed_path}"
-         + (f"; {len(result.scheduled)} scheduled" if result.scheduled else ""))
+    result = publish(show, out, jobs=jobs_or_default(jobs), render=render, log=note)
+    records = [*result.episodes, *result.scheduled]
+    rows = [{**asdict(rec), "state": _state(rec, result)} for rec in records]
+    print_rows(rows, EPISODE_COLUMNS, title=f"published to {result.feed_path}", as_json=as_json,
+               document={"feed": str(result.feed_path), "feed_dir": str(result.feed_dir),
+                         "podcast_guid": result.podcast_guid, "rendered": result.rendered,
+                         "episodes": rows})
+    if not as_json:
+        aside(f"published {len(result.episodes)} episode(s) to {result.feed_path}"
+              + (f"; {len(result.scheduled)} scheduled" if result.scheduled else ""))
+
+
+def _served_folder(out: Path, directory: Path | None) -> Path:
+    """``--out OUT`` serves OUT/feed (what publish wrote); the old ``--dir`` names the folder
+    itself, and so does an ``--out`` that already is a feed folder."""
+    if directory is not None:
+        return directory
+    if not (out / "feed").is_dir() and (out / "feed.xml").is_file():
+        return out
+    return out / "feed"
 
 
 @user_errors
 def serve_command(
-    directory: Annotated[Path, typer.Option(
-        "--dir", help="Folder to serve.")] = Path("output/feed"),
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="Output folder whose feed/ to serve.")] = Path("output"),
+    directory: Annotated[Path | None, typer.Option("--dir", hidden=True)] = None,
     port: Annotated[int, typer.Option(
         "--port", min=0, max=65535, help="Port (0: any free port).")] = 8000,
 ) -> None:
     """Preview the published feed and show page on http://127.0.0.1:PORT/ (with seeking)."""
     from pipeline.publish.serve import make_server
 
-    if not directory.is_dir():
-        raise PublishError("nothing to serve: run castwright publish first", directory)
+    folder = _served_folder(out, directory)
+    if not folder.is_dir():
+        raise PublishError("nothing to serve: run castwright publish first", folder)
     try:
-        server = make_server(directory, port)
+        server = make_server(folder, port)
     except OSError as err:
         raise PublishError(f"cannot listen on 127.0.0.1:{port}: {err.strerror or err}") from None
     url = f"http://127.0.0.1:{server.server_port}/"
-    _say(f"serving {directory} at {url} (feed: {url}feed.xml); Ctrl-C to stop")
+    say(f"serving {folder} at {url} (feed: {url}feed.xml); Ctrl-C to stop")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pipeline.commands.common import console, user_errors
+from pipeline.commands.common import (
+    Column,
+    aside,
+    console,
+    note,
+    print_json,
+    print_rows,
+    user_errors,
+)
 from pipeline.errors import CastwrightError
 
 
@@ -27,6 +35,68 @@ def load_thresholds(path: Path | None):
         raise CastwrightError(f"bad QA thresholds: {err}", path) from None
 
 
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.0%}" if x >= 0.095 or x == 0 else f"{x:.1%}"
+
+
+def _flags_and_heard(m) -> str:
+    flags = "; ".join(m.flags) if m.flags else "ok"
+    return flags + (f"\nheard: {m.heard}" if m.wer > 0 else "")
+
+
+QA_COLUMNS = [
+    Column("line_id", "line"), Column("speaker", show=lambda s: s or "narrator"),
+    Column("take", justify="right"), Column("wer", "WER", show=_pct, justify="right"),
+    Column("wer_mixed", "mixed", show=_pct, justify="right"),
+    Column("wpm", "wpm", justify="right", show=lambda w: f"{w:.0f}"),
+    Column("rate_deviation", "Δrate", justify="right",
+           show=lambda d: "" if d is None else f"{d:+.0%}"),
+]
+# A table shows what was heard under the flags; TSV keeps them apart.
+TABLE_TAIL = [Column("flags_and_heard", "flags / heard", wrap=True)]
+TSV_TAIL = [Column("flags_text", "flags"), Column("heard")]
+
+
+def print_report(report, all_lines: bool = False) -> None:
+    """The lines (flagged ones, or all) as a table or TSV rows, and the episode summary."""
+    from pipeline.qa.report import episode_lines
+
+    shown = report.lines if all_lines else report.flagged
+    aside(("QA", "bold"), f" {report.title} ({report.slug}) — model {report.model}")
+    rows = [{**asdict(m), "flags_text": "; ".join(m.flags),
+             "flags_and_heard": _flags_and_heard(m)} for m in shown]
+    if rows:
+        print_rows(rows, QA_COLUMNS + (TABLE_TAIL if console.is_terminal else TSV_TAIL),
+                   row_styles=["red" if r["flags"] else None for r in rows])
+    n, flagged = len(report.lines), len(report.flagged)
+    aside((f"{n - flagged}/{n} lines pass" + (f", {flagged} flagged" if flagged else ""),
+           "yellow" if flagged else "green"))
+    for line in episode_lines(report):
+        aside(line)
+    for flag in report.episode.flags:
+        aside(("episode:", "yellow"), f" {flag}")
+    if report.voices:
+        for a, b, s in report.voices["similarity"][:3]:
+            aside(f"voices: {a} ~ {b} similarity {s:.2f}")
+        for flag in report.voices["flags"]:
+            aside(("voices:", "yellow"), f" {flag}")
+    if report.before is not None:
+        _print_fixes(report)
+
+
+def _print_fixes(report) -> None:
+    b, flagged = report.before, len(report.flagged)
+    aside(("--fix", "bold"), f": flagged lines {b['flagged_lines']} → {flagged}, "
+          f"WER takes {_pct(b['wer_takes'])} → {_pct(report.episode.wer_takes)}, "
+          f"as mixed {_pct(b['wer_mixed'])} → {_pct(report.episode.wer_mixed)}")
+    for fix in report.fixes:
+        tries = ", ".join(f"take {a['take']} wer {_pct(a['wer'])}" for a in fix["tries"])
+        kept = fix["kept"]
+        aside(f"  {fix['line_id']}: take {fix['before']['take']} "
+              f"wer {_pct(fix['before']['wer'])} → tried {tries or 'nothing'}; "
+              f"kept take {kept['take']}" + (" (still flagged)" if kept["flags"] else ""))
+
+
 @user_errors
 def qa(
     episode: Annotated[str, typer.Argument(help="Episode folder or slug.")],
@@ -41,21 +111,28 @@ def qa(
                                                     "QA thresholds.")] = None,
     max_wer: Annotated[float | None, typer.Option("--max-wer", help="Flag lines above this "
                                                   "word error rate.")] = None,
-    voices: Annotated[bool | None, typer.Option("--voices/--no-voices", help="Speaker "
-                                                "similarity checks (default: if installed)."
-                                                )] = None,
+    voice_check: Annotated[bool | None, typer.Option(
+        "--voice-check/--no-voice-check",
+        help="Speaker similarity checks (default: if installed).")] = None,
+    voices_alias: Annotated[bool | None, typer.Option("--voices/--no-voices", hidden=True)
+                            ] = None,
     mixed: Annotated[bool, typer.Option("--mixed/--no-mixed", help="Also transcribe the "
                                         "mixed episode (WER with beds).")] = True,
     all_lines: Annotated[bool, typer.Option("--all", help="List every line, not only "
                                             "flagged ones.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if anything is still "
                                          "flagged.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report (qa.json) "
+                                          "instead.")] = False,
 ) -> None:
     """Transcribe every line back, compare with the script, measure the audio; write
-    qa.json and qa.html beside the episode."""
+    qa.json and qa.html beside the episode.
+
+    In a pipe: one tab-separated row per line shown (line, speaker, take, WER, WER mixed,
+    words per minute, rate deviation, flags, heard)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # QA never downloads
     from pipeline.qa.episode import QaSettings, run_qa
-    from pipeline.qa.report import print_report, write_html, write_json
+    from pipeline.qa.report import write_html, write_json
     from pipeline.qa.transcribe import TranscribeSettings
     from pipeline.render.manifest import resolve_episode
 
@@ -63,24 +140,24 @@ def qa(
     limits = load_thresholds(thresholds)
     if max_wer is not None:
         limits = replace(limits, max_wer=max_wer)
-    settings = QaSettings(thresholds=limits, mixed=mixed, voices=voices,
+    settings = QaSettings(thresholds=limits, mixed=mixed,
+                          voices=voice_check if voice_check is not None else voices_alias,
                           transcribe=TranscribeSettings(model=model) if model
                           else TranscribeSettings())
-    with console.status("transcribing…"):
-        report = run_qa(episode_dir, settings)
+    report = run_qa(episode_dir, settings)
     if fix and report.flagged:
         from pipeline.qa.fix import fix_episode
 
-        console.print(f"fixing {len(report.flagged)} flagged line(s), up to {tries} "
-                      f"new take(s) each:")
+        note(f"fixing {len(report.flagged)} flagged line(s), up to {tries} new take(s) each:")
         for m in report.flagged:
-            console.print(f"  {m.line_id} take {m.take}: {'; '.join(m.flags)}",
-                          highlight=False, markup=False)
-        with console.status("regenerating…"):
-            report = fix_episode(episode_dir, report, settings, tries)
-    print_report(report, console, all_lines=all_lines)
+            note(f"  {m.line_id} take {m.take}: {'; '.join(m.flags)}")
+        report = fix_episode(episode_dir, report, settings, tries)
     json_path, html_path = write_json(report, episode_dir), write_html(report, episode_dir)
-    console.print(f"wrote {json_path} and {html_path}", highlight=False, soft_wrap=True)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        print_report(report, all_lines=all_lines)
+        aside(f"wrote {json_path} and {html_path}")
     if strict and (report.flagged or report.episode.flags):
         raise typer.Exit(1)
 

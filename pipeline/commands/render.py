@@ -7,70 +7,113 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from pipeline.commands.common import console, err_console, user_errors
+from pipeline.commands import common
+from pipeline.commands.common import (
+    Column,
+    JobsOption,
+    JsonOption,
+    detail,
+    jobs_or_default,
+    print_json,
+    print_rows,
+    say,
+    user_errors,
+    warn,
+)
+from pipeline.commands.script import CastOption, VoicesAlias, VoicesDirOption
 from pipeline.render.manifest import load_manifest, resolve_episode
 
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
+EpisodeArgument = Annotated[str, typer.Argument(help="Episode folder or slug.")]
 
 
-def _fmt_time(seconds: float | None) -> str:
+def fmt_time(seconds: float | None) -> str:
     if seconds is None:
         return "-"
     minutes, secs = divmod(seconds, 60)
     return f"{int(minutes)}:{secs:05.2f}"
 
 
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}s"
+
+
+LINE_COLUMNS = [Column("line_id", "line"), Column("speaker"), Column("voice"),
+                Column("take", justify="right"), Column("start", show=fmt_time),
+                Column("duration", "dur", show=_seconds), Column("text", wrap=True)]
+TAKE_COLUMNS = [Column("take", justify="right"), Column("cached", "in cache"),
+                Column("duration", show=_seconds), Column("current", show=lambda c: "◀" if c
+                                                          else ""),
+                Column("cache_key", "cache key")]
+
+
 @user_errors
 def render(
     script: Annotated[Path, typer.Argument(help="Story or script file (prose, play or Fountain).")],
-    cast: Annotated[Path | None, typer.Option("--cast", help="Cast file (TOML).")] = None,
+    cast: CastOption = None,
     out: OutOption = Path("output"),
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Synthesis processes.")] = 1,
-    voices_dir: Annotated[Path | None, typer.Option("--voices", help="Voices folder.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    jobs: JobsOption = None,
+    voices_dir: VoicesDirOption = None,
+    voices_alias: VoicesAlias = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Same as castwright -q.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Render an episode: parse, cast, synthesize (cached), mix, master and export."""
     from pipeline.render.episode import render_episode
 
-    result = render_episode(script, out, cast, jobs=jobs, voices_dir=voices_dir,
-                            show_progress=not quiet)
+    if quiet:
+        common.configure(-1)
+    result = render_episode(script, out, cast, jobs=jobs_or_default(jobs),
+                            voices_dir=voices_dir or voices_alias, show_progress=not quiet)
     for warning in result.warnings:
-        err_console.print(f"[yellow]warning:[/yellow] {warning}")
+        warn(warning)
     m = result.manifest
-    files = ", ".join(str(result.episode_dir / f) for f in m["files"].values())
-    console.print(f"[bold green]{m['title']}[/] — {_fmt_time(m['duration'])}, "
-                  f"{len(m['lines'])} lines ({result.synthesized} synthesized, "
-                  f"{result.reused} from cache) in {result.seconds['total']:.1f} s")
+    files = {kind: str(result.episode_dir / name) for kind, name in m["files"].items()}
     loud = m.get("loudness") or {}
+    if as_json:
+        print_json({"episode": str(result.episode_dir), "slug": m["slug"], "title": m["title"],
+                    "duration": m["duration"], "lines": len(m["lines"]),
+                    "synthesized": result.synthesized, "reused": result.reused,
+                    "seconds": result.seconds, "loudness": loud, "files": files,
+                    "warnings": result.warnings})
+        return
+    say((m["title"], "bold green"), f" — {fmt_time(m['duration'])}, {len(m['lines'])} lines "
+        f"({result.synthesized} synthesized, {result.reused} from cache) in "
+        f"{result.seconds['total']:.1f} s")
     if loud:
-        console.print(f"loudness {loud.get('integrated_lufs', float('nan')):.1f} LUFS, "
-                      f"true peak {loud.get('true_peak_dbtp', float('nan')):.1f} dBTP")
-    console.print(f"files: {files}", soft_wrap=True)
+        say(f"loudness {loud.get('integrated_lufs', float('nan')):.1f} LUFS, "
+            f"true peak {loud.get('true_peak_dbtp', float('nan')):.1f} dBTP")
+    say(f"files: {', '.join(files.values())}")
+    detail("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()))
+    detail(f"cast file: {m.get('cast_file') or 'none (all automatic)'}; "
+           f"voices: {m.get('voices_dir')}")
 
 
 @user_errors
 def lines(
-    episode: Annotated[str, typer.Argument(help="Episode folder or slug.")],
+    episode: EpisodeArgument,
     out: OutOption = Path("output"),
+    as_json: JsonOption = False,
 ) -> None:
-    """List an episode's lines: id, speaker, voice, take, time and text."""
-    manifest = load_manifest(resolve_episode(episode, out))
-    table = Table(title=manifest["title"])
-    for col in ("line", "speaker", "voice", "take", "start", "dur", "text"):
-        table.add_column(col, overflow="fold" if col == "text" else None)
+    """List an episode's lines: id, speaker, voice, take, start, duration and text.
+
+    In a pipe: one tab-separated row per line, times in seconds."""
+    episode_dir = resolve_episode(episode, out)
+    manifest = load_manifest(episode_dir)
+    rows = []
     for line in manifest["lines"]:
         start, end = line.get("start"), line.get("end")
-        dur = f"{end - start:.1f}s" if start is not None and end is not None else "-"
-        table.add_row(line["line_id"], line["speaker"], line["voice"], str(line["take"]),
-                      _fmt_time(start), dur, line["text"])
-    console.print(table)
+        duration = end - start if start is not None and end is not None else None
+        rows.append({**line, "duration": duration})
+    print_rows(rows, LINE_COLUMNS, title=manifest["title"], as_json=as_json,
+               document={"episode": str(episode_dir), "title": manifest["title"],
+                         "lines": rows})
 
 
 @user_errors
 def regen(
-    episode: Annotated[str, typer.Argument(help="Episode folder or slug.")],
+    episode: EpisodeArgument,
     line_id: Annotated[str, typer.Argument(help="Line id, e.g. s01-l004.")],
     take: Annotated[int | None, typer.Option("--take", help="Switch to this take.")] = None,
     text: Annotated[str | None, typer.Option("--text", help="New text for this line.")] = None,
@@ -82,6 +125,7 @@ def regen(
     )] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Drop this line's overrides.")] = False,
     out: OutOption = Path("output"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Make a new take of one line (or switch take, text, voice or delivery) and re-mix."""
     from pipeline.render.regen import regen_line
@@ -89,28 +133,35 @@ def regen(
     started = time.perf_counter()
     result = regen_line(resolve_episode(episode, out), line_id, take=take, text=text,
                         voice=voice, reset=reset, pace=pace, expressiveness=expressiveness)
+    seconds = time.perf_counter() - started
+    if as_json:
+        print_json({"line_id": line_id, "take": result.take, "synthesized": result.synthesized,
+                    "duration": result.duration, "cache_key": result.cache_key,
+                    "seconds": seconds})
+        return
     how = "synthesized" if result.synthesized else "from cache"
-    console.print(f"{line_id}: take {result.take} ({how}, {result.duration:.2f} s); "
-                  f"episode re-mixed in {time.perf_counter() - started:.1f} s")
+    say(f"{line_id}: take {result.take} ({how}, {result.duration:.2f} s); "
+        f"episode re-mixed in {seconds:.1f} s")
 
 
 @user_errors
 def takes(
-    episode: Annotated[str, typer.Argument(help="Episode folder or slug.")],
+    episode: EpisodeArgument,
     line_id: Annotated[str, typer.Argument(help="Line id.")],
     out: OutOption = Path("output"),
+    as_json: JsonOption = False,
 ) -> None:
-    """List the takes of one line."""
+    """List the takes of one line.
+
+    In a pipe: one tab-separated row per take (take, in cache, duration, current, cache key)."""
+    from dataclasses import asdict
+
     from pipeline.render.regen import list_takes
 
-    table = Table(title=f"{line_id} takes")
-    for col in ("take", "in cache", "duration", "current", "cache key"):
-        table.add_column(col)
-    for info in list_takes(resolve_episode(episode, out), line_id):
-        table.add_row(str(info.take), "yes" if info.cached else "no",
-                      f"{info.duration:.2f}s" if info.duration else "-",
-                      "◀" if info.current else "", info.cache_key)
-    console.print(table)
+    episode_dir = resolve_episode(episode, out)
+    rows = [asdict(info) for info in list_takes(episode_dir, line_id)]
+    print_rows(rows, TAKE_COLUMNS, title=f"{line_id} takes", as_json=as_json,
+               document={"episode": str(episode_dir), "line_id": line_id, "takes": rows})
 
 
 def register(app: typer.Typer) -> None:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import soxr
 
-from pipeline import atomic
+from pipeline import atomic, progress
 from pipeline.errors import MixError
 from pipeline.mix import music, sfx
 from pipeline.mix.beds import BUILTIN, Bed, make_bed
@@ -288,24 +288,27 @@ class _Mixer:
             # that ``sink`` feeds run alongside the mixer instead of after it.
             stream = None if self.fixed_master is None else MasterPass(
                 pre.audio, sr, *self.fixed_master, out, self.sink)
-            for b0 in range(0, self.total, self.block):
-                block = self.mix_block(b0, min(self.block, self.total - b0))
-                pre.write(block)
-                if stream is None:
-                    meter.feed(block)
-                else:  # the gain is given: the pre-master's loudness is not needed
-                    pre.flush()
-                    stream.advance(pre.audio.frames, self.total)
+            with progress.task("mixing", self.total / sr, "s") as advance:
+                for b0 in range(0, self.total, self.block):
+                    block = self.mix_block(b0, min(self.block, self.total - b0))
+                    pre.write(block)
+                    if stream is None:
+                        meter.feed(block)
+                    else:  # the gain is given: the pre-master's loudness is not needed
+                        pre.flush()
+                        stream.advance(pre.audio.frames, self.total)
+                    advance(len(block) / sr)
         premaster = pre.audio
         pre_lufs = meter.integrated() if stream is None else None
-        if stream is not None:
-            mastered = stream.finish()
-        else:
-            mastered = master(premaster, sr, pre_lufs, s.target_lufs, s.true_peak_dbtp,
-                              s.loudness_tolerance, out)
-            if self.sink is not None:
-                for chunk in mastered.audio.blocks(MASTER_BLOCK):
-                    self.sink(chunk)
+        with progress.task("mastering"):
+            if stream is not None:
+                mastered = stream.finish()
+            else:
+                mastered = master(premaster, sr, pre_lufs, s.target_lufs, s.true_peak_dbtp,
+                                  s.loudness_tolerance, out)
+                if self.sink is not None:
+                    for chunk in mastered.audio.blocks(MASTER_BLOCK):
+                        self.sink(chunk)
         premaster.path.unlink(missing_ok=True)
         self.sound_cache.trim()
         return self._result(mastered, pre_lufs, intervals)

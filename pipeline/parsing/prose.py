@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.model import Cue, CueKind, Script, Section, SectionKind
+from pipeline.model import CharacterInfo, Cue, CueKind, Script, Section, SectionKind
 from pipeline.parsing import attribution as attr
 from pipeline.parsing.common import (
     HEADER_KEYS,
@@ -51,35 +51,13 @@ _SENTENCE_DONE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]*$")
 _ENDS_SPEECH = re.compile(r"[,.!?\u2026\u2014\u2013\-][\"'\u2019]?\s*$")
 _LEAD_PUNCT = re.compile(r"[\s,;:\u2014\u2013\-]+")
 SCENE_BREAK_SECONDS = 1.5
-_FIRST_PERSON = "\x00narrator"  # a first-person "I said" with no point of view: the narrator
 
 
 @dataclass
-class _Quote:
-    cues: list[Cue]
-    text: str
-    line: int
-    strong: str | None = None
-    pronoun: str | None = None
-    weak: str | None = None
-    continues: bool = False
-    closed: bool = True
-    speaker: str | None = None
+class _SpokenQuote(attr.Quote):
+    """A quote and the dialogue cues cut from it."""
 
-
-@dataclass
-class _Paragraph:
-    pov: str | None
-    section_start: bool
-    items: list[str | _Quote] = field(default_factory=list)  # narration text or a quote
-
-    @property
-    def quotes(self) -> list[_Quote]:
-        return [i for i in self.items if isinstance(i, _Quote)]
-
-    @property
-    def narration(self) -> str:
-        return " ".join(i for i in self.items if isinstance(i, str))
+    cues: list[Cue] = field(default_factory=list)
 
 
 # --- building sections -------------------------------------------------------------------------
@@ -135,7 +113,7 @@ class _ProseParser:
     where: str
     script: Script
     section: Section | None = None
-    paragraphs: list[_Paragraph] = field(default_factory=list)
+    paragraphs: list[attr.Paragraph] = field(default_factory=list)
     section_start: bool = True
     header_open: bool = True
     header_key: str | None = None
@@ -213,7 +191,9 @@ class _ProseParser:
         section = self.current(block.line_at(0))
         # A new chapter keeps the conversation's context (who "he" is); a new point of view or
         # scene heading starts afresh.
-        para = _Paragraph(section.pov, self.section_start and section.kind != SectionKind.CHAPTER)
+        para = attr.Paragraph(pov=section.pov,
+                              section_start=self.section_start
+                              and section.kind != SectionKind.CHAPTER)
         runs_on = _runs_on(block.text, opening.start, self.marks, item.indented) \
             if self.quote_open and not self.section_start else None
         self.section_start = False
@@ -224,7 +204,7 @@ class _ProseParser:
         section.cues.extend(cues)
         self.paragraphs.append(para)
         last = para.items[-1] if para.items else None
-        self.quote_open = isinstance(last, _Quote) and not last.closed
+        self.quote_open = isinstance(last, attr.Quote) and not last.closed
 
     def summary(self) -> None:
         if not self.summary_lines:
@@ -346,7 +326,7 @@ def _narration_start(text: str, start: int, end: int) -> int:
     return lead.end() if lead else start
 
 
-def _paragraph_cues(block: Block, start: int, para: _Paragraph | None,
+def _paragraph_cues(block: Block, start: int, para: attr.Paragraph | None,
                     label: str | None, marks: _Marks | None = None,
                     runs_on: int | None = None) -> list[Cue]:
     """Cues of one paragraph; with ``para`` (not the summary) quotes become dialogue."""
@@ -376,146 +356,45 @@ def _paragraph_cues(block: Block, start: int, para: _Paragraph | None,
 
 
 def _quote(block: Block, segments: list[_Segment], index: int, cues: list[Cue],
-           label: str | None) -> _Quote:
-    text = block.text
+           label: str | None) -> _SpokenQuote:
     seg = segments[index]
-    before = text[segments[index - 1].start:seg.start] if index > 0 and \
-        segments[index - 1].kind == "narration" else ""
-    after = text[seg.end:segments[index + 1].end] if index + 1 < len(segments) and \
-        segments[index + 1].kind == "narration" else ""
-    inner = text[seg.inner[0]:seg.inner[1]].strip()
-    quote = _Quote(cues=cues, text=inner, line=block.line_at(seg.start), closed=seg.closed)
-    name, pronoun = attr.explicit_after(after) if seg.closed else (None, None)
-    if not name:
-        before_name, before_pronoun = attr.explicit_before(before)
-        name = before_name
-        pronoun = pronoun or before_pronoun
-    quote.strong = label or name
-    quote.pronoun = None if quote.strong else pronoun
-    quote.weak = attr.beat(before, after, bool(_SENTENCE_DONE.search(inner)))
-    quote.continues = index == 0
-    return quote
+    inner = block.text[seg.inner[0]:seg.inner[1]].strip()
+    return _SpokenQuote(text=inner, line=block.line_at(seg.start), closed=seg.closed,
+                        label=label, cues=cues)
 
 
 # --- who speaks --------------------------------------------------------------------------------
 
-@dataclass
-class _Resolver:
-    """Walk the paragraphs in order and give every quote a speaker (see ``attribution``)."""
-
-    paragraphs: list[_Paragraph]
-    known: set[str]
-    hints: dict[str, str]
-    last_by_gender: dict[str, str] = field(default_factory=dict)
-    turns: list[str] = field(default_factory=list)  # the last two speakers, most recent last
-    quiet: int = 0
-    previous: _Paragraph | None = None
-
-    def run(self) -> None:
-        pattern = attr.name_pattern(self.known)
-        lookup = {v: n for n in self.known for v in (n, n.upper())}
-        for para in self.paragraphs:
-            if para.section_start:
-                self.turns, self.last_by_gender = [], {}
-                if para.pov and para.pov in self.hints:
-                    self.last_by_gender[self.hints[para.pov]] = para.pov
-            for item in para.items:
-                if isinstance(item, str):
-                    for match in pattern.finditer(item) if pattern else ():
-                        self.saw(lookup[match.group()])
-                else:
-                    item.speaker = self.direct(item, para.pov)
-                    if item.speaker and item.speaker != _FIRST_PERSON:
-                        self.saw(item.speaker)
-            self.fill(para)
-            self.previous = para
-
-    def saw(self, name: str) -> None:
-        if name == attr.UNNAMED:
-            return
-        if gender := self.hints.get(name):
-            self.last_by_gender[gender] = name
-
-    def direct(self, quote: _Quote, pov: str | None) -> str | None:
-        if quote.strong:
-            return quote.strong
-        if quote.pronoun == "i":
-            return pov or _FIRST_PERSON
-        if quote.pronoun and (gender := attr.pronoun_gender(quote.pronoun)):
-            if name := self.last_by_gender.get(gender):
-                return name
-            if pov and self.hints.get(pov) == gender:
-                return pov
-        if quote.weak in self.known:
-            return quote.weak
-        return None
-
-    def fill(self, para: _Paragraph) -> None:
-        quotes = para.quotes
-        if not quotes:
-            self.quiet += 1
-            if self.quiet >= 3:
-                self.turns = []
-            return
-        self.quiet = 0
-        found = next((q.speaker for q in quotes if q.speaker and q.speaker != _FIRST_PERSON),
-                     None)
-        if found is None:
-            found = self.fallback(quotes[0])
-        for quote in quotes:
-            if quote.speaker is None:
-                quote.speaker = found
-        if found == attr.UNNAMED:
-            return
-        if found:
-            if not self.turns or self.turns[-1] != found:
-                self.turns = (self.turns + [found])[-2:]
-            self.saw(found)
-
-    def fallback(self, first: _Quote) -> str | None:
-        previous = self.previous.quotes if self.previous else []
-        if first.continues and previous and not previous[-1].closed:
-            return previous[-1].speaker
-        if len(self.turns) == 2:
-            return self.turns[0]  # the other one of a running two-person exchange
-        return None
-
-
-def _alias(name: str | None, known: set[str]) -> str | None:
-    """"Buffy Summers" is "Buffy" when only "Buffy" is otherwise known."""
-    if name and " " in name and name.split()[0] in known:
-        return name.split()[0]
-    return name
-
-
-def _attribute(script: Script, paragraphs: list[_Paragraph], where: str) -> None:
-    quotes = [q for p in paragraphs for q in p.quotes]
-    singles = {p.pov for p in paragraphs if p.pov} | {q.strong for q in quotes
-                                                      if q.strong and " " not in q.strong}
-    for quote in quotes:
-        quote.strong = _alias(quote.strong, singles)
-    povs = {p.pov for p in paragraphs if p.pov}
-    speakers = povs | {q.strong for q in quotes if q.strong}
-    speakers.discard(attr.UNNAMED)
-    known = speakers | attr.subject_names(p.narration for p in paragraphs)
-    hints = attr.gender_hints(sorted(known), [(p.narration, p.pov) for p in paragraphs])
-    for name in speakers - hints.keys():  # "Old Man" is a man, whatever the pronouns say
-        if gender := attr.described_gender(name):
-            hints[name] = gender
-    _Resolver(paragraphs, known, hints).run()
-    for quote in quotes:
-        if quote.speaker and quote.speaker not in (_FIRST_PERSON, attr.UNNAMED):
+def _attribute(script: Script, paragraphs: list[attr.Paragraph], where: str) -> None:
+    """Speakers for every quote (see ``attribution``); quotes nobody can say stay narration."""
+    story = attr.attribute(paragraphs)
+    for quote in story.quotes:
+        assert isinstance(quote, _SpokenQuote)
+        if quote.speaker is not None:
             for cue in quote.cues:
-                cue.kind, cue.speaker = CueKind.DIALOGUE, quote.speaker
+                cue.kind, cue.speaker = CueKind.DIALOGUE, quote.speaker.name
+                cue.rule, cue.confidence = quote.rule, quote.confidence
             continue
         for cue in quote.cues:
             cue.kind, cue.speaker = CueKind.NARRATION, None
-        if quote.speaker in (None, attr.UNNAMED):
-            shown = quote.text if len(quote.text) <= 50 else quote.text[:47] + "..."
-            script.warnings.append(f"{where}:{quote.line}: cannot tell who says \"{shown}\"; "
-                                   "the narrator reads it")
-    voiced = povs | {q.speaker for q in quotes if q.speaker}
-    script.gender_hints.update({n: g for n, g in hints.items() if n in voiced})
+        shown = quote.text if len(quote.text) <= 50 else quote.text[:47] + "..."
+        script.warnings.append(f"{where}:{quote.line}: cannot tell who says \"{shown}\"; "
+                               "the narrator reads it")
+    people = [p for p in story.characters.people if p.lines]
+    povs = {p.pov for p in paragraphs if p.pov}
+    people += [p for p in story.characters.people if p.name in povs and not p.lines]
+    script.characters = [_info(p) for p in sorted(people, key=lambda p: -p.lines)]
+    script.gender_hints.update({p.name: p.gender for p in people if p.gender})
+    narrator = story.characters.narrator
+    if story.first_person and narrator is not None and narrator.lines:
+        script.narrator_character = narrator.name  # "...," I said: the narrator's own voice
+
+
+def _info(person: attr.Character) -> CharacterInfo:
+    aliases = [a for a, _ in sorted(person.aliases.items(), key=lambda kv: -kv[1])
+               if a != person.name]
+    return CharacterInfo(person.name, aliases, person.gender, person.evidence.explain(),
+                         person.narrator, person.described)
 
 
 def parse_prose(text: str, where: str) -> Script:

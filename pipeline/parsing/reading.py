@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
-import unicodedata
+import re
 from pathlib import Path
 
 from pipeline.errors import ScriptError
@@ -13,7 +13,8 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 MAX_SCRIPT_BYTES = 32 << 20  # War and Peace is 3.3 MB of text
 _MAX_CONTROL_SHARE = 0.05  # more control characters than this: not a text file
-_KEEP_CONTROLS = frozenset("\t\n\r\f\v")
+# Control (Cc) and surrogate (Cs) characters, except tab, newlines, form feed and vertical tab.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def read_script_file(path: str | Path) -> tuple[str, list[str]]:
@@ -77,20 +78,16 @@ def check_text(text: str, where: str) -> str:
     if "\x00" in text:
         raise ScriptError("binary data (NUL characters), not text", where,
                           text.count("\n", 0, text.index("\x00")) + 1)
-    controls = [i for i, ch in enumerate(text) if _is_control(ch)]
+    controls = [m.start() for m in _CONTROL.finditer(text)]
     if controls and len(controls) > _MAX_CONTROL_SHARE * len(text):
         raise ScriptError("binary data (mostly control characters), not text", where,
                           text.count("\n", 0, controls[0]) + 1)
     if controls:
-        text = "".join(ch for ch in text if not _is_control(ch))
+        text = _CONTROL.sub("", text)
     text = text.replace("\f", " ").replace("\v", " ")  # keep line numbers
     if not text.strip():
         raise ScriptError("script is empty", where, 1)
     return text
-
-
-def _is_control(ch: str) -> bool:
-    return ch not in _KEEP_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs")
 
 
 def _line_of(data: bytes, index: int) -> int:

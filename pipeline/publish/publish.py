@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline import progress
 from pipeline.errors import PublishError
 from pipeline.files import file_sha256
 from pipeline.locks import episode_lock, feed_lock
@@ -165,21 +166,24 @@ def _publish_locked(show: Show, out: Path, now: datetime, jobs: int, render: boo
                     log: Callable[[str], None], locks: contextlib.ExitStack) -> PublishResult:
     folders: dict[str, EpisodeFolder] = {}
     rendered: list[str] = []
-    for entry in show.episodes:
-        episode_dir = out / entry.slug
-        locks.enter_context(episode_lock(episode_dir))
-        request = render_request(show, entry)
-        reason = stale_reason(entry.script, episode_dir, request)
-        if reason:
-            if not render:
-                raise PublishError(f"episode '{entry.slug}' is stale ({reason}); render it or "
-                                   "publish without --no-render", episode_dir)
-            log(f"rendering {entry.slug}: {reason}")
-            episode_dir = _render(show, entry, request, out, jobs)
-            if episode_dir.name != entry.slug:
-                log(f"warning: render wrote {episode_dir}, publish expects {out / entry.slug}")
-            rendered.append(entry.slug)
-        folders[entry.slug] = read_episode(episode_dir)
+    with progress.task("episodes", len(show.episodes), "checked") as advance:
+        for entry in show.episodes:
+            episode_dir = out / entry.slug
+            locks.enter_context(episode_lock(episode_dir))
+            request = render_request(show, entry)
+            reason = stale_reason(entry.script, episode_dir, request)
+            if reason:
+                if not render:
+                    raise PublishError(f"episode '{entry.slug}' is stale ({reason}); render it "
+                                       "or publish without --no-render", episode_dir)
+                log(f"rendering {entry.slug}: {reason}")
+                episode_dir = _render(show, entry, request, out, jobs)
+                if episode_dir.name != entry.slug:
+                    log(f"warning: render wrote {episode_dir}, publish expects "
+                        f"{out / entry.slug}")
+                rendered.append(entry.slug)
+            folders[entry.slug] = read_episode(episode_dir)
+            advance(1, entry.slug)
 
     out.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(out)

@@ -94,11 +94,11 @@ def episode_audio(episode_dir: Path, manifest: dict) -> Audio | None:
     return None
 
 
-def hear(texts: list[str], clips: list[Audio],
-         settings: QaSettings) -> list[tuple[str, M.WordErrors]]:
+def hear(texts: list[str], clips: list[Audio], settings: QaSettings,
+         label: str = "transcribing") -> list[tuple[str, M.WordErrors]]:
     """What Whisper hears in each clip, and its word errors against the script text."""
     t = settings.thresholds
-    heard = [h.text for h in transcribe_many(clips, settings.transcribe)]
+    heard = [h.text for h in transcribe_many(clips, settings.transcribe, label)]
     errors = [M.compare(text, h) for text, h in zip(texts, heard, strict=True)]
     # Doubtful lines get a second hearing, alone (packing can move a boundary word to a
     # neighbour) and prompted with the episode's names (tiny.en hears "Birkin Steel" for
@@ -108,7 +108,7 @@ def hear(texts: list[str], clips: list[Audio],
     if suspects:
         alone = replace(settings.transcribe, window_s=0.0, fallback=False,
                         prompt=settings.vocabulary or settings.transcribe.prompt)
-        again = transcribe_many([clips[i] for i in suspects], alone)
+        again = transcribe_many([clips[i] for i in suspects], alone, "second hearing")
         for i, h in zip(suspects, again, strict=True):
             second = M.compare(texts[i], h.text)
             if second.wer < errors[i].wer:
@@ -238,8 +238,8 @@ def _measure_mixed(results: list[M.LineMetrics], lines: list[dict], mix: Audio,
     mono = audio.mean(axis=1) if audio.ndim > 1 else audio
     spans = [(float(line.get("start") or 0.0), float(line.get("end") or 0.0)) for line in lines]
     clips = [(mono[int(a * sr): max(int(a * sr), int(b * sr))], sr) for a, b in spans]
-    for m, (h, errs) in zip(results, hear([m.text for m in results], clips, settings),
-                            strict=True):
+    heard = hear([m.text for m in results], clips, settings, "transcribing the mix")
+    for m, (h, errs) in zip(results, heard, strict=True):
         m.heard_mixed, m.wer_mixed, m.errors_mixed = h, errs.wer, errs.errors
 
 

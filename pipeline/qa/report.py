@@ -1,14 +1,10 @@
-"""Show a QA report: a rich table in the terminal, ``qa.json`` and a one-file ``qa.html``."""
+"""A QA report as ``qa.json`` and a one-file ``qa.html`` (the CLI prints it: commands/qa.py)."""
 
 from __future__ import annotations
 
 import html
 import json
 from pathlib import Path
-
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from pipeline.atomic import write_text
 from pipeline.qa.episode import QaReport
@@ -42,52 +38,6 @@ def episode_lines(report: QaReport) -> list[str]:
         f"longest silence {_fmt(e.longest_silence, '.1f', 's')}",
     ]
     return [line for line in out if line]
-
-
-def print_report(report: QaReport, console: Console | None = None,
-                 all_lines: bool = False) -> None:
-    console = console or Console()
-    shown = report.lines if all_lines else report.flagged
-    console.print(f"[bold]QA[/bold] {report.title} ({report.slug}) — model {report.model}")
-    if shown:
-        table = Table(show_lines=False, header_style="bold")
-        for col, justify in (("line", "left"), ("speaker", "left"), ("take", "right"),
-                             ("WER", "right"), ("mixed", "right"), ("wpm Δrate", "right"),
-                             ("flags / heard", "left")):
-            table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
-        for m in shown:
-            note = escape("; ".join(m.flags)) if m.flags else "ok"
-            if m.wer > 0:
-                note += f"\n[dim]heard: {escape(m.heard)}[/dim]"
-            style = "red" if m.flags else None
-            table.add_row(m.line_id, m.speaker or "narrator", str(m.take), _pct(m.wer),
-                          _pct(m.wer_mixed), _rate(m), note, style=style)
-        console.print(table)
-    n = len(report.lines)
-    flagged = len(report.flagged)
-    console.print(f"{n - flagged}/{n} lines pass" + (f", {flagged} flagged" if flagged else ""),
-                  style="green" if not flagged else "yellow")
-    for line in episode_lines(report):
-        console.print(line, highlight=False)
-    for flag in report.episode.flags:
-        console.print(f"[yellow]episode:[/yellow] {flag}")
-    if report.voices:
-        for a, b, s in report.voices["similarity"][:3]:
-            console.print(f"voices: {a} ~ {b} similarity {s:.2f}", highlight=False)
-        for flag in report.voices["flags"]:
-            console.print(f"[yellow]voices:[/yellow] {flag}")
-    if report.before is not None:
-        b = report.before
-        console.print(f"[bold]--fix[/bold]: flagged lines {b['flagged_lines']} → {flagged}, "
-                      f"WER takes {_pct(b['wer_takes'])} → {_pct(report.episode.wer_takes)}, "
-                      f"as mixed {_pct(b['wer_mixed'])} → {_pct(report.episode.wer_mixed)}")
-        for fix in report.fixes:
-            tries = ", ".join(f"take {a['take']} wer {_pct(a['wer'])}" for a in fix["tries"])
-            kept = fix["kept"]
-            console.print(f"  {fix['line_id']}: take {fix['before']['take']} "
-                          f"wer {_pct(fix['before']['wer'])} → tried {tries or 'nothing'}; "
-                          f"kept take {kept['take']}"
-                          + (" (still flagged)" if kept["flags"] else ""), highlight=False)
 
 
 def write_json(report: QaReport, episode_dir: Path) -> Path:

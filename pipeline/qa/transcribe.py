@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import soxr
 
+from pipeline import progress
 from pipeline.errors import CastwrightError
 
 WHISPER_RATE = 16000
@@ -138,7 +139,8 @@ def _windows(lengths: Sequence[int], window: int, gap: int) -> list[list[int]]:
 
 
 def transcribe_many(clips: Sequence[tuple[np.ndarray, int]],
-                    settings: TranscribeSettings | None = None) -> list[Transcript]:
+                    settings: TranscribeSettings | None = None,
+                    label: str = "transcribing") -> list[Transcript]:
     """Transcribe many short clips ``(samples, sample_rate)``; one transcript per clip,
     word times relative to each clip's start."""
     settings = settings or TranscribeSettings()
@@ -146,27 +148,36 @@ def transcribe_many(clips: Sequence[tuple[np.ndarray, int]],
     audio = [to_16k(s, sr) for s, sr in clips]
     gap = int(settings.gap_s * WHISPER_RATE)
     out: list[Transcript] = [Transcript([]) for _ in audio]
-    silence = np.zeros(gap, dtype=np.float32)
-    for group in _windows([len(a) for a in audio], int(settings.window_s * WHISPER_RATE), gap):
-        spans: list[tuple[float, float]] = []
-        parts: list[np.ndarray] = []
-        pos = 0
-        for i in group:
-            if parts:
-                parts.append(silence)
-                pos += gap
-            parts.append(audio[i])
-            spans.append((pos / WHISPER_RATE, (pos + len(audio[i])) / WHISPER_RATE))
-            pos += len(audio[i])
-        if pos == 0:
-            continue
-        for word in _run(model, np.concatenate(parts), settings):
-            k = _owner(spans, word.start, word.end)
-            start, end = spans[k]
-            # Whisper stretches edge words over the silence around them: clamp to the clip.
-            out[group[k]].words.append(Word(word.text, min(max(word.start, start), end) - start,
-                                            min(max(word.end, start), end) - start))
+    with progress.task(label, len(audio), "lines") as advance:
+        for group in _windows([len(a) for a in audio], int(settings.window_s * WHISPER_RATE), gap):
+            _transcribe_group(model, [audio[i] for i in group], gap, settings,
+                              [out[i] for i in group])
+            advance(len(group))
     return out
+
+
+def _transcribe_group(model, clips: list[np.ndarray], gap: int, settings: TranscribeSettings,
+                      out: list[Transcript]) -> None:
+    """Clips packed into one Whisper window with ``gap`` samples of silence between them;
+    each heard word goes to the transcript of the clip it belongs to."""
+    spans: list[tuple[float, float]] = []
+    parts: list[np.ndarray] = []
+    pos = 0
+    for clip in clips:
+        if parts:
+            parts.append(np.zeros(gap, dtype=np.float32))
+            pos += gap
+        parts.append(clip)
+        spans.append((pos / WHISPER_RATE, (pos + len(clip)) / WHISPER_RATE))
+        pos += len(clip)
+    if pos == 0:
+        return
+    for word in _run(model, np.concatenate(parts), settings):
+        k = _owner(spans, word.start, word.end)
+        start, end = spans[k]
+        # Whisper stretches edge words over the silence around them: clamp to the clip.
+        out[k].words.append(Word(word.text, min(max(word.start, start), end) - start,
+                                 min(max(word.end, start), end) - start))
 
 
 def _owner(spans: list[tuple[float, float]], start: float, end: float) -> int:

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import soxr
 
+from pipeline import progress
 from pipeline.qa.metrics import QaThresholds
 
 MIN_SECONDS = 0.6  # shorter lines give unreliable embeddings
@@ -102,14 +103,16 @@ def check_voices(clips: Sequence[tuple[str, np.ndarray, int]],
     for speaker, samples, sr in clips:
         grouped.setdefault(speaker, []).append((samples, sr))
     by_speaker: dict[str, list[np.ndarray]] = {}
-    for speaker, takes in grouped.items():
-        if len(takes) > MAX_LINES_PER_SPEAKER:
-            picks = np.linspace(0, len(takes) - 1, MAX_LINES_PER_SPEAKER).round().astype(int)
-            takes = [takes[i] for i in picks]
-        with _one_torch_thread():
-            embedded = [e for e in (embed(s, sr) for s, sr in takes) if e is not None]
-        if embedded:
-            by_speaker[speaker] = embedded
+    with progress.task("voice check", len(grouped), "speakers") as advance:
+        for speaker, takes in grouped.items():
+            if len(takes) > MAX_LINES_PER_SPEAKER:
+                picks = np.linspace(0, len(takes) - 1, MAX_LINES_PER_SPEAKER).round().astype(int)
+                takes = [takes[i] for i in picks]
+            with _one_torch_thread():
+                embedded = [e for e in (embed(s, sr) for s, sr in takes) if e is not None]
+            if embedded:
+                by_speaker[speaker] = embedded
+            advance()
     centroids = {s: _unit(np.mean(es, axis=0)) for s, es in by_speaker.items()}
     consistency = {s: float(np.mean([e @ centroids[s] for e in es]))
                    for s, es in by_speaker.items()}

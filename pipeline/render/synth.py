@@ -14,16 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-
-from pipeline import engines
+from pipeline import engines, progress
 from pipeline.engines.base import Delivery, VoiceSpec
 from pipeline.lifetime import die_with_parent
 from pipeline.render.cache import TakeCache
@@ -60,14 +51,6 @@ def missing_jobs(plans: Iterable[LinePlan], cache: TakeCache) -> list[SynthJob]:
     return list(jobs.values())
 
 
-def make_progress(enabled: bool = True) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("lines · {task.fields[audio_min]:.1f} min audio"),
-        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-        disable=not enabled, transient=False)
-
-
 def synthesize_jobs(jobs: list[SynthJob], cache_root: Path, workers: int = 1,
                     show_progress: bool = True,
                     on_done: Callable[[str, float], None] | None = None) -> float:
@@ -75,13 +58,12 @@ def synthesize_jobs(jobs: list[SynthJob], cache_root: Path, workers: int = 1,
     if not jobs:
         return 0.0
     made = 0.0
-    with make_progress(show_progress) as progress:
-        task = progress.add_task("synthesizing", total=len(jobs), audio_min=0.0)
+    with progress.task("synthesizing", len(jobs), "lines", enabled=show_progress) as advance:
 
         def finished(key: str, seconds: float) -> None:
             nonlocal made
             made += seconds
-            progress.update(task, advance=1, audio_min=made / 60)
+            advance(1, f"{made / 60:.1f} min audio")
             if on_done:
                 on_done(key, seconds)
 

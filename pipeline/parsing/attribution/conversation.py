@@ -1,0 +1,315 @@
+"""Conversation structure: the quotes no tag names, read in order as a conversation.
+
+Walking the story paragraph by paragraph (a section starts a new scene), each paragraph whose
+quotes are still unattributed gets the first answer of:
+
+1. *continued speech*: it opens with the rest of a speech left open in the paragraph before;
+2. *pronoun tag* (``she said``, ``was his answer``): the person of that gender the paragraph has
+   just named, else the one whose turn it is, else the one last mentioned;
+3. *description tag* (``said the other``, ``cried her mother``, ``said the old man``): "the
+   other" is whoever did not speak last; a person noun is resolved like a pronoun of its gender
+   when the conversation holds such a person, else it is a new described character;
+4. *pronoun beat* (``She smiled. "Yes."``): like a pronoun tag, a little less sure;
+5. *vocative*: the person the last speaker addressed by name answers;
+6. *turn-taking*: in a run of quoted paragraphs, the speaker before last speaks again
+   (A, B, A, B);
+7. *addressee*: after one known speaker, the other person in the scene — the one last
+   mentioned who is not the speaker;
+8. *scene*: the person the narration just before is about, else the last speaker.
+
+A speaker is never the person their own quote addresses by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.parsing.attribution.gender import noun_gender, pronoun_gender
+from pipeline.parsing.attribution.mentions import Mention
+from pipeline.parsing.attribution.model import Character, Paragraph, Quote
+from pipeline.parsing.attribution.story import Story
+from pipeline.parsing.attribution.words import CONTINUE_VERBS, OTHER_WORDS, RELATION_NOUNS
+
+RUN_GAP = 1  # paragraphs between two quoted ones that still keep one conversation going
+FADE = 0.7  # how much of a person's salience carries over to the next paragraph
+SUBJECT_WEIGHT, NAME_WEIGHT, SPEAKER_WEIGHT, PRONOUN_WEIGHT = 2.0, 1.0, 1.5, 0.5
+Decision = tuple[Character, str, float]
+
+
+@dataclass
+class Scene:
+    """What the walk remembers within a section: who spoke in the current run of quoted
+    paragraphs and when each person was last mentioned."""
+
+    turns: list[tuple[int, Character]] = field(default_factory=list)  # (paragraph, speaker)
+    addressed: Character | None = None  # named by a vocative in the last turn
+    since_turn: list[Character] = field(default_factory=list)  # acting in narration since
+    salience: dict[Character, float] = field(default_factory=dict)  # fades paragraph by paragraph
+
+    def see(self, person: Character | None, weight: float = 1.0) -> None:
+        if person is not None:
+            self.salience[person] = self.salience.get(person, 0.0) + weight
+
+    def fade(self) -> None:
+        for person in self.salience:
+            self.salience[person] *= FADE
+
+    def focus(self, gender: str) -> Character | None:
+        """The person of that gender the narration is about: "she" in the narration keeps the
+        current one in focus (pronouns mostly continue the topic)."""
+        people = [p for p in self.salience if p.is_person and p.gender == gender]
+        return max(people, key=self.salience.__getitem__) if people else None
+
+    def recent(self, exclude: set[Character] = frozenset(), gender: str | None = None,
+               limit: int = 12) -> list[Character]:
+        """People by salience, most salient first."""
+        people = sorted(self.salience, key=lambda p: -self.salience[p])
+        out = [p for p in people if p not in exclude and p.is_person and _fits(p, gender)]
+        return out[:limit]
+
+    def in_run(self, paragraph: int) -> bool:
+        return bool(self.turns) and paragraph - self.turns[-1][0] <= RUN_GAP + 1
+
+    def last(self, n: int = 1) -> Character | None:
+        """The speaker ``n`` turns back, counting only changes of speaker."""
+        distinct: list[Character] = []
+        for _, person in reversed(self.turns):
+            if not distinct or distinct[-1] is not person:
+                distinct.append(person)
+        return distinct[n - 1] if len(distinct) >= n else None
+
+
+def _fits(person: Character, gender: str | None) -> bool:
+    return gender is None or person.gender == gender
+
+
+@dataclass
+class ConversationWalk:
+    story: Story
+    scene: Scene = field(default_factory=Scene)
+    previous: Paragraph | None = None
+
+    def run(self) -> None:
+        for para in self.story.paragraphs:
+            if para.section_start:
+                self.scene = Scene()
+            quotes = para.quotes
+            if quotes:
+                self.attribute(para, quotes)
+            else:
+                self._see_narration(para)
+                if self.scene.turns and para.index - self.scene.turns[-1][0] > RUN_GAP:
+                    self.scene.turns = []
+            self.previous = para
+
+    # --- one paragraph ---------------------------------------------------------------------------
+
+    def attribute(self, para: Paragraph, quotes: list[Quote]) -> None:
+        known = next((q for q in quotes if q.speaker is not None or q.rule), None)
+        if known is None:
+            decision = self.decide(para, quotes)
+            if decision is not None:
+                speaker, rule, confidence = decision
+                for quote in quotes:
+                    quote.attribute(speaker, rule, confidence)
+        self._see_narration(para)
+        speaker = next((q.speaker for q in reversed(quotes) if q.speaker is not None), None)
+        if speaker is not None:
+            if not self.scene.in_run(para.index):
+                self.scene.turns = []
+            self.scene.turns.append((para.index, speaker))
+            self.scene.since_turn = []
+            self.scene.see(speaker, SPEAKER_WEIGHT)
+            addressed = [self.story.characters.of_name(n) for q in quotes for n in q.vocatives]
+            self.scene.addressed = next((p for p in addressed if p and p is not speaker), None)
+
+    def decide(self, para: Paragraph, quotes: list[Quote]) -> Decision | None:
+        first = quotes[0]
+        forbidden = {p for q in quotes for n in q.vocatives
+                     if (p := self.story.characters.of_name(n)) is not None}
+        # the rest of a speech left open goes on with its speaker, whoever it names ("Dear
+        # Matthew," in a letter Matthew reads out)
+        if decision := self.continued(para, first, forbidden):
+            return decision
+        for rule in (self.tagged, self.vocative, self.turn_taking, self.addressee,
+                     self.narration_before):
+            decision = rule(para, first, forbidden)
+            if decision is not None and decision[0] not in forbidden:
+                return decision
+        return None
+
+    # --- the rules -------------------------------------------------------------------------------
+
+    def continued(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
+        previous = self.previous.quotes if self.previous else []
+        if para.items and para.items[0] is first and previous and not previous[-1].closed \
+                and previous[-1].speaker is not None:
+            return previous[-1].speaker, "continued-speech", 0.9
+        return None
+
+    def tagged(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
+        for quote in para.quotes:
+            tag = quote.tag
+            if tag is None:
+                continue
+            mention = tag.mention
+            beat = tag.is_beat
+            if mention.kind == "pronoun" and (gender := pronoun_gender(mention.pronoun or "")):
+                continuing = (tag.verb or "") in CONTINUE_VERBS
+                person = self.resolve(gender, para, quote, forbidden, continuing)
+                if person is not None:
+                    rule = "beat-pronoun" if beat else "tag-pronoun"
+                    return person, rule, 0.6 if beat else 0.8
+            elif mention.kind == "description":
+                decision = self.described(mention, para, quote, forbidden, beat)
+                if decision is not None:
+                    return decision
+        return None
+
+    def vocative(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
+        last = self.scene.last()
+        addressed = self.scene.addressed
+        if self.scene.in_run(para.index) and addressed is not None and addressed is not last:
+            return addressed, "vocative", 0.75
+        return None
+
+    def turn_taking(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
+        if not self.scene.in_run(para.index):
+            return None
+        before_last = self.scene.last(2)
+        if before_last is not None and before_last not in forbidden:
+            return before_last, "turn-taking", 0.7
+        return None
+
+    def addressee(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
+        last = self.scene.last()
+        if last is None or not self.scene.in_run(para.index):
+            return None
+        tag = self.last_tag_to()
+        if tag is not None:
+            return tag, "addressee", 0.6
+        others = self.scene.recent(exclude={last} | forbidden)
+        return (others[0], "addressee", 0.45) if others else None
+
+    def narration_before(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
+        """The person the narration just before is about (``Anne came back with a sigh.``
+        then ``"Was she?"``), else the last speaker of the section."""
+        candidates = self.scene.recent(exclude=forbidden)
+        if candidates:
+            return candidates[0], "scene", 0.35
+        return None
+
+    # --- resolving pronouns and descriptions -----------------------------------------------------
+
+    def resolve(self, gender: str, para: Paragraph, quote: Quote, forbidden: set,
+                continuing: bool = False) -> Character | None:
+        """Who "she" (or "he") is, speaking ``quote``."""
+        here = self._named_before(para, quote, gender, forbidden)
+        if here is not None:
+            return here
+        # the narration since the last speech is about someone: "he" is most likely them
+        acting = [p for p in self.scene.since_turn if _fits(p, gender) and p not in forbidden]
+        if acting:
+            return acting[-1]
+        last, before_last = self.scene.last(), self.scene.last(2)
+        if self.scene.in_run(para.index):
+            # The pair talking: the one whose turn it is when the pronoun fits them, else the
+            # one who just spoke (a speech broken by narration), else a third person.
+            addressed = self.scene.addressed
+            if continuing and last is not None and _fits(last, gender):
+                return last
+            for person in (addressed, before_last, last):
+                if person is not None and _fits(person, gender) and person not in forbidden:
+                    return person
+            third = self.scene.recent(exclude={last, before_last} | forbidden, gender=gender)
+            return third[0] if third else None
+        focus = self.scene.recent(exclude=forbidden, gender=gender)
+        if focus:
+            return focus[0]
+        pov = self.story.pov_character(para)
+        if pov is not None and _fits(pov, gender):
+            return pov
+        return None
+
+    def _named_before(self, para: Paragraph, quote: Quote, gender: str,
+                      forbidden: set) -> Character | None:
+        """The last person of that gender the paragraph names before the tag."""
+        found = None
+        for item in para.items:
+            if item is quote:
+                break
+            if isinstance(item, str):
+                for mention in self._mentions_in(para, item):
+                    person = self.story.character_of(mention)
+                    if person is not None and _fits(person, gender) and person not in forbidden:
+                        found = person
+        return found
+
+    def _mentions_in(self, para: Paragraph, text: str) -> list[Mention]:
+        from pipeline.parsing.attribution.mentions import find_mentions
+        return [m for m in find_mentions(text, self.story.lexicon) if m.kind == "name"]
+
+    def described(self, mention: Mention, para: Paragraph, quote: Quote, forbidden: set,
+                  beat: bool) -> Decision | None:
+        """"the other", "her mother", "this lady", "the old man" (see the module docstring)."""
+        noun = (mention.noun or "").lower()
+        last = self.scene.last()
+        not_last = forbidden | ({last} if last else set())
+        in_run = self.scene.in_run(para.index)
+        if noun in OTHER_WORDS and mention.determiner == "the":
+            other = self.scene.last(2) if in_run else None
+            if other is None:
+                people = self.scene.recent(exclude=not_last)
+                other = people[0] if people else None
+            return (other, "tag-other", 0.7) if other else None
+        gender = noun_gender(noun)
+        if mention.owner in ("his", "her", "their") and noun in RELATION_NOUNS:
+            # "her mother": someone of that gender other than the one "her" points at
+            person = self.resolve(gender, para, quote, not_last) if gender else None
+            return (person, "tag-description", 0.5) if person else None
+        if mention.owner is not None and mention.owner not in ("his", "her", "their", "my",
+                                                               "our", "your"):
+            return self.story.characters.describe(mention), "tag-description", 0.6
+        known = self.story.characters.described.get(mention.words.lower())
+        if known is not None:
+            return known, "tag-description", 0.8
+        if mention.determiner in ("the", "this", "that") and in_run and gender \
+                and noun[:1].islower() and not (mention.words.split() or [""])[-1][:1].isupper():
+            # an epithet for someone in the conversation: the one addressed, or whose turn it
+            # is, else the one of that gender the scene last mentioned
+            for person in (self.scene.addressed, self.scene.last(2)):
+                if person is not None and person not in not_last and _fits(person, gender) \
+                        and not person.described:
+                    return person, "tag-description", 0.55
+            person = self.resolve(gender, para, quote, not_last) if gender else None
+            if person is not None and not person.described:
+                return person, "tag-description", 0.5
+        return self.story.characters.describe(mention), "tag-description", 0.6 if beat else 0.7
+
+    def last_tag_to(self) -> Character | None:
+        """The person the last speaker's tag said they spoke to ("said she to Charlotte")."""
+        if not self.scene.turns or self.previous is None:
+            return None
+        for quote in self.previous.quotes:
+            if quote.tag and quote.tag.to and quote.tag.to.kind == "name":
+                person = self.story.character_of(quote.tag.to)
+                if person is not None and person is not self.scene.last():
+                    return person
+        return None
+
+    def _see_narration(self, para: Paragraph) -> None:
+        self.scene.fade()
+        for mention in para.mentions:
+            if mention.kind == "name":
+                person = self.story.character_of(mention)
+                self.scene.see(person, SUBJECT_WEIGHT if mention.subject else NAME_WEIGHT)
+                if mention.subject and person is not None and not para.quotes:
+                    self.scene.since_turn.append(person)
+            elif mention.pronoun == "i" and self.story.first_person:
+                self.scene.see(self.story.characters.first_person(), NAME_WEIGHT)
+            elif gender := pronoun_gender(mention.pronoun or ""):
+                self.scene.see(self.scene.focus(gender), PRONOUN_WEIGHT)
+
+
+def attribute_conversations(story: Story) -> None:
+    ConversationWalk(story).run()

@@ -1,0 +1,133 @@
+"""The story as the passes see it: paragraphs, the words' capitalisation, the characters, and
+who was mentioned where (for pronouns and turn-taking)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.parsing.attribution.characters import Characters
+from pipeline.parsing.attribution.mentions import Mention, find_mentions
+from pipeline.parsing.attribution.model import Character, Paragraph, Quote
+from pipeline.parsing.attribution.names import Lexicon, Name, parse_name
+from pipeline.parsing.attribution.tags import find_tag, tag_before
+from pipeline.parsing.attribution.vocatives import vocatives
+
+FIRST_PERSON_SHARE = 0.004  # "I" per narration word above which a story is told in the first person
+
+
+@dataclass
+class Story:
+    paragraphs: list[Paragraph]
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    characters: Characters = field(default_factory=Characters)
+    quotes: list[Quote] = field(default_factory=list)
+    first_person: bool = False
+
+    @classmethod
+    def read(cls, paragraphs: list[Paragraph]) -> Story:
+        story = cls(paragraphs)
+        story._number()
+        story._learn_words()
+        story._find_tags()
+        story._find_characters()
+        return story
+
+    def _number(self) -> None:
+        for index, para in enumerate(self.paragraphs):
+            para.index = index
+            items = para.items
+            for i, item in enumerate(items):
+                if isinstance(item, Quote):
+                    item.paragraph = index
+                    item.position = len(self.quotes)
+                    item.before = items[i - 1] if i and isinstance(items[i - 1], str) else ""
+                    item.after = items[i + 1] if i + 1 < len(items) and isinstance(
+                        items[i + 1], str) else ""
+                    self.quotes.append(item)
+
+    def _learn_words(self) -> None:
+        for para in self.paragraphs:
+            at_start = True
+            for item in para.items:
+                if isinstance(item, Quote):
+                    self.lexicon.add(item.text, True)
+                    at_start = item.ends_sentence
+                else:
+                    self.lexicon.add(item, at_start)
+                    at_start = True
+
+    def _find_tags(self) -> None:
+        for quote in self.quotes:
+            quote.tag = find_tag(quote, self.lexicon)
+            quote.vocatives = vocatives(quote.text, self.lexicon)
+        for previous, para in zip(self.paragraphs, self.paragraphs[1:], strict=False):
+            items = para.items
+            if items and isinstance(items[0], Quote) and items[0].tag is None \
+                    and previous.items and isinstance(previous.items[-1], str) \
+                    and not para.section_start:
+                # "Mr. Darcy replied with great intrepidity," then the speech on its own
+                intro = previous.items[-1].rstrip()
+                if intro.endswith((",", ":", "\u2014", "--")):
+                    items[0].tag = tag_before(intro, self.lexicon)
+
+    def _find_characters(self) -> None:
+        names: list[Name] = []
+        words = pronouns = 0
+        for para in self.paragraphs:
+            text = para.narration
+            para.mentions = find_mentions(text, self.lexicon)
+            names.extend(m.name for m in para.mentions if m.name is not None)
+            words += text.count(" ") + 1
+            pronouns += sum(1 for m in para.mentions if m.pronoun == "i")
+        for quote in self.quotes:
+            if quote.tag and quote.tag.mention.name is not None:
+                names.append(quote.tag.mention.name)
+            names.extend(quote.vocatives)
+        names.extend(parse_name(p.pov) for p in self.paragraphs if p.pov)
+        names.extend(parse_name(q.label) for q in self.quotes if q.label)
+        self.characters = Characters.build(n for n in names if not n.possessive)
+        self._count_roles()
+        for para in self.paragraphs:
+            self.characters.learn_pronouns(para.narration, para.mentions)
+        self._learn_from_tags()
+        self.first_person = words > 0 and pronouns / words >= FIRST_PERSON_SHARE
+
+    def _count_roles(self) -> None:
+        """What shows a name is a person: it acts in the narration, speaks, is addressed."""
+        people = self.characters
+        for para in self.paragraphs:
+            for mention in para.mentions:
+                if mention.subject and (person := people.of_mention(mention)):
+                    person.acts += 1
+        for quote in self.quotes:
+            if quote.tag and (person := people.of_mention(quote.tag.mention)):
+                person.roles += 1
+            for name in quote.vocatives:
+                if person := people.of_name(name):
+                    person.roles += 1
+            if quote.label and (person := people.of_name(parse_name(quote.label))):
+                person.roles += 1
+        for para in self.paragraphs:
+            if para.pov and (person := self.pov_character(para)):
+                person.roles += 1
+
+    def _learn_from_tags(self) -> None:
+        """``"...," said Mary. "...," she added.``: Mary is a she."""
+        from pipeline.parsing.attribution.gender import pronoun_gender
+        for para in self.paragraphs:
+            named: Character | None = None
+            for quote in para.quotes:
+                mention = quote.tag.mention if quote.tag and not quote.tag.is_beat else None
+                if mention is None:
+                    continue
+                if mention.kind == "name":
+                    named = self.characters.of_mention(mention)
+                elif mention.kind == "pronoun" and named is not None:
+                    named.evidence.add(pronoun_gender(mention.pronoun or ""), 2.0,
+                                       "pronoun tag after a named tag")
+
+    def character_of(self, mention: Mention) -> Character | None:
+        return self.characters.of_mention(mention)
+
+    def pov_character(self, para: Paragraph) -> Character | None:
+        return self.characters.of_name(parse_name(para.pov)) if para.pov else None

@@ -1,0 +1,168 @@
+"""Speech tags: the words next to a quote that say who speaks it.
+
+Any verb makes a tag, not a fixed list: after the quote ``said the Cat``, ``remarked Freddy``,
+``Lady Catherine then observed``, ``she had said``, ``put in Mrs. Allen``; before it ``Mary
+said,`` or ``Then, turning to him, she said:``. A subject followed by a verb after a quote that
+ends a sentence (``"Why?" Mary frowned.``) is an action beat: weaker, but the paragraph's
+speaker all the same. The narration before a quote that ends a sentence gives a beat too (``Mary
+looked up. "Why?"``). The subject may be a name, a pronoun or a description (``the old man``,
+``her mother``); the passes after this one decide who it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.parsing.attribution.mentions import (
+    Mention,
+    loose_description,
+    mention_at,
+    verb_after,
+)
+from pipeline.parsing.attribution.model import Quote, Tag
+from pipeline.parsing.attribution.names import Lexicon, name_at
+from pipeline.parsing.attribution.words import FUNCTION_WORDS, IRREGULAR_PAST, SPEECH_VERBS
+
+_LEAD = re.compile(r"[\s,;:\u2014\u2013\-]*")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019\-]*")
+_PARTICLES = frozenset({"on", "out", "in", "forth", "up", "back", "off"})
+# "was her answer", "was Mary's reply"
+_ANSWER = re.compile(r"(?:was|were|came)\s+(?:the\s+)?(?P<who>(?:his|her|my|[A-Z][\w.'\u2019 ]"
+                     r"{0,30}?['\u2019]s?))\s+(?:\w+\s+)?(?:reply|answer|response|rejoinder|"
+                     r"retort|remark|exclamation|comment|question|greeting|words|cry|"
+                     r"observation|rejoinder|language|declaration|advice|verdict|thought)\b")
+# "cut in the clear voice of Inspector Ratcliffe"
+_VOICE_OF = re.compile(r"(?:the|a)\s+(?:[a-z]+\s+){0,2}voice\s+of\s+")
+_CLAUSE_END = re.compile(r"[.!?;](?:[\"'\u201d\u2019)]*)\s")
+_ABBREVIATED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Capt|Col|Gen|Lt|Rev|[A-Z])\.$")
+_TO = re.compile(r"\s+(?:\w+ly\s+)?to\s+")
+_INTRO_END = ",:\u2014\u2013-"
+TAIL_CHARS = 240  # how much narration before a quote can hold its tag
+
+
+def find_tag(quote: Quote, lexicon: Lexicon) -> Tag | None:
+    """The best tag for ``quote``: a real tag after it, else one before it, else a beat."""
+    after = tag_after(quote.after, quote, lexicon) if quote.closed and quote.after else None
+    if after and not after.is_beat:
+        return after
+    before = tag_before(quote.before, lexicon) if quote.before else None
+    if before and not before.is_beat:
+        return before
+    return after or before
+
+
+def tag_after(text: str, quote: Quote, lexicon: Lexicon) -> Tag | None:
+    """``"...," said Mary`` / ``"...," Mary said`` / ``"...?" Mary frowned`` (a beat)."""
+    pos = _LEAD.match(text).end()
+    if answer := _ANSWER.match(text, pos):
+        who = answer.group("who").strip()
+        mention = _owner_mention(text, answer.start("who"), who, lexicon)
+        if mention:
+            return Tag(mention, "after", "answered")
+    if inverted := _inverted(text, pos, lexicon):
+        return inverted
+    mention = mention_at(text, pos, lexicon)
+    if mention is None:
+        return None
+    verb = verb_after(text, mention.end)
+    if verb is None:
+        return None
+    word = verb.group("verb")
+    place = "after" if word in SPEECH_VERBS or not quote.ends_sentence else "beat-after"
+    return Tag(mention, place, word, _addressee(text, verb.end(), lexicon))
+
+
+def _inverted(text: str, pos: int, lexicon: Lexicon) -> Tag | None:
+    """``said Mary``, ``cried the old man``, ``went on she``, ``put in Mrs. Allen``, ``cut in
+    the clear voice of Inspector Hale``."""
+    verb = _WORD.match(text, pos)
+    if not verb or not _verb_like(verb.group()):
+        return None
+    starts = [verb.end()]
+    particle = _WORD.match(text, verb.end() + 1) if text[verb.end():verb.end() + 1] == " " \
+        else None
+    if particle and particle.group() in _PARTICLES:
+        starts.append(particle.end())
+    for start in starts:
+        voice = _VOICE_OF.match(text, start + 1)
+        if voice and (owner := mention_at(text, voice.end(), lexicon)) \
+                and owner.kind in ("name", "pronoun"):
+            return Tag(owner, "after", verb.group())
+        mention = mention_at(text, start, lexicon) or loose_description(text, start)
+        if mention is None or mention.kind == "pronoun" and mention.pronoun in ("they", "we"):
+            continue
+        return Tag(mention, "after", verb.group(), _addressee(text, mention.end, lexicon))
+    return None
+
+
+def _verb_like(word: str) -> bool:
+    if not word[:1].islower() or word in FUNCTION_WORDS:
+        return False
+    return word in SPEECH_VERBS or word in IRREGULAR_PAST or word.endswith("ed")
+
+
+def _addressee(text: str, pos: int, lexicon: Lexicon) -> Mention | None:
+    """"said she to Charlotte": the person spoken to."""
+    match = _TO.match(text, pos)
+    return mention_at(text, match.end(), lexicon) if match else None
+
+
+def _owner_mention(text: str, pos: int, who: str, lexicon: Lexicon) -> Mention | None:
+    lowered = who.lower()
+    if lowered in ("his", "her", "my"):
+        return Mention("pronoun", pos, pos + len(who), who,
+                       pronoun={"his": "he", "her": "she", "my": "i"}[lowered])
+    name = name_at(text, pos, lexicon)  # "Mary's reply": Mary
+    return Mention("name", name.start, name.end, name.text, name=name) if name else None
+
+
+def tag_before(text: str, lexicon: Lexicon) -> Tag | None:
+    """``Mary said, "..."`` (a tag) or ``Mary looked up. "..."`` (a beat)."""
+    tail = text[-TAIL_CHARS:].rstrip()
+    if not tail:
+        return None
+    starts = [m.end() for m in _CLAUSE_END.finditer(tail)
+              if not _ABBREVIATED.search(tail, 0, m.start() + 1)]
+    if tail.rstrip("\"'\u201d\u2019)")[-1:] in (".", "!", "?"):
+        # a whole sentence before the quote: an action beat, about its subject
+        found = _first_subject(tail, starts[-1] if starts else 0, lexicon)
+        return Tag(found[0], "beat-before", found[1]) if found else None
+    if tail[-1] not in _INTRO_END and not tail[-1].isalpha():
+        return None
+    found = _last_subject(tail, starts[-1] if starts else 0, lexicon)
+    return Tag(found[0], "before", found[1]) if found else None
+
+
+def _positions(text: str, start: int) -> list[int]:
+    """Word starts where a mention may begin."""
+    return [m.start() for m in _WORD.finditer(text, start)]
+
+
+def _first_subject(text: str, start: int, lexicon: Lexicon) -> tuple[Mention, str] | None:
+    for pos in _positions(text, start):
+        mention = mention_at(text, pos, lexicon)
+        if mention is None or mention.kind == "pronoun" and mention.pronoun in ("they", "we"):
+            continue
+        verb = verb_after(text, mention.end)
+        if verb:
+            return mention, verb.group("verb")
+        return None  # the sentence is not about a person: no beat
+    return None
+
+
+def _last_subject(text: str, start: int, lexicon: Lexicon) -> tuple[Mention, str] | None:
+    """The subject of the clause that introduces a quote: ``said Mary,`` at its end, else the
+    last person followed by a verb (``Then, turning to Jane, she said,`` -> she)."""
+    best: tuple[Mention, str] | None = None
+    previous_word: re.Match[str] | None = None
+    for word in _WORD.finditer(text, start):
+        mention = mention_at(text, word.start(), lexicon)
+        if mention and not (mention.kind == "pronoun" and mention.pronoun in ("they", "we")):
+            tail = text[mention.end:].strip(" " + _INTRO_END)
+            if previous_word and _verb_like(previous_word.group()) and not tail:
+                return mention, previous_word.group()
+            verb = verb_after(text, mention.end)
+            if verb:
+                best = (mention, verb.group("verb"))
+        previous_word = word
+    return best

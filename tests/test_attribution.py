@@ -1,0 +1,239 @@
+"""Who speaks each quotation: one test (or a few) per pass of the attribution sieve, on small
+texts written for these tests."""
+
+from __future__ import annotations
+
+from pipeline.model import CueKind, Script
+from pipeline.parsing import parse_text
+from pipeline.parsing.attribution.characters import Characters
+from pipeline.parsing.attribution.model import Quote
+from pipeline.parsing.attribution.names import Lexicon, find_names, parse_name
+from pipeline.parsing.attribution.tags import find_tag
+from pipeline.parsing.attribution.vocatives import vocatives
+
+
+def prose(text: str) -> Script:
+    return parse_text(text, "story.txt", format="prose")
+
+
+def said(script: Script) -> list[tuple[str | None, str]]:
+    return [(c.speaker, c.text) for c in script.lines() if c.kind is CueKind.DIALOGUE]
+
+
+def speakers(script: Script) -> list[str | None]:
+    return [speaker for speaker, _ in said(script)]
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+def names_in(text: str) -> list[str]:
+    lexicon = Lexicon.build([(text, True)])
+    return [n.text for n in find_names(text, lexicon)]
+
+
+def test_sentence_starters_are_not_names() -> None:
+    text = ("Presently Tony said nothing. Poor old Mrs. Bates sighed. Close to the landing "
+            "a boat waited, close and dark. Monday came. Tony waved to Mrs. Bates.")
+    assert names_in(text) == ["Tony", "Mrs. Bates", "Tony", "Mrs. Bates"]
+
+
+def test_places_and_possessives() -> None:
+    text = "They walked to Russell Square. It was Anne's hat, and Anne knew it."
+    assert names_in(text) == ["Anne", "Anne"]
+    lexicon = Lexicon.build([(text, True)])
+    possessive = find_names(text, lexicon)[0]
+    assert possessive.possessive and possessive.words == ("Anne",)
+
+
+def test_a_word_written_lowercase_more_often_is_no_name() -> None:
+    text = "Rose looked up. The rose was red, the rose was sweet, and a rose fell."
+    assert names_in(text) == []
+
+
+# --- tags ----------------------------------------------------------------------------------------
+
+def tag_of(after: str = "", before: str = "", text: str = "Well,") -> tuple[str, str, str | None]:
+    lexicon = Lexicon.build([(before, True), (text, True), (after, False)])
+    tag = find_tag(Quote(text=text, line=1, before=before, after=after), lexicon)
+    assert tag is not None, (before, after)
+    return tag.mention.text, tag.place, tag.verb
+
+
+def test_tags_of_any_verb_and_order() -> None:
+    assert tag_of("said the Cat.")[0] == "the Cat"
+    assert tag_of("Lady Catherine then observed.") == ("Lady Catherine", "after", "observed")
+    assert tag_of("remarked Freddy, without looking up.")[0] == "Freddy"
+    assert tag_of("she had said.")[:2] == ("she", "after")
+    assert tag_of("inquired Mrs. Allen of her friend.")[0] == "Mrs. Allen"
+    assert tag_of("put in Mrs. Allen.")[0] == "Mrs. Allen"
+    assert tag_of("snarled the ex-convict.")[0] == "the ex-convict"
+    assert tag_of("was Marilla's comment.")[0] == "Marilla"
+    assert tag_of("cut in the clear voice of Inspector Hale.")[0] == "Inspector Hale"
+
+
+def test_tags_before_the_quote_and_beats() -> None:
+    assert tag_of(before="Then, turning to Jane, she said,")[:2] == ("she", "before")
+    assert tag_of(before="Presently Tony replied:")[:2] == ("Tony", "before")
+    assert tag_of(before="Mara looked at the sea. Elias frowned.")[:2] == ("Elias", "beat-before")
+    assert tag_of("Elias frowned.", text="Why?")[:2] == ("Elias", "beat-after")
+
+
+def test_a_beat_with_a_comma_is_a_tag() -> None:
+    # A quote ending in a comma runs on into its tag, whatever the verb.
+    assert tag_of("Elias grinned, and went out.", text="Later,")[:2] == ("Elias", "after")
+
+
+def test_speech_tags_in_a_story() -> None:
+    script = prose('"You are late," said the keeper.\n\n'
+                   '"The tide," Mara then observed, "was wrong."\n\n'
+                   'Presently Tony said, "It always is."\n\n'
+                   '"Is it?" inquired Mara.\n')
+    assert said(script) == [("Keeper", "You are late,"), ("Mara", "The tide,"),
+                            ("Mara", "was wrong."), ("Tony", "It always is."),
+                            ("Mara", "Is it?")]
+
+
+# --- characters ----------------------------------------------------------------------------------
+
+def people(*names: str) -> Characters:
+    return Characters.build(parse_name(n) for n in names)
+
+
+def test_aliases_become_one_character() -> None:
+    cast = people("Sherlock Holmes", "Holmes", "Mr. Holmes", "Elizabeth Bennet", "Elizabeth",
+                  "Lizzy", "Mr. Bennet", "Mrs. Bennet", "Bennet")
+    holmes = cast.of_name(parse_name("Holmes"))
+    assert holmes is cast.of_name(parse_name("Sherlock Holmes")) is cast.of_name(
+        parse_name("Mr. Holmes"))
+    lizzy = cast.of_name(parse_name("Lizzy"))
+    assert lizzy is cast.of_name(parse_name("Elizabeth"))
+    # a bare family name among Mr. and Mrs. Bennet (and Elizabeth) means the man
+    assert cast.of_name(parse_name("Bennet")) is cast.of_name(parse_name("Mr. Bennet"))
+    assert cast.of_name(parse_name("Mrs. Bennet")) is not cast.of_name(parse_name("Mr. Bennet"))
+    assert cast.of_name(parse_name("Mrs. Bennet")) is not lizzy
+
+
+def test_miss_and_mrs_keep_to_their_family_role() -> None:
+    cast = people("Jane Fairfield", "Mrs. Fairfield", "Miss Fairfield", "Mr. Fairfield")
+    jane = cast.of_name(parse_name("Jane Fairfield"))
+    assert cast.of_name(parse_name("Miss Fairfield")) is not jane  # any daughter
+    assert cast.of_name(parse_name("Mrs. Fairfield")) is not jane
+    alone = people("Mary Morstan", "Miss Morstan")  # the only Morstan: the same person
+    assert alone.of_name(parse_name("Miss Morstan")) is alone.of_name(parse_name("Mary Morstan"))
+
+
+def test_ranks_do_not_merge() -> None:
+    cast = people("Sir Walter Elliot", "Sir Walter", "Mr. Elliot", "Miss Elliot", "Lady Elliot")
+    sir = cast.of_name(parse_name("Sir Walter"))
+    assert sir is cast.of_name(parse_name("Sir Walter Elliot"))
+    assert cast.of_name(parse_name("Mr. Elliot")) is not sir
+    assert cast.of_name(parse_name("Lady Elliot")) is not cast.of_name(parse_name("Miss Elliot"))
+
+
+def test_voice_name_prefers_a_fuller_form_to_a_bare_family_name() -> None:
+    cast = people("Wickham", "Wickham", "Wickham", "Mr. Wickham", "Elizabeth", "Elizabeth")
+    assert cast.of_name(parse_name("Wickham")).name == "Mr. Wickham"
+    assert cast.of_name(parse_name("Elizabeth")).name == "Elizabeth"
+
+
+def test_gender_from_titles_first_names_and_pronouns() -> None:
+    script = prose("Mr. Crane lit the lamp. Margaret watched. Quill came in; she was wet "
+                   "through.\n\n"
+                   '"Cold?" asked Mr. Crane.\n\n"Very," said Quill.\n\n"Tea," said Margaret.\n')
+    info = {c.name: c for c in script.characters}
+    assert info["Mr. Crane"].gender == "male"
+    assert info["Quill"].gender == "female"
+    assert any("pronoun" in e for e in info["Quill"].gender_evidence)
+    assert info["Margaret"].gender == "female"
+    assert any("first name" in e for e in info["Margaret"].gender_evidence)
+
+
+# --- pronouns, vocatives and turn-taking ---------------------------------------------------------
+
+def test_pronoun_tags_follow_the_pair_talking() -> None:
+    script = prose('Mara sat by the stove. Elias came in from the rain.\n\n'
+                   '"You\'re soaked," she said.\n\n"It\'s nothing," he said.\n\n'
+                   '"Sit down."\n\n"I will," he said, "in a minute."\n')
+    assert speakers(script) == ["Mara", "Elias", "Mara", "Elias", "Elias"]
+
+
+def test_two_of_one_gender_take_turns() -> None:
+    script = prose('"Have you seen Elias?" asked Mara.\n\n"Not since noon," said Ivy.\n\n'
+                   '"Where did he go?" she asked.\n\n"To the boats," she said.\n')
+    assert speakers(script) == ["Mara", "Ivy", "Mara", "Ivy"]
+
+
+def test_a_vocative_is_said_to_someone_else() -> None:
+    # "Thank you, Thomas" is said *to* Thomas: Thomas answers, and never says it himself.
+    script = prose('Mara and Thomas stood on the quay. Elias stood by them.\n\n'
+                   '"The boat is in," said Elias.\n\n"Thank you, Thomas."\n\n'
+                   '"It was nothing."\n')
+    lines = said(script)
+    assert lines[1][0] != "Thomas"
+    assert lines[2][0] == "Thomas"
+
+
+def test_turn_taking_starts_from_a_speaker_and_the_addressee() -> None:
+    script = prose('"Tea, Elias?" asked Mara.\n\n"Please."\n\n"Milk?"\n\n"A drop."\n')
+    assert speakers(script) == ["Mara", "Elias", "Mara", "Elias"]
+
+
+def test_the_other_is_whoever_did_not_speak_last() -> None:
+    script = prose('"Ready?" asked Mara.\n\n"Almost," said Elias.\n\n'
+                   '"Then hurry," returned the other.\n')
+    assert speakers(script)[-1] == "Mara"
+
+
+def test_her_mother_is_not_the_girl_herself() -> None:
+    script = prose('Mrs. Vane knitted by the fire. Ivy came in.\n\n'
+                   '"I walked to the mill," said Ivy.\n\n'
+                   '"Alone?" cried her mother.\n')
+    assert speakers(script) == ["Ivy", "Mrs. Vane"]
+
+
+def test_a_speech_left_open_continues_with_its_speaker() -> None:
+    script = prose('"Listen," said Elias. "It began at the mill.\n\n"Then it spread."\n\n'
+                   '"And then?" asked Mara.\n')
+    assert speakers(script) == ["Elias", "Elias", "Elias", "Mara"]
+
+
+def test_vocatives_found_in_a_quote() -> None:
+    lexicon = Lexicon.build([("Thomas walked in. Mara saw Thomas.", True)])
+    found = vocatives("Thank you, Thomas. Mara told me. Thomas, come here.", lexicon)
+    assert [n.text for n in found] == ["Thomas", "Thomas"]
+    assert vocatives("Mara told me so.", lexicon) == []
+
+
+# --- first person, described speakers ------------------------------------------------------------
+
+def test_first_person_narrator_is_a_character_named_by_the_others() -> None:
+    script = prose('I found Holmes in his rooms. I sat down opposite him.\n\n'
+                   '"You look tired, Watson," said Holmes.\n\n'
+                   '"I am," I said. "The night was long."\n\n'
+                   '"Then rest, Watson."\n\n"I cannot."\n')
+    assert speakers(script) == ["Holmes", "Watson", "Watson", "Holmes", "Watson"]
+    narrator = next(c for c in script.characters if c.narrator)
+    assert narrator.name == "Watson"
+
+
+def test_an_unnamed_old_man_joins_the_character_later_named() -> None:
+    script = prose('A man sat at the end of the pier.\n\n'
+                   '"You\'re late," said the old man.\n\n'
+                   '"The tide was wrong," Mara said. "Thank you for waiting, Thomas."\n\n'
+                   '"I always wait," the old man said.\n')
+    assert speakers(script) == ["Thomas", "Mara", "Mara", "Thomas"]
+    thomas = next(c for c in script.characters if c.name == "Thomas")
+    assert "Old Man" in thomas.aliases and thomas.gender == "male"
+
+
+# --- rules and confidence ------------------------------------------------------------------------
+
+def test_every_dialogue_cue_carries_its_rule_and_confidence() -> None:
+    script = prose('"Tea?" Mara asked.\n\n"Please," said Elias.\n\n"Milk?"\n\n'
+                   '"A drop," he said.\n')
+    cues = [c for c in script.lines() if c.kind is CueKind.DIALOGUE]
+    assert [c.rule for c in cues] == ["tag-name", "tag-name", "turn-taking", "tag-pronoun"]
+    assert all(0 < c.confidence <= 1 for c in cues)
+    assert cues[0].confidence > cues[2].confidence
+    narration = [c for c in script.lines() if c.kind is CueKind.NARRATION]
+    assert all(c.rule is None and c.confidence is None for c in narration)
