@@ -5,11 +5,13 @@ voice names in captions are escaped, many characters spread over the voices."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import struct
 import subprocess
 import sys
+import time
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -266,6 +268,23 @@ def test_sentence_splitting_looks_at_a_bounded_window(monkeypatch):
     spans = common.sentence_spans("Mr. " * 25000)
     assert spans == [(0, 100000)] and len(seen) >= 24999
     assert max(seen) <= 20
+
+
+@pytest.mark.parametrize("unit", ["Mr. ", "A. ", '"a" ', "MARA: ", "[b]x[/b] ", "Mr. Anne "])
+def test_parsing_grows_linearly_with_pathological_input(unit):
+    """A complexity check, not a speed goal: 8x the text may cost ~8x the CPU, not ~64x
+    ("Mr. " * n was quadratic twice: in sentence splitting and in finding names)."""
+    def cpu(chars: int) -> float:
+        text = "Title: T\n\n" + unit * (chars // len(unit))
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            with contextlib.suppress(ScriptError):
+                parse_text(text, "x.txt")
+            best = min(best, time.process_time() - start)
+        return max(best, 1e-4)
+
+    assert cpu(32_000) / cpu(4_000) < 25
 
 
 @pytest.mark.parametrize(("text", "speakers"), [

@@ -118,9 +118,9 @@ def _session_options() -> Any:
     # worker needs; measured no slower without.
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     # Parallel renders run one process per core; let them cap engine threads to avoid thrashing.
-    threads = os.environ.get("CASTWRIGHT_ENGINE_THREADS")
-    if threads:
-        opts.intra_op_num_threads = int(threads)
+    threads = os.environ.get("CASTWRIGHT_ENGINE_THREADS", "").strip()
+    if threads.isdigit() and int(threads) > 0:  # anything else: the engine's own choice
+        opts.intra_op_num_threads = min(int(threads), os.cpu_count() or 1)
         opts.inter_op_num_threads = 1
     return opts
 

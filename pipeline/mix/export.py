@@ -182,6 +182,7 @@ class EpisodeWriter:
             encoder.close_input()
         with self._wav_errors():
             self.wav.close()
+        self.txn.hash_soon(FILE_NAMES["wav"])  # the biggest file: hashed while encoders finish
         tl = self.timeline
         for kind, text in (("vtt", transcripts.vtt(tl)), ("srt", transcripts.srt(tl)),
                            ("transcript_json", transcripts.transcript_json(tl)),

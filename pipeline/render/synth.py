@@ -86,7 +86,8 @@ def _run_pool(jobs: list[SynthJob], cache_root: Path, workers: int,
     # Longest texts first keeps both workers busy until the end.
     ordered = sorted(jobs, key=lambda j: len(j.spoken_text), reverse=True)
     context = multiprocessing.get_context("spawn")
-    count = min(workers, len(jobs))
+    # More synthesis processes than cores only costs memory (~400 MB each): --jobs 1000 is 2.
+    count = min(workers, len(jobs), os.cpu_count() or 1)
     threads = max(1, (os.cpu_count() or 1) // count)
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init,
                                initargs=(threads, os.getpid()))
