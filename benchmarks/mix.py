@@ -112,7 +112,7 @@ def mix_pydub(tl: Timeline, takes: dict[str, np.ndarray], settings: MixSettings)
     for span in tl.beds:
         clip = AudioSegment.from_wav(span.source)
         span_ms = int((span.end - span.start) * 1000)
-        bed = (clip * math.ceil(span_ms / len(clip)))[:span_ms].apply_gain(settings.bed_level_db)
+        bed = (clip * math.ceil(span_ms / len(clip)))[:span_ms].apply_gain(settings.bed_gain_db)
         ducked, pos = AudioSegment.empty(), 0
         for p in lines:  # per-segment gain: down for every line, with short fades in and out
             a, b = int(p.start * 1000), int(p.end * 1000)

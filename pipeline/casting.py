@@ -273,7 +273,28 @@ def choose_narrator(catalog: dict[str, VoiceSpec], cast: CastFile) -> VoiceSpec:
     return next(iter(catalog.values()))
 
 
+def by_alias(cast: CastFile, script: Script) -> CastFile:
+    """A cast file may name a prose character by any of their names ("Lizzy" for Elizabeth):
+    its entries under an alias move to the name the script's lines use (the name itself wins
+    when both are given)."""
+    speakers = set(script.speakers())
+    canonical = {alias: person.name for person in script.characters for alias in person.aliases
+                 if alias not in speakers}
+    renamed = {name: canonical[name] for name in (*cast.characters, *cast.genders,
+                                                  *cast.deliveries) if name in canonical}
+    if not renamed:
+        return cast
+    out = replace(cast)
+    for table in ("characters", "genders", "deliveries"):
+        given = getattr(cast, table)
+        moved = {renamed.get(name, name): value for name, value in given.items()
+                 if name in renamed}
+        setattr(out, table, {**moved, **{n: v for n, v in given.items() if n not in renamed}})
+    return out
+
+
 def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -> Cast:
+    cast = by_alias(cast, script)
     narrator = choose_narrator(catalog, cast)
     voices: dict[str, VoiceSpec] = {NARRATOR: narrator}
     used = Counter({narrator.name: 1})  # characters per voice

@@ -12,7 +12,18 @@ from typing import Annotated
 import typer
 
 from pipeline import __version__
-from pipeline.commands import common, docs, play, publish, qa, render, script, studio, voices
+from pipeline.commands import (
+    characters,
+    common,
+    docs,
+    play,
+    publish,
+    qa,
+    render,
+    script,
+    studio,
+    voices,
+)
 
 app = typer.Typer(
     name="castwright",
@@ -42,7 +53,7 @@ def options(
     common.configure(-1 if quiet else verbose)
 
 
-for area in (script, voices, render, play, publish, qa, docs, studio):
+for area in (script, characters, voices, render, play, publish, qa, docs, studio):
     area.register(app)
 
 

@@ -57,7 +57,7 @@ def test_completion_script_and_completions():
     assert "complete -o default -F _castwright_completion castwright" in script.stdout
     env = {"_CASTWRIGHT_COMPLETE": "complete_bash", "COMP_CWORD": "1",
            "COMP_WORDS": "castwright re"}
-    assert set(castwright(env=env).stdout.split()) == {"render", "regen"}
+    assert set(castwright(env=env).stdout.split()) == {"render", "regen", "review"}
     env.update(COMP_WORDS="castwright voices pr", COMP_CWORD="2")
     assert castwright(env=env).stdout.split() == ["preview"]
 

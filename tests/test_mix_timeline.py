@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from pathlib import Path
 
 import pytest
 import soundfile as sf
@@ -17,13 +18,18 @@ from pipeline.model import CueKind
 
 QUIET = MixSettings(intro_music=False, outro_music=False, auto_beds=False)
 GRID = 4e-4  # timeline times snap to the limiter's 16-sample grid (0.36 ms)
+REPO = Path(__file__).resolve().parents[1]
 
 
 # -- settings ----------------------------------------------------------------------------------
 def test_settings_defaults_and_table():
     s = MixSettings()
     assert (s.target_lufs, s.true_peak_dbtp, s.channels) == (-16.0, -1.0, 2)
-    assert s.duck_depth_db <= -12 and s.bed_level_db == -22
+    # Beds 18 LU under the dialogue while someone speaks, 6 dB up between lines: 12 LU under.
+    assert (s.speech_to_bed_db, s.duck_depth_db, s.bed_level_db) == (18.0, -6.0, None)
+    assert s.bed_gain_db == pytest.approx(-1.0 - 18.0 + 6.0)  # speech -21 LUFS, beds -20
+    assert MixSettings(bed_level_db=-22).bed_gain_db == -22  # the older spelling still works
+    assert MixSettings.from_table({"speech_to_bed_db": 24}).bed_gain_db == pytest.approx(-19)
     t = MixSettings.from_table({"duck-depth-db": -15, "sentence_pause": 0.5, "formats": ["opus"],
                                 "intro_music": False})
     assert (t.duck_depth_db, t.sentence_pause, t.formats, t.intro_music) == (
@@ -261,3 +267,107 @@ def test_cue_words():
     assert resolve_sound("GUNSHOT in the distance", SFX).name == "gunshot"
     assert resolve_sound("the door creaks open", SFX).name == "creak"
     assert resolve_sound("She flicks the Zippo", SFX).name == "lighter"
+
+
+# -- automatic intro and outro, the show's music files ----------------------------------------
+def _music(tl: Timeline) -> list:
+    return sorted((p for p in tl.placements if p.kind == "music"), key=lambda p: p.start)
+
+
+def test_example_episode_plays_its_theme_and_outro_once():
+    """The example drama cues its own theme and outro: no automatic music on top."""
+    from pipeline.parsing import parse_script
+
+    script = parse_script(REPO / "scripts" / "the-lighthouse-keeper.txt")
+    st = Story()
+    for line in script.lines():
+        st.rendered[line.line_id] = st.rendered.get(line.line_id) or _rendered(line)
+    tl = build_timeline(script, st.rendered, MixSettings())
+    assert [p.source for p in _music(tl)] == ["theme", "outro"]
+    assert all(p.source_line for p in _music(tl))  # both are the script's own cues
+
+
+def _rendered(line, seconds: float = 2.0):
+    from pipeline.mix import RenderedLine
+
+    return RenderedLine(line.line_id, line.line_id[:3], line.speaker or "Narrator", "v",
+                        line.text, 1, f"k-{line.line_id}", seconds)
+
+
+@pytest.mark.parametrize("cues, intro, outro", [
+    ([], True, True),  # no music of its own: both automatic
+    ([("before", "tension")], False, True),  # music before the first line opens the show
+    ([("after", "sad")], True, False),  # and after the last line closes it
+    ([("middle", "the main theme")], False, True),  # a theme anywhere is the show's intro
+    ([("middle", "closing credits")], True, False),  # an outro anywhere
+    ([("middle", "sting")], True, True),  # a sting mid-story is neither
+])
+def test_automatic_intro_and_outro_only_without_the_scripts_own(cues, intro, outro):
+    st = Story()
+    summary = st.section("Summary", summary=True)
+    st.say(summary, "Previously.")
+    sec = st.section("Scene")
+    where = dict(cues)
+    if "before" in where:
+        st.add(sec, CueKind.MUSIC, where["before"])
+    st.say(sec, "First.")
+    if "middle" in where:
+        st.add(sec, CueKind.MUSIC, where["middle"])
+    st.say(sec, "Last.")
+    if "after" in where:
+        st.add(sec, CueKind.MUSIC, where["after"])
+    tl = build_timeline(st.script, st.rendered, MixSettings(auto_beds=False))
+    automatic = [p.source for p in _music(tl) if not p.source_line]
+    assert automatic == ["theme"] * intro + ["outro"] * outro
+    # A narrated summary before the script's own opening music does not make it "late".
+    if "before" in where:
+        assert _music(tl)[0].start > min(p.start for p in tl.speech())
+
+
+def test_show_music_files_replace_the_built_in_theme_outro_and_sting(tmp_path):
+    def tone(name: str, seconds: float) -> str:
+        path = tmp_path / name
+        sf.write(path, speech_like(len(name), seconds), 44100)
+        return str(path)
+
+    files = {"music_theme": tone("theme.wav", 30.0), "music_outro": tone("end.wav", 9.0),
+             "music_stinger": tone("sting.wav", 2.0)}
+    st = Story(str(tmp_path / "story.txt"))
+    sec = st.section("Scene")
+    a = st.say(sec, "First.")
+    st.add(sec, CueKind.MUSIC, "sting")
+    b = st.say(sec, "Last.")
+    settings = MixSettings(auto_beds=False, **files)
+    tl = build_timeline(st.script, st.rendered, settings)
+    intro, sting, outro = _music(tl)
+    p = _speech(tl)
+    # The theme opens the episode, cut to a 12 s signature with a fade; the line enters at 8 s.
+    assert (intro.source, intro.from_file, intro.start) == (files["music_theme"], True, 0.0)
+    assert intro.duration == 12.0 and intro.fade_out == 3.0
+    assert p[a].start == pytest.approx(8.0, abs=GRID)
+    # The stinger plays whole and the next line waits for it.
+    assert sting.source == files["music_stinger"] and sting.duration == pytest.approx(2.0)
+    assert p[b].start == pytest.approx(sting.end + 0.25, abs=GRID)
+    # The outro file plays whole after the last line; the episode ends with it.
+    assert outro.source == files["music_outro"] and outro.duration == pytest.approx(9.0)
+    assert outro.start > p[b].end and tl.duration == pytest.approx(outro.end + 0.5, abs=0.01)
+    # A separate intro file plays whole before the first line.
+    tl = build_timeline(st.script, st.rendered, MixSettings(
+        auto_beds=False, music_intro=tone("intro.wav", 5.0), **files))
+    assert _music(tl)[0].duration == pytest.approx(5.0)
+    assert _speech(tl)[a].start == pytest.approx(5.0, abs=GRID)
+
+
+def test_missing_show_music_file_is_a_clear_error(tmp_path):
+    st = Story(str(tmp_path / "story.txt"))
+    st.say(st.section("Scene"), "Hello.")
+    settings = MixSettings(music_theme=str(tmp_path / "gone.mp3"))
+    with pytest.raises(MixError, match=r"show intro music \(\[mix\] music_theme\) .*gone.mp3"):
+        build_timeline(st.script, st.rendered, settings)
+
+
+def test_music_file_paths_resolve_beside_the_file_that_names_them(tmp_path):
+    s = MixSettings.from_table({"music_theme": "music/theme.ogg"}, tmp_path / "show.toml")
+    assert s.music_theme == str(tmp_path / "music" / "theme.ogg")
+    with pytest.raises(MixError, match="music_outro = 3: must be a file path"):
+        MixSettings.from_table({"music_outro": 3})

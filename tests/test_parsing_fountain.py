@@ -9,6 +9,7 @@ import pytest
 from pipeline.errors import ScriptError
 from pipeline.model import CueKind, Script
 from pipeline.parsing import detect_format, parse_script, parse_text
+from pipeline.parsing.fountain import scene_title
 
 REPO = Path(__file__).resolve().parents[1]
 LIGHTHOUSE_FOUNTAIN = REPO / "scripts" / "the-lighthouse-keeper.fountain"
@@ -96,7 +97,7 @@ def test_brick_and_steel_what_is_not_heard(brick: Script) -> None:
     for transition in ("CUT TO", "SMASH CUT", "TEST", "BURN TO PINK"):
         assert transition not in text
     assert "BRICK BRADDOCK & DICK STEEL IN" in text  # centered title card: narrated
-    assert "the end" in text
+    assert "the end" not in text  # ">the end<" closes the script: not read out
 
 
 def test_boneyard_notes_and_line_numbers() -> None:
@@ -126,7 +127,33 @@ def test_boneyard_notes_and_line_numbers() -> None:
     assert "Never heard" not in all_text(script)
     assert [(c.speaker, c.text, c.delivery, c.source_line) for c in script.lines()] == [
         ("Alice", "Hello there.", None, 9), ("Bob", "Hi.", "quietly", 16),
-        ("Alice", "Bye.", None, 19), (None, "THE END", None, 21)]
+        ("Alice", "Bye.", None, 19)]  # "> THE END <" closes the script unread
+
+
+@pytest.mark.parametrize("mark, read", [
+    ("> THE END <", False), (">The End.<", False), ("> FIN <", False),
+    ("> END OF EPISODE ONE <", False), ("> **THE END** <", False),
+    ("> FIVE YEARS LATER <", True), ("> TO BE CONTINUED <", True), ("> THE ENDING <", True)])
+def test_end_marks_are_not_read_but_title_cards_are(mark: str, read: bool) -> None:
+    script = fountain(f"INT. HOUSE - DAY\n\nALICE\nBye.\n\n{mark}\n")
+    texts = [c.text for c in script.lines()]
+    assert texts == (["Bye.", mark[1:-1].strip()] if read else ["Bye."])
+
+
+@pytest.mark.parametrize("heading, title", [
+    ("INT. GULL ROCK LIGHTHOUSE, LAMP ROOM - NIGHT", "Gull Rock Lighthouse, Lamp Room — Night"),
+    ("EXT. HARBOUR OF THE DEAD – DAWN", "Harbour of the Dead — Dawn"),
+    ("INT./EXT. MARA'S CAR - CONTINUOUS", "Mara's Car"),
+    ("I/E VAN - MOVING - NIGHT", "Van — Moving — Night"),
+    ("int. kitchen - day #12#", "Kitchen — Day"),
+    ("EST. O'HARA FARM", "O'Hara Farm"),
+    (".FLASHBACK", "Flashback"),
+    ("INT. McKenzie's Office - Day", "McKenzie's Office — Day"),
+])
+def test_scene_headings_become_readable_chapter_titles(heading: str, title: str) -> None:
+    assert scene_title(heading) == title
+    script = fountain(f"{heading}\n\nALICE\nHello.\n")
+    assert script.sections[0].title == title
 
 
 def test_forced_elements_and_transitions() -> None:

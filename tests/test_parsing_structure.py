@@ -109,6 +109,21 @@ def test_close_call_is_warned_about() -> None:
     assert "\n" not in warning
 
 
+def test_a_format_header_line_decides_for_every_command(tmp_path: Path) -> None:
+    text = "Title: Tide\nFormat: prose\n\nANNA: The tide is coming in.\nBILL: Then we go.\n"
+    script = parse_text(text, "tide.txt")
+    assert script.format == "prose"
+    assert script.format_reasons == ["the file's header says 'Format: prose'"]
+    assert script.metadata["format"] == "prose"  # metadata, not read aloud
+    assert "Format" not in " ".join(c.text for c in script.lines())
+    assert parse_text(text, "tide.txt", format="play").format == "play"  # --format wins
+    path = tmp_path / "tide.txt"
+    path.write_text(text.replace("prose", "sonnet"), encoding="utf-8")
+    result = runner.invoke(app, ["parse", str(path)])
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert f"{path}:2: unknown format 'sonnet'" in result.output
+
+
 def test_parse_command_shows_the_format_and_why(tmp_path: Path) -> None:
     path = tmp_path / "ferry.txt"
     path.write_text(FERRY, encoding="utf-8")
@@ -287,6 +302,29 @@ def test_pov_headings_in_a_book_of_chapters() -> None:
         ("Buffy: The Vigil", "Buffy")]
     # "London:" does not follow a heading: it stays text in Buffy's section.
     assert script.sections[-1].lines[-1].text == "London: Printed for T. Egerton."
+
+
+@pytest.mark.parametrize(("line", "pov"), [
+    ("Buffy's POV", "Buffy"), ("~*Spike POV*~", "Spike"), ("POV: Mara", "Mara"),
+    ("Tom's point of view", "Tom"), ("Willow\u2019s P.O.V.", "Willow"), ("Spike (POV)", "Spike"),
+    ("My POV", None), ("Change of POV", None), ("point of view", None)])
+def test_fan_fiction_pov_lines_open_sections(line: str, pov: str | None) -> None:
+    script = parse_text(f"{line}\n\nHe waited. \"Soon,\" he said.\n", "x.txt", format="prose")
+    assert script.sections[0].pov == pov
+    assert (script.sections[0].kind == SectionKind.POV) == (pov is not None)
+    assert script.lines()[0].text.strip("~*") == line.strip("~*")  # read aloud either way
+
+
+def test_a_title_page_name_is_no_point_of_view() -> None:
+    """A volume's title page inside a book (or an excerpt with one chapter heading)."""
+    text = ("\"You are late,\" said Tom.\n\nPRIDE AND PREJUDICE:\n\nA Novel.\n\nVOL. II.\n\n"
+            "London:\nPrinted for T. Egerton,\nMilitary Library, Whitehall.\n1813.\n\n"
+            "CHAPTER I.\n\nMorning came, and Mara walked down to the pier.\n")
+    script = parse_text(text, "x.txt", format="prose")
+    assert [(s.heading, s.kind) for s in script.sections] == [
+        ("X", SectionKind.SECTION), ("Volume II", SectionKind.PART),
+        ("Chapter I", SectionKind.CHAPTER)]
+    assert not any(s.pov for s in script.sections)
 
 
 # --- the development novels --------------------------------------------------------------------

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 from PIL import Image
 from test_publish_fakes import SHOW_TOML, make_show, write_cover
 
@@ -35,13 +37,35 @@ def test_load_show_reads_every_field(tmp_path: Path) -> None:
     assert show.mix == {} and show.cast == {}
 
 
-def test_mix_and_cast_tables_pass_through(tmp_path: Path) -> None:
+def test_mix_music_and_cast_tables(tmp_path: Path) -> None:
+    (tmp_path / "music").mkdir()
+    sf.write(tmp_path / "music" / "theme.wav", np.zeros(4410, np.float32), 44100)
+    sf.write(tmp_path / "sting.wav", np.zeros(4410, np.float32), 44100)
     text = SHOW_TOML.format(title='"T"') + (
-        '\n[mix]\nbed_level_db = -18\nformats = ["mp3", "opus"]\n'
+        '\n[mix]\nspeech_to_bed_db = 20\nmusic_stinger = "sting.wav"\n'
+        '\n[music]\ntheme = "music/theme.wav"\n'
         '\n[cast]\nnarrator = "harold"\n')
     show = load_show(make_show(tmp_path, text))
-    assert show.mix == {"bed_level_db": -18, "formats": ["mp3", "opus"]}
+    assert show.mix == {"speech_to_bed_db": 20,
+                        "music_stinger": str((tmp_path / "sting.wav").resolve()),
+                        "music_theme": str((tmp_path / "music" / "theme.wav").resolve())}
     assert show.cast == {"narrator": "harold"}
+
+
+@pytest.mark.parametrize("extra, line, problem", [
+    ("[mix]\nspeech_to_bed = 20\n", 2, r"unknown \[mix\] setting 'speech_to_bed'"),
+    ("[mix]\nauto_beds = true\nduck_depth_db = 4\n", 3, "duck_depth_db = 4: must be between"),
+    ('[music]\ntheme = "nope.mp3"\n', 2, "music.theme '.*nope.mp3' not found"),
+    ('[music]\nopening = "x.mp3"\n', 2, "unknown field 'opening' in music"),
+    ('[mix]\nmusic_outro = "gone.wav"\n', 2, "mix\\] music_outro '.*gone.wav' not found"),
+])
+def test_bad_mix_and_music_name_their_line(tmp_path: Path, extra: str, line: int,
+                                           problem: str) -> None:
+    base = SHOW_TOML.format(title='"T"')
+    path = make_show(tmp_path, base + "\n" + extra)
+    with pytest.raises(PublishError, match=problem) as err:
+        load_show(path)
+    assert err.value.line == base.count("\n") + 1 + line
 
 
 def test_base_url_gets_a_trailing_slash_and_guid_override_is_normalised(tmp_path: Path) -> None:

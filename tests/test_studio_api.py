@@ -263,3 +263,18 @@ def test_a_busy_port_is_a_clear_error(studio):
     assert result.exit_code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
     assert os.path.exists(studio.episode_dir / "manifest.json")
+
+
+def test_a_regen_outside_the_studio_reaches_the_open_pages(studio):
+    """A ``castwright regen`` in a terminal while the studio is open: the pages hear of it."""
+    from benchmarks.studio import EventStream
+    from pipeline.render.regen import regen_line
+    from pipeline.studio.views import episode_version
+
+    wait_idle(studio)
+    stream = EventStream(studio.url, f"?episode={studio.slug}")
+    result = regen_line(studio.episode_dir, "s01-l004")
+    changed = stream.wait_for(lambda kind, data: kind == "episode", timeout=30)
+    stream.close()
+    assert changed == {"episode": studio.slug, "version": episode_version(result.manifest)}
+    assert takes(studio)["s01-l004"] == result.take

@@ -113,13 +113,15 @@ def print_json(data: Any) -> None:
 @dataclass(frozen=True)
 class Column:
     """One column of a data table: ``key`` into each row; ``show`` formats a table cell
-    (TSV keeps the raw value); ``wrap``: long text that folds in the table."""
+    (TSV keeps the raw value); ``wrap``: long text that wraps in the table (other columns keep
+    to one line while they can); ``in_table=False``: only in TSV rows (and JSON)."""
 
     key: str
     header: str = ""
     show: Callable[[Any], str] | None = None
     wrap: bool = False
     justify: str = "left"
+    in_table: bool = True
 
     @property
     def title(self) -> str:
@@ -154,8 +156,9 @@ def print_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], *,
     from rich.table import Table
 
     table = Table(title=Text(title) if title else None, title_justify="left")
+    columns = [c for c in columns if c.in_table]
     for column in columns:
-        table.add_column(column.title, overflow="fold" if column.wrap else "ellipsis",
+        table.add_column(column.title, overflow="fold", no_wrap=not column.wrap,
                          justify=column.justify)  # type: ignore[arg-type]
     for i, row in enumerate(rows):
         cells = [Text(column.show(row.get(column.key)) if column.show

@@ -36,6 +36,7 @@ def _take_audio(episode_dir: Path, line_id: str, take: int) -> Path:
 def play_command(
     episode: EpisodeArgument,
     line_id: Annotated[str | None, typer.Argument(
+        metavar="LINE",
         help="A line id: play only that line, as mixed in the episode.")] = None,
     take: Annotated[int | None, typer.Option(
         "--take", min=1, help="Play this take of LINE from the take cache instead (to "

@@ -21,8 +21,10 @@ from pipeline.commands.common import (
 )
 from pipeline.errors import PublishError
 
-EPISODE_COLUMNS = [Column("number", "#", justify="right"), Column("slug"), Column("title"),
-                   Column("state"), Column("published"), Column("file_name", "file")]
+EPISODE_COLUMNS = [Column("number", "#", justify="right"), Column("slug", in_table=False),
+                   Column("title", wrap=True), Column("state"),
+                   Column("published", show=lambda d: f"{d:%Y-%m-%d %H:%M}"),
+                   Column("file_name", "file")]
 
 
 def _state(rec, result) -> str:
@@ -50,7 +52,7 @@ def publish_command(
     result = publish(show, out, jobs=jobs_or_default(jobs), render=render, log=note)
     records = [*result.episodes, *result.scheduled]
     rows = [{**asdict(rec), "state": _state(rec, result)} for rec in records]
-    print_rows(rows, EPISODE_COLUMNS, title=f"published to {result.feed_path}", as_json=as_json,
+    print_rows(rows, EPISODE_COLUMNS, as_json=as_json,
                document={"feed": str(result.feed_path), "feed_dir": str(result.feed_dir),
                          "podcast_guid": result.podcast_guid, "rendered": result.rendered,
                          "episodes": rows})

@@ -102,7 +102,7 @@ def _print_fixes(report) -> None:
 
 @user_errors
 def qa(
-    episode: Annotated[str, typer.Argument(help="Episode folder or slug.")],
+    episode: Annotated[str, typer.Argument(metavar="EPISODE", help="Episode folder or slug.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("output"),
     fix: Annotated[bool, typer.Option("--fix", help="Regenerate flagged lines, keep the "
                                       "best take of each, re-mix.")] = False,

@@ -25,7 +25,7 @@ from pipeline.commands.script import CastOption, VoicesAlias, VoicesDirOption
 from pipeline.render.manifest import load_manifest, resolve_episode
 
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
-EpisodeArgument = Annotated[str, typer.Argument(help="Episode folder or slug.")]
+EpisodeArgument = Annotated[str, typer.Argument(metavar="EPISODE", help="Episode folder or slug.")]
 
 
 def fmt_time(seconds: float | None) -> str:
@@ -50,7 +50,8 @@ TAKE_COLUMNS = [Column("take", justify="right"), Column("cached", "in cache"),
 
 @user_errors
 def render(
-    script: Annotated[Path, typer.Argument(help="Story or script file (prose, play or Fountain).")],
+    script: Annotated[Path, typer.Argument(
+        metavar="SCRIPT", help="Story or script file (prose, play or Fountain).")],
     cast: CastOption = None,
     out: OutOption = Path("output"),
     jobs: JobsOption = None,
@@ -82,12 +83,30 @@ def render(
         f"({result.synthesized} synthesized, {result.reused} from cache) in "
         f"{result.seconds['total']:.1f} s")
     if loud:
-        say(f"loudness {loud.get('integrated_lufs', float('nan')):.1f} LUFS, "
-            f"true peak {loud.get('true_peak_dbtp', float('nan')):.1f} dBTP")
+        say(loudness_line(loud, m.get("files") or {}))
     say(f"files: {', '.join(files.values())}")
     detail("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()))
     detail(f"cast file: {m.get('cast_file') or 'none (all automatic)'}; "
            f"voices: {m.get('voices_dir')}")
+
+
+def loudness_line(loud: dict, files: dict) -> str:
+    """What listeners get: each delivered file's loudness as decoded, then the master's."""
+    def num(x: object) -> float:
+        return float(x) if isinstance(x, int | float) else float("nan")
+
+    if not loud:
+        return ""
+    parts = []
+    for fmt, d in (loud.get("delivered") or {}).items():
+        if isinstance(d, dict) and d.get("integrated_lufs") is not None:
+            parts.append(f"{files.get(fmt, fmt)} {num(d['integrated_lufs']):.1f} LUFS, "
+                         f"{num(d.get('true_peak_dbtp')):.1f} dBTP")
+    master = (f"{num(loud.get('integrated_lufs')):.1f} LUFS, "
+              f"{num(loud.get('true_peak_dbtp')):.1f} dBTP")
+    if not parts:
+        return f"loudness {master} (true peak)"
+    return f"loudness {'; '.join(parts)} (true peak; master {master})"
 
 
 @user_errors
@@ -114,7 +133,7 @@ def lines(
 @user_errors
 def regen(
     episode: EpisodeArgument,
-    line_id: Annotated[str, typer.Argument(help="Line id, e.g. s01-l004.")],
+    line_id: Annotated[str, typer.Argument(metavar="LINE", help="Line id, e.g. s01-l004.")],
     take: Annotated[int | None, typer.Option("--take", help="Switch to this take.")] = None,
     text: Annotated[str | None, typer.Option("--text", help="New text for this line.")] = None,
     voice: Annotated[str | None, typer.Option("--voice", help="Voice for this line.")] = None,
@@ -147,7 +166,7 @@ def regen(
 @user_errors
 def takes(
     episode: EpisodeArgument,
-    line_id: Annotated[str, typer.Argument(help="Line id.")],
+    line_id: Annotated[str, typer.Argument(metavar="LINE", help="Line id.")],
     out: OutOption = Path("output"),
     as_json: JsonOption = False,
 ) -> None:

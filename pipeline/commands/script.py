@@ -76,7 +76,7 @@ def _parse_json(parsed, casting) -> dict:
 
 @user_errors
 def parse(
-    script: Annotated[Path, typer.Argument(help="Story or script file.")],
+    script: Annotated[Path, typer.Argument(metavar="SCRIPT", help="Story or script file.")],
     fmt: FormatOption = None,
     cast: CastOption = None,
     voices_dir: VoicesDirOption = None,
@@ -105,8 +105,27 @@ def parse(
         else:
             print_rows([row for s in parsed.sections for row in _cue_rows(s, casting)],
                        CUE_COLUMNS)
+        _show_uncertain(parsed, script)
     for warning in parsed.warnings:
         warn(warning)
+
+
+def _show_uncertain(parsed, script: Path, shown: int = 10) -> None:
+    """The prose attributions the parser was least sure of, and how to fix one."""
+    from pipeline.commands.characters import UNCERTAIN, uncertain_lines
+
+    lines = uncertain_lines(parsed)
+    if not lines:
+        return
+    aside((f"{len(lines)} uncertain speaker(s)", "yellow"),
+          f" (confidence below {UNCERTAIN:g}; least sure first):")
+    for cue in lines[:shown]:
+        words = cue.text if len(cue.text) <= 60 else cue.text[:57] + "..."
+        aside(f"  {cue.line_id}  {cue.speaker or 'narrator'}  ({cue.rule}, "
+              f"{cue.confidence:.2f})  {words}")
+    if len(lines) > shown:
+        aside(f"  ... and {len(lines) - shown} more: castwright review {script}")
+    aside(f"fix one with: castwright review {script} LINE SPEAKER")
 
 
 def cast_rows(parsed, casting) -> list[dict]:
@@ -125,7 +144,7 @@ def cast_rows(parsed, casting) -> list[dict]:
 
 @user_errors
 def cast(
-    script: Annotated[Path, typer.Argument(help="Story or script file.")],
+    script: Annotated[Path, typer.Argument(metavar="SCRIPT", help="Story or script file.")],
     fmt: FormatOption = None,
     cast: CastOption = None,
     voices_dir: VoicesDirOption = None,

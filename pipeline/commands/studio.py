@@ -7,19 +7,24 @@ from typing import Annotated
 
 import typer
 
-from pipeline.commands.common import console, err_console, user_errors
+from pipeline.commands.common import console, quiet, user_errors, warn
 
 
 def _say(text: str) -> None:
-    console.print(text, highlight=False, markup=False, soft_wrap=True)
+    """The address is the data asked for: printed even with -q, and at once (a pipe, a log)."""
+    if text.startswith("warning: "):
+        warn(text.removeprefix("warning: "))
+        return
+    console.print(text)
+    console.file.flush()
 
 
 def _render(script: Path, out: Path) -> Path:
     from pipeline.render.episode import render_episode
 
-    result = render_episode(script, out)
+    result = render_episode(script, out, show_progress=not quiet())
     for warning in result.warnings:
-        err_console.print(f"warning: {warning}", markup=False, highlight=False)
+        warn(warning)
     return Path(result.episode_dir)
 
 

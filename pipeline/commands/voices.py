@@ -65,8 +65,8 @@ def list_voices(
 @user_errors
 def preview(
     voice: Annotated[str, typer.Argument(
-        help="Voice name from the catalog, or a Piper .onnx path.")],
-    text: Annotated[str, typer.Argument(help="What to say.")],
+        metavar="VOICE", help="Voice name from the catalog, or a Piper .onnx path.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="What to say.")],
     output: Annotated[Path | None, typer.Option("--out", "-o", help="WAV file to write.")] = None,
     output_alias: Annotated[Path | None, typer.Option("--output", hidden=True)] = None,
     play: Annotated[bool, typer.Option("--play", help="Play it (with or without -o).")] = False,

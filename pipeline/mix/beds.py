@@ -8,7 +8,7 @@ same samples, and rendering in blocks gives exactly the samples of one long rend
 which is exact to within the filters' decay (< -100 dB).
 
 Every bed is normalized to ``BED_REF_LUFS`` per channel (built-ins by calibration, files by
-measurement), so ``MixSettings.bed_level_db`` means the same thing for all of them.
+measurement), so ``MixSettings.speech_to_bed_db`` means the same thing for all of them.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from pipeline.errors import MixError
 from pipeline.mix import dsp
 from pipeline.mix.decode import decode_audio
 from pipeline.mix.levels import channel_loudness
+from pipeline.mix.settings import BED_REF_LUFS  # a bed at 0 dB gain, each channel alone
 from pipeline.mix.sounds import BED_NAMES
 
-BED_REF_LUFS = -20.0  # a bed at 0 dB gain, each channel measured alone
 LOOP_CROSSFADE = 1.5  # seconds a user file crossfades into its own start when looping
 SUB_BLOCK = 1 << 17  # internal generation step: bounds temporaries for any render length
 

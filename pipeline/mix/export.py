@@ -15,6 +15,7 @@ takes an exact bitrate.)
 from __future__ import annotations
 
 import contextlib
+import math
 import queue
 import shutil
 import subprocess
@@ -29,7 +30,7 @@ import soundfile as sf
 
 from pipeline.atomic import work_dir
 from pipeline.errors import MixError
-from pipeline.mix import plot, tags, transcripts
+from pipeline.mix import delivery, plot, tags, transcripts
 from pipeline.mix.decode import ffmpeg_exe
 from pipeline.mix.levels import FramePeaks, LoudnessMeter
 from pipeline.mix.render import MixResult
@@ -93,11 +94,18 @@ class EpisodeWriter:
 
     def __init__(self, episode_dir: str | Path, timeline: Timeline, meta: EpisodeMeta,
                  settings: MixSettings, measure: bool = False,
-                 txn: FolderTransaction | None = None):
+                 txn: FolderTransaction | None = None,
+                 encoders: dict[str, delivery.EncoderSetting] | None = None,
+                 verify: bool = True):
         self.dir, self.timeline, self.meta, self.settings = (Path(episode_dir), timeline, meta,
                                                              settings)
         self.own_txn = txn is None
         self.txn = txn or FolderTransaction(self.dir)
+        # Lossy files are gained so they measure what the master measures (see delivery.py);
+        # ``verify`` decodes them afterwards and encodes again if they missed.
+        self.encoder_settings = dict(encoders or {})
+        self.verify = verify
+        self.delivered: dict[str, delivery.Delivered] = {}
         self.sr, self.ch = timeline.sample_rate, settings.channels
         self.measure = measure  # no analysis from the mixer: meter the plot's levels here
         self.meter, self.frame_peaks = LoudnessMeter(self.sr, self.ch), FramePeaks(self.sr)
@@ -144,18 +152,26 @@ class EpisodeWriter:
         self.paths = {fmt: self._target(fmt) for fmt in self.formats}
         scratch = work_dir("export")
         self._stack.callback(shutil.rmtree, scratch, True)
-        meta_file = scratch / "meta.txt"
-        meta_file.write_text(tags.ffmetadata(self.meta, self.timeline.chapters),
-                             encoding="utf-8")
-        self.encoders: dict[str, _Encoder] = {}
-        for fmt in ("mp3", "m4a", "opus"):
+        self.meta_file = scratch / "meta.txt"
+        self.meta_file.write_text(tags.ffmetadata(self.meta, self.timeline.chapters),
+                                  encoding="utf-8")
+        self.encoders: dict[str, _Encoder] = {}  # fed as the master arrives
+        self.later: list[str] = []  # limited formats: encoded from the finished master
+        for fmt in delivery.LOSSY:
             if fmt in self.paths:
-                self.encoders[fmt] = _Encoder(fmt, self.paths[fmt], self.sr, self.ch,
-                                              self.settings.mp3_bitrate, meta_file)
+                setting = self.encoder_settings.setdefault(fmt, delivery.EncoderSetting())
+                if setting.limit_dbtp is None:
+                    self.encoders[fmt] = self._encoder(fmt, setting.gain_db)
+                else:
+                    self.later.append(fmt)
         wav_bytes = int(round(self.timeline.duration * self.sr)) * self.ch * 3
         self.wav = self._stack.enter_context(sf.SoundFile(
             self.paths["wav"], "w", self.sr, self.ch, subtype="PCM_24",
             format="WAV" if wav_bytes < WAV_LIMIT else "RF64"))
+
+    def _encoder(self, fmt: str, gain_db: float) -> _Encoder:
+        return _Encoder(fmt, self.paths[fmt], self.sr, self.ch, self.settings.mp3_bitrate,
+                        self.meta_file, gain_db)
 
     def write(self, block: np.ndarray) -> None:
         data = np.ascontiguousarray(block if block.ndim == 2 else block[:, None], dtype="<f4")
@@ -202,6 +218,9 @@ class EpisodeWriter:
                                   loud.integrated_lufs, loud.true_peak_dbtp)
         for encoder in self.encoders.values():
             encoder.wait()
+        for fmt in self.later:
+            self._encode_from_master(fmt, self.encoder_settings[fmt], result)
+        self._deliver(result)
         cover = self.cover
         tags.tag_mp3(self.paths["mp3"], self.meta, tl.chapters, self.frames / self.sr, cover)
         if "m4a" in self.paths:
@@ -211,16 +230,71 @@ class EpisodeWriter:
         plotted()
         return dict(self.files)
 
+    def _deliver(self, result: MixResult) -> None:
+        """Measure every lossy file and encode again the ones that missed (``verify``)."""
+        if not self.verify:
+            self.delivered = {fmt: delivery.Delivered(math.nan, math.nan, x.gain_db,
+                                                      x.limit_dbtp, False)
+                              for fmt, x in self.encoder_settings.items()}
+            return
+        loud = result.loudness
+        for fmt, setting in self.encoder_settings.items():
+            lufs, peak = delivery.measure_file(self.paths[fmt], self.sr, self.ch)
+            for _ in range(delivery.MAX_PASSES):
+                new = delivery.correction(loud.integrated_lufs, loud.true_peak_dbtp,
+                                          self.settings.true_peak_dbtp, setting, lufs, peak)
+                if new is None:
+                    break
+                setting = new
+                self._encode_from_master(fmt, setting, result)
+                lufs, peak = delivery.measure_file(self.paths[fmt], self.sr, self.ch)
+            self.encoder_settings[fmt] = setting
+            self.delivered[fmt] = delivery.Delivered(lufs, peak, setting.gain_db,
+                                                     setting.limit_dbtp, True)
+
+    def _encode_from_master(self, fmt: str, setting: delivery.EncoderSetting,
+                            result: MixResult) -> None:
+        """Encode ``fmt`` again from the finished master (a corrected or limited setting)."""
+        if setting.limit_dbtp is None:
+            encoder = self._encoder(fmt, setting.gain_db)
+            blocks = result.blocks()
+        else:
+            encoder = self._encoder(fmt, 0.0)  # the limiter applies the gain
+            blocks = delivery.limited(_reader(result), result.frames, self.sr, setting)
+        self.encoders[fmt] = encoder
+        for block in blocks:
+            encoder.feed(np.ascontiguousarray(block, dtype="<f4"))
+        encoder.close_input()
+        encoder.wait()
+
     def _stop_encoders(self) -> None:
         for encoder in getattr(self, "encoders", {}).values():
             encoder.kill()
 
 
+def _reader(result: MixResult):
+    """Frames a..b of the master, zeros outside it (what the limiter reads)."""
+    if result.store is not None:
+        return result.store.read
+    audio = result.audio if result.audio.ndim == 2 else result.audio[:, None]
+
+    def read(a: int, b: int) -> np.ndarray:
+        out = np.zeros((b - a, audio.shape[1]), dtype=np.float32)
+        lo, hi = max(a, 0), min(b, len(audio))
+        if lo < hi:
+            out[lo - a:hi - a] = audio[lo:hi]
+        return out
+
+    return read
+
+
 class _Encoder:
     """ffmpeg encoding float32 from a pipe, fed by a thread so ``feed`` never waits for it."""
 
-    def __init__(self, fmt: str, out: Path, sr: int, ch: int, bitrate: int, meta_file: Path):
-        self.fmt, self.out = fmt, out
+    def __init__(self, fmt: str, out: Path, sr: int, ch: int, bitrate: int, meta_file: Path,
+                 gain_db: float = 0.0):
+        self.fmt, self.out, self.gain_db = fmt, out, gain_db
+        self.gain = np.float32(10 ** (gain_db / 20))
         cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
                "-f", "f32le", "-ar", str(sr), "-ac", str(ch), "-i", "pipe:0"]
         if fmt != "mp3":  # tags and chapters for M4A/Opus come from an ffmetadata file
@@ -253,7 +327,7 @@ class _Encoder:
             stdin.close()
 
     def feed(self, block: np.ndarray) -> None:
-        self.queue.put(block.tobytes())
+        self.queue.put((block * self.gain if self.gain != 1 else block).tobytes())
 
     def close_input(self) -> None:
         self.queue.put(None)

@@ -22,6 +22,9 @@ from pipeline.mix.store import RawAudio
 BLOCK = 1 << 19  # ~12 s; a multiple of the limiter's group size
 MAX_PASSES = 4
 HEADROOM_DB = 0.3  # limiter threshold below the ceiling: interpolation between 4x points
+# And below that, room for the lossy encoders: decoded MP3/AAC/Opus peaks overshoot the master
+# by up to ~0.6 dB, and their loudness compensation (delivery.py) adds ~0.45 dB at 128 kbit/s.
+CODEC_HEADROOM_DB = 1.0
 MAX_GAIN_DB = 40.0  # a near-silent pre-master is not boosted into noise beyond this
 
 assert BLOCK % GROUP == 0
@@ -51,8 +54,9 @@ def master(pre: RawAudio, sample_rate: int, pre_lufs: float, target_lufs: float,
     other line's samples stay as they were.)"""
     gain_db = target_lufs - pre_lufs if math.isfinite(pre_lufs) else 0.0
     gain_db = min(gain_db, MAX_GAIN_DB)
-    threshold = ceiling_dbtp - HEADROOM_DB
+    threshold = ceiling_dbtp - HEADROOM_DB - CODEC_HEADROOM_DB
     result: Mastered | None = None
+    previous: tuple[float, float] | None = None  # (gain, loudness) of the last pass
     for n_pass in range(1, MAX_PASSES + 1):
         result = _pass(pre, sample_rate, gain_db, threshold, out)
         result.passes = n_pass
@@ -64,8 +68,17 @@ def master(pre: RawAudio, sample_rate: int, pre_lufs: float, target_lufs: float,
             break
         if not peak_ok:
             threshold -= result.true_peak_dbtp - ceiling_dbtp + 0.1
+            previous = None  # a new threshold: the last pass says nothing about the slope
         if not loud_ok:
-            gain_db = min(gain_db + target_lufs - result.integrated_lufs, MAX_GAIN_DB)
+            miss = target_lufs - result.integrated_lufs
+            # With the limiter at work a dB of gain adds less than a dB of loudness: from the
+            # third pass on, step by the slope the last two passes showed (secant).
+            slope = 1.0
+            if previous is not None and abs(gain_db - previous[0]) > 1e-6:
+                slope = (result.integrated_lufs - previous[1]) / (gain_db - previous[0])
+                slope = min(max(slope, 0.2), 1.0)
+            previous = (gain_db, result.integrated_lufs)
+            gain_db = min(gain_db + miss / slope, MAX_GAIN_DB)
     assert result is not None
     return result
 

@@ -12,8 +12,13 @@ generated wide. ``load_take(cache_key)`` must return mono float32 samples at
 ``(samples, rate)`` tuple is accepted too and resampled here.
 
 Level plan (pre-master): every take is normalized to ``SPEECH_REF_DB`` active-speech RMS, then
-gets its line's ``gain_db``; beds sit ``bed_level_db`` under that, music ``music_level_db`` and
-effects ``sfx_level_db``. Beds and music are ducked under speech, effects by half the depth.
+gets its line's ``gain_db``; beds sit ``speech_to_bed_db`` under that while someone speaks and
+rise by ``duck_depth_db`` between lines; music sits ``music_level_db`` under speech and ducks by
+``music_duck_db``; effects sit at ``sfx_level_db`` and duck by half the beds' depth.
+
+The speech-to-bed figures of the report are K-weighted (BS.1770) levels, so a rumbling wind and
+a hissing rain count as loud as they sound: speech per take (its active frames, cached), beds on
+the ducked bed bus, 100 ms frames compared in 400 ms windows that lie wholly inside speech.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.signal as ss
 import soxr
 
 from pipeline import atomic, progress
@@ -35,7 +41,7 @@ from pipeline.mix import music, sfx
 from pipeline.mix.beds import BUILTIN, Bed, make_bed
 from pipeline.mix.decode import probe_duration
 from pipeline.mix.duck import Ducker
-from pipeline.mix.levels import FRAME_SECONDS, LoudnessMeter, speech_activity
+from pipeline.mix.levels import FRAME_SECONDS, LoudnessMeter, k_weighting_sos, speech_activity
 from pipeline.mix.master import BLOCK as MASTER_BLOCK
 from pipeline.mix.master import Mastered, MasterPass, Sink, master
 from pipeline.mix.settings import MixSettings
@@ -55,7 +61,7 @@ TakeLoader = Callable[[str], Any]
 class LoudnessReport:
     integrated_lufs: float
     true_peak_dbtp: float
-    speech_to_bed_db: float | None  # median, 400 ms windows while someone speaks; None: no beds
+    speech_to_bed_db: float | None  # LU, median of 400 ms windows inside speech; None: no beds
     speech_to_bed_min_db: float | None  # 5th percentile of the same
     bed_rise_db: float | None  # how much beds come up in long gaps vs. under speech
     loudness_range_lu: float
@@ -165,6 +171,10 @@ class _Mixer:
         self.file = tl.script_path or None
         self.total = int(math.ceil(tl.duration * self.sr))
         self.block = int(BLOCK_SECONDS * self.sr)  # a whole number of 100 ms frames
+        # The speech-to-bed figures cost two K-weighting filters; a re-mix with a fixed master
+        # (one changed line) skips them and keeps the last full render's figures.
+        self.measure_beds = fixed_master is None
+        self.k_sos = k_weighting_sos(self.sr)
 
     def _samples(self, t: float) -> int:
         return int(round(t * self.sr))
@@ -192,21 +202,32 @@ class _Mixer:
                            self.file, p.source_line or None)
         return samples[: self._samples(p.duration)]
 
-    def _analyse_speech(self, speech: list[Placement]) -> tuple[list[float], list]:
-        """Per-placement normalization gain and global activity intervals (for the ducker)."""
+    def _analyse_speech(self, speech: list[Placement], n_frames: int
+                        ) -> tuple[list[float], list, np.ndarray | None]:
+        """Per-placement normalization gain, global activity intervals (for the ducker) and,
+        when measuring, the speech's K-weighted energy in every 100 ms frame."""
         gains, intervals = [], []
-        cache: dict[str, tuple[float, list[tuple[int, int]]]] = {}
+        cache: dict[str, tuple[float, list[tuple[int, int]], np.ndarray | None]] = {}
+        k_energy = np.zeros(n_frames) if self.measure_beds else None
         for p in speech:
             if p.source not in cache:
-                cache[p.source] = speech_activity(self._take(p), self.sr)
-            rms_db, runs = cache[p.source]
+                take = self._take(p)
+                weighted = None
+                if k_energy is not None:  # K-weighted power of the take, mono
+                    weighted = np.square(ss.sosfilt(self.k_sos, take.astype(np.float64)))
+                cache[p.source] = (*speech_activity(take, self.sr), weighted)
+            rms_db, runs, weighted = cache[p.source]
             norm = SPEECH_REF_DB - rms_db if math.isfinite(rms_db) else 0.0
             norm = float(np.clip(norm, -MAX_TAKE_GAIN_DB, MAX_TAKE_GAIN_DB))
             gains.append(10 ** ((norm + p.gain_db) / 20))
             s0 = self._samples(p.start)
             limit = self._samples(p.duration)
             intervals.extend((s0 + a, s0 + min(b, limit)) for a, b in runs if a < limit)
-        return gains, intervals
+            if k_energy is not None and weighted is not None:
+                # Panning keeps L^2 + R^2 at twice the mono power (constant power, centre 1, 1).
+                power = weighted[:limit] * (gains[-1] ** 2 * (2 if self.ch == 2 else 1))
+                _add_frames(k_energy, power, s0, self.frame)
+        return gains, intervals, k_energy
 
     def _check_sources(self) -> None:
         """Fail before mixing, naming the cue, if a sound or bed cannot be made."""
@@ -261,13 +282,16 @@ class _Mixer:
         s, sr = self.s, self.sr
         self._check_sources()
         speech = sorted(self.tl.speech(), key=lambda p: p.start)
-        self.gains, intervals = self._analyse_speech(speech)
-        self.ducker = Ducker(intervals, sr, s.duck_attack_ms, s.duck_release_ms,
-                             s.duck_depth_db)
         self.frame = int(round(FRAME_SECONDS * sr))
         n_frames = -(-self.total // self.frame)
+        self.gains, intervals, self.k_speech_e = self._analyse_speech(speech, n_frames)
+        # One ducking curve for a 1 dB depth (the follower is linear in its depth), scaled
+        # per bus: beds, music, and effects at half the beds' depth.
+        self.ducker = Ducker(intervals, sr, s.duck_attack_ms, s.duck_release_ms, -1.0)
         self.speech_e = np.zeros(n_frames)
-        self.bed_e = np.zeros(n_frames)  # beds only (ducked): the speech-to-bed figures
+        self.k_bed_e = np.zeros(n_frames)  # beds only (ducked, K-weighted): speech-to-bed
+        self.k_bed_zi = np.zeros((self.k_sos.shape[0], 2, self.ch))
+        self.bed_duck = np.zeros(n_frames)  # the beds' ducking gain (power), per frame
         self.other_e = np.zeros(n_frames)  # everything but speech: the plot
         self.speech = _Sweep(speech, sr)
         self.sounds = _Sweep([p for p in self.tl.placements if p.kind != "speech"], sr)
@@ -335,7 +359,7 @@ class _Mixer:
         for i, span in self.beds.overlapping(b0, b1):
             if i not in self.generators:
                 self.generators[i] = self._bed(span, self.loops)
-            gain = 10 ** ((s.bed_level_db + span.gain_db) / 20)
+            gain = 10 ** ((s.bed_gain_db + span.gain_db) / 20)
             self._add_bed(bus, span, self.generators[i], gain, b0, n)
         self.beds.forget(b1, self.generators)
         extra: dict[str, np.ndarray] = {}  # "music" / "sfx" buses, only when used
@@ -346,22 +370,30 @@ class _Mixer:
             dst = extra.setdefault(p.kind, np.zeros((n, ch), dtype=np.float32))
             _add(dst, self.rendered[i], self._samples(p.start) - b0)
         self.sounds.forget(b1, self.rendered)
-        duck = self.ducker.gain(b0, n)[:, None]
+        unit = self.ducker.gain_db(b0, n)  # 0 .. -1: the curve of a 1 dB duck
+        duck = _duck_gain(unit, -s.duck_depth_db)
         bus *= duck
-        self._frame_energy(self.speech_e, speech, b0)
-        first, beds_only = self._frame_energy(self.bed_e, bus, b0)
+        if self.measure_beds:
+            self._bed_loudness(bus, b0)
+            _add_frames(self.bed_duck, np.square(duck[:, 0], dtype=np.float64) / self.frame, b0,
+                        self.frame)
         if "music" in extra:
-            extra["music"] *= duck
+            extra["music"] *= _duck_gain(unit, -s.music_duck_db)
             bus += extra["music"]
         if "sfx" in extra:
-            extra["sfx"] *= np.sqrt(duck)  # effects duck by half the depth (in dB)
+            extra["sfx"] *= _duck_gain(unit, -s.duck_depth_db / 2)
             bus += extra["sfx"]
-        if extra:
-            self._frame_energy(self.other_e, bus, b0)
-        else:
-            self.other_e[first:first + len(beds_only)] += beds_only
+        self._frame_energy(self.speech_e, speech, b0)
+        self._frame_energy(self.other_e, bus, b0)  # the plot: everything under the speech
         bus += speech
         return bus
+
+    def _bed_loudness(self, bus: np.ndarray, b0: int) -> None:
+        """K-weighted energy of the ducked beds, 100 ms frames (filter state carried)."""
+        if not bus.any() and not self.k_bed_zi.any():
+            return  # no bed sounding and the filter at rest: nothing to add
+        y, self.k_bed_zi = ss.sosfilt(self.k_sos, bus, axis=0, zi=self.k_bed_zi)
+        _add_frames(self.k_bed_e, np.square(y).sum(axis=1), b0, self.frame)
 
     def _add_bed(self, bus: np.ndarray, span: BedSpan, bed: Bed, gain: float, b0: int,
                  n: int) -> None:
@@ -403,8 +435,11 @@ class _Mixer:
         g2 = 10 ** (m.gain_db / 10)
         speech_db = 10 * np.log10(np.maximum(self.speech_e * g2 / self.frame, 1e-14))
         bed_db = 10 * np.log10(np.maximum(self.other_e * g2 / self.frame, 1e-14))
-        to_bed, to_bed_min, rise = _speech_vs_bed(self.speech_e, self.bed_e, intervals,
-                                                  self.frame, len(self.speech_e))
+        to_bed = to_bed_min = rise = None
+        if self.measure_beds:
+            to_bed, to_bed_min, rise = _speech_vs_bed(self.k_speech_e, self.k_bed_e,
+                                                      self.bed_duck, intervals, self.frame,
+                                                      len(self.speech_e))
         report = LoudnessReport(
             integrated_lufs=_num(m.integrated_lufs), true_peak_dbtp=_num(m.true_peak_dbtp),
             speech_to_bed_db=to_bed, speech_to_bed_min_db=to_bed_min, bed_rise_db=rise,
@@ -457,6 +492,26 @@ def _pan_gains(pan: float) -> np.ndarray:
     return (np.sqrt(2.0) * np.array([np.cos(angle), np.sin(angle)])).astype(np.float32)
 
 
+def _duck_gain(unit_db: np.ndarray, depth: float) -> np.ndarray:
+    """Linear gain (n, 1) float32 of a ``depth`` dB duck from the 1 dB curve ``unit_db``."""
+    if depth == 0 or not unit_db.any():
+        return np.ones((len(unit_db), 1), np.float32)
+    return np.exp(unit_db.astype(np.float32) * np.float32(depth * np.log(10) / 20))[:, None]
+
+
+def _add_frames(acc: np.ndarray, power: np.ndarray, start: int, frame: int) -> None:
+    """Add per-sample ``power`` starting at sample ``start`` into the 100 ms frames ``acc``."""
+    lead = start % frame
+    padded = np.concatenate([np.zeros(lead), power]) if lead else power
+    whole = len(padded) // frame * frame
+    sums = padded[:whole].reshape(-1, frame).sum(axis=1)
+    if len(padded) > whole:
+        sums = np.append(sums, padded[whole:].sum())
+    first = start // frame
+    sums = sums[:max(0, len(acc) - first)]
+    acc[first:first + len(sums)] += sums
+
+
 def _add(dst: np.ndarray, src: np.ndarray, offset: int) -> None:
     """dst[offset:offset+len(src)] += src, clipped to dst."""
     a, z = max(offset, 0), min(offset + len(src), len(dst))
@@ -464,9 +519,12 @@ def _add(dst: np.ndarray, src: np.ndarray, offset: int) -> None:
         dst[a:z] += src[a - offset:z - offset]
 
 
-def _speech_vs_bed(speech_e: np.ndarray, bed_e: np.ndarray, intervals: list[tuple[int, int]],
-                   frame: int, n: int) -> tuple[float | None, float | None, float | None]:
-    """Speech-to-bed level in 400 ms windows inside speech, and the beds' rise in long gaps."""
+def _speech_vs_bed(speech_e: np.ndarray, bed_e: np.ndarray, duck: np.ndarray,
+                   intervals: list[tuple[int, int]], frame: int, n: int
+                   ) -> tuple[float | None, float | None, float | None]:
+    """Speech-to-bed level in 400 ms windows inside speech, and how far the beds rise in long
+    gaps: the ducking gain applied to them there against under speech (the beds' own swells
+    and fades would drown that figure in a level comparison)."""
     if not intervals or not bed_e.any():
         return None, None, None
     inside = np.zeros(n, dtype=bool)  # frames fully inside speech
@@ -490,10 +548,10 @@ def _speech_vs_bed(speech_e: np.ndarray, bed_e: np.ndarray, intervals: list[tupl
     if ok.any():
         diff = 10 * np.log10(sp[ok] / bd[ok])
         to_bed, to_bed_min = float(np.median(diff)), float(np.percentile(diff, 5))
-    gaps = ~near & (bed_e > 0)
-    under = inside & (bed_e > 0)
+    sounding = bed_e > 0
+    gaps, under = ~near & sounding, inside & sounding
     if gaps.any() and under.any():
-        rise = float(10 * np.log10(np.median(bed_e[gaps]) / np.median(bed_e[under])))
+        rise = float(10 * np.log10(np.median(duck[gaps]) / np.median(duck[under])))
     return to_bed, to_bed_min, rise
 
 

@@ -5,6 +5,11 @@ pauses. The result is plain data (``to_dict``/``from_dict``) kept in the manifes
 after a single-line change reuses the layout. Levels here are per-item trims; the category
 levels (``bed_level_db``, ``music_level_db``, ...) are applied at mix time from ``MixSettings``.
 
+Music rule: the automatic intro (before the first line) and outro (after the last) play only
+when the script has none of its own - no music cue before its first or after its last line, and
+no cue naming the theme or the outro. The show's own music files (``MixSettings.music_*``) stand
+in for the built-in theme, outro and sting, in cues and in the automatic intro and outro.
+
 Scene rule: each section is a scene. Its beds come from an AMBIENCE cue at its top, else (with
 ``auto_beds``) from its words, else none. A bed that continues into the next scene keeps playing;
 others crossfade at the section change. Within a section an AMBIENCE cue replaces the current
@@ -35,6 +40,12 @@ AFTER_SOUND_GAP = 0.25  # silence after a sound's hold before the next line
 FILE_SFX_HOLD = 3.0  # a long sound-effect file keeps playing under the next line
 FILE_MUSIC_HOLD = 4.0
 END_TAIL = 0.5
+# The show's music files: role -> (longest it plays, seconds the next line waits; None: to its
+# end). A theme track is cut to a short signature with a fade; a produced intro, outro or
+# stinger plays whole.
+SHOW_MUSIC = {"intro": (60.0, None), "theme": (12.0, 8.0), "outro": (120.0, None),
+              "sting": (10.0, None)}
+SHOW_MUSIC_FADE = 3.0
 
 
 @dataclass
@@ -50,6 +61,7 @@ class RenderedLine:
     cache_key: str
     duration: float  # seconds
     gain_db: float = 0.0
+    words: list[list] | None = None  # [[word, start, end], ...] in the take, if the engine said
 
 
 @dataclass
@@ -68,6 +80,7 @@ class Placement:
     seed: int = 0
     source_line: int = 0  # the cue's line in the script, for error messages
     pan: float = 0.0  # speech: -1 left .. 0 centre .. 1 right
+    words: list[list] | None = None  # speech: [[word, start, end], ...] from the take's start
 
     @property
     def end(self) -> float:
@@ -170,13 +183,62 @@ class _Layout:
     def run(self) -> Timeline:
         if not any(c.line_id in self.rendered for s in self.script.sections for c in s.lines):
             raise MixError("nothing to mix: no rendered lines", self.file)
-        if self.s.intro_music:
-            spec = sounds.MUSIC["theme"]
-            self._place("music", spec.name, 0.0, spec.duration, None)
-            self.t = spec.hold
+        own_intro, own_outro = self._own_music()
+        self.auto_intro = self.s.intro_music and not own_intro
+        self.auto_outro = self.s.outro_music and not own_outro
+        if self.auto_intro:
+            hold = self._show_music("intro", 0.0, None)
+            if hold is None:
+                spec = sounds.MUSIC["theme"]
+                self._place("music", spec.name, 0.0, spec.duration, None)
+                hold = spec.hold
+            self.t = hold
         for section in self.script.sections:
             self._section(section)
         return self._finish()
+
+    def _own_music(self) -> tuple[bool, bool]:
+        """Whether the script opens and closes with music of its own: a music cue before its
+        first (story) line or after its last, or one naming the theme or the outro."""
+        cues = [(c, s.is_summary) for s in self.script.sections for c in s.cues]
+        spoken = [i for i, (c, _) in enumerate(cues) if c.is_spoken]
+        story = [i for i in spoken if not cues[i][1]]
+        if not spoken:
+            return False, False
+        first, last = (story or spoken)[0], spoken[-1]
+        intro = outro = False
+        files = {role: path for role, (path, _) in self.s.music_files().items()}
+        for i, (cue, _) in enumerate(cues):
+            if cue.kind is not CueKind.MUSIC or sounds.is_off(cue.text):
+                continue
+            name = self._music_role(cue.text, files)
+            intro |= i < first or name in ("theme", "intro")
+            outro |= i > last or name == "outro"
+        return intro, outro
+
+    def _music_role(self, text: str, files: dict[str, str]) -> str | None:
+        if sounds.looks_like_file(text):
+            path = str(sounds.resolve_file(text, self.base_dir))
+            return next((role for role, f in files.items() if f == path), None)
+        spec = sounds.resolve_sound(text, sounds.MUSIC)
+        return spec.name if spec else None
+
+    def _show_music(self, role: str, start: float, cue: Cue | None) -> float | None:
+        """Place the show's file for ``role`` (intro, theme, outro, sting) at ``start``; the
+        seconds the next line waits, or None when the show has no file for it."""
+        files = self.s.music_files()
+        if role not in files:
+            return None
+        name, setting = files[role]
+        rule = "theme" if setting == "music_theme" else role  # the theme standing in
+        longest, hold = SHOW_MUSIC[rule]
+        path = Path(name)
+        length = self._file_duration(path, f"show {role} music", cue, setting=setting)
+        duration = min(length, longest, cue.seconds if cue and cue.seconds else longest)
+        self._place("music", str(path), start, duration, cue, from_file=True)
+        if duration < length:
+            self.placements[-1].fade_out = min(SHOW_MUSIC_FADE, duration / 2)
+        return duration if hold is None else min(hold, duration)
 
     def _section(self, section: Section) -> None:
         placeable = [c for c in section.cues if self._placeable(c)]
@@ -253,7 +315,8 @@ class _Layout:
             kind="speech", start=_ms(start), duration=float(duration),
             gain_db=float(line.gain_db), source=line.cache_key, line_id=line.line_id,
             speaker=line.speaker, text=line.text, section_id=self.section_id,
-            source_line=cue.source_line, pan=self._pan(cue, line.speaker)))
+            source_line=cue.source_line, pan=self._pan(cue, line.speaker),
+            words=line.words))
         self.t = start + duration
         self.gap = self.s.paragraph_pause if cue.paragraph_end else self.s.sentence_pause
         self.last_speaker = line.speaker
@@ -291,6 +354,11 @@ class _Layout:
                 raise MixError(f"unknown sound effect '{sounds.clean(cue.text)}' (built-in: "
                                f"{known}; or give an audio file path)", self.file,
                                cue.source_line)
+            start = self.t + self.gap
+            if kind == "music" and (held := self._show_music(spec.name, start, cue)) is not None:
+                self.t = start + held
+                self.gap = AFTER_SOUND_GAP
+                return
             duration = cue.seconds or spec.duration
             hold = min(spec.hold, duration)
             source, from_file = spec.name, False
@@ -354,10 +422,11 @@ class _Layout:
 
     # -- end -----------------------------------------------------------------------------
     def _finish(self) -> Timeline:
-        if self.s.outro_music:
-            spec = sounds.MUSIC["outro"]
+        if self.auto_outro:
             start = self.t + max(self.gap, 1.0)
-            self._place("music", spec.name, start, spec.duration, None)
+            if self._show_music("outro", start, None) is None:
+                spec = sounds.MUSIC["outro"]
+                self._place("music", spec.name, start, spec.duration, None)
             beds_end = start + 1.0
         else:
             beds_end = self.t + 1.5
@@ -369,7 +438,9 @@ class _Layout:
         for i, (section, start) in enumerate(self.firsts):
             start = 0.0 if i == 0 else start
             end = self.firsts[i + 1][1] if i + 1 < len(self.firsts) else duration
-            title = section.heading.strip() or f"Part {i + 1}"
+            # A screenplay's scene heading is a slugline; its readable title is the chapter.
+            readable = section.title if self.script.format == "fountain" else ""
+            title = readable or section.heading.strip() or f"Part {i + 1}"
             chapters.append(Chapter(section.id, title, _ms(start), _ms(end)))
         self.spans.sort(key=lambda b: b.start)
         return Timeline(sample_rate=SAMPLE_RATE, duration=duration, placements=self.placements,
@@ -383,11 +454,13 @@ class _Layout:
                            self.file, cue.source_line)
         return float(value)
 
-    def _file_duration(self, path: Path, what: str, cue: Cue) -> float:
+    def _file_duration(self, path: Path, what: str, cue: Cue | None,
+                       setting: str | None = None) -> float:
         key = str(path)
         if key not in self._durations:
-            self._durations[key] = probe_duration(path, f"{what} file", self.file,
-                                                  cue.source_line)
+            what = f"{what} file" if setting is None else f"{what} ([mix] {setting})"
+            self._durations[key] = probe_duration(path, what, self.file,
+                                                  cue.source_line if cue else None)
         return self._durations[key]
 
 

@@ -23,6 +23,7 @@ from pipeline.parsing.fountain import parse_fountain
 from pipeline.parsing.play import parse_play
 from pipeline.parsing.prose import parse_prose
 from pipeline.parsing.reading import check_text, read_script_file
+from pipeline.parsing.review import Review, load_review
 
 PARSERS: dict[str, Callable[[str, str], Script]] = {
     "prose": parse_prose,
@@ -32,15 +33,18 @@ PARSERS: dict[str, Callable[[str, str], Script]] = {
 
 
 def parse_script(path: str | Path, format: str | None = None) -> Script:
-    """Read and parse a script file; ``format`` is "prose", "play", "fountain" or None (guess)."""
+    """Read and parse a script file; ``format`` is "prose", "play", "fountain" or None (guess).
+    A prose story's review file beside it (``story.review.toml``) fixes who says what."""
     text, warnings = read_script_file(path)
-    script = parse_text(text, str(path), format)
+    script = parse_text(text, str(path), format, review=load_review(path))
     script.warnings[:0] = warnings
     return script
 
 
-def parse_text(text: str, source_path: str | Path, format: str | None = None) -> Script:
-    """Parse already-read text; ``source_path`` names it in errors and warnings."""
+def parse_text(text: str, source_path: str | Path, format: str | None = None,
+               review: Review | None = None) -> Script:
+    """Parse already-read text; ``source_path`` names it in errors and warnings; ``review``:
+    the producer's speaker fixes (prose only)."""
     where = str(source_path)
     chosen = format.strip().lower() if format else None
     if chosen is not None and chosen not in PARSERS:
@@ -49,13 +53,17 @@ def parse_text(text: str, source_path: str | Path, format: str | None = None) ->
     text = check_text(text, where)
     detection = Detection(chosen, [f"chosen with --format {chosen}"]) if chosen \
         else detect(text, where)
-    script = PARSERS[detection.format](text, where)
+    if detection.format == "prose":
+        script = parse_prose(text, where, review)
+    else:
+        script = PARSERS[detection.format](text, where)
     script.format_reasons = detection.reasons
     if detection.close_call:
         other = "prose" if detection.format == "play" else "play"
         script.warnings.insert(0, f"{where}:1: close call between play script and prose; read as "
                                f"{detection.format} ({'; '.join(detection.reasons)}); use "
-                               f"--format {other} to read it the other way")
+                               f"--format {other} or a 'Format: {other}' header line to read "
+                               "it the other way")
     _add_gender_hints(script)
     return script
 

@@ -20,6 +20,7 @@ HEADER_KEYS = frozenset({
     "episode", "season", "language", "rating", "disclaimer", "pairing", "pairings", "genre",
     "warning", "warnings", "spoilers", "category", "categories", "characters", "fandom", "tags",
     "words", "dedication", "feedback", "archive", "a/n", "author's note", "authors note",
+    "format",
 })
 SUMMARY_KEYS = frozenset({"summary", "synopsis", "description"})
 

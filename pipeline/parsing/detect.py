@@ -8,7 +8,8 @@
   weighs twice for prose, since a play has no need of quotation marks.
 
 ``detect(text, path)`` returns the format, the reasons (``castwright parse`` prints them) and
-whether it was a close call (the parser then warns: ``--format`` decides).
+whether it was a close call (the parser then warns: ``--format`` decides, or a ``Format: prose``
+line among the header lines at the top of the file, which every command honours).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.errors import ScriptError
 from pipeline.parsing.common import HEADER_KEYS
 from pipeline.parsing.fountain import SCENE_HEADING, character_cue
 from pipeline.parsing.headings import chapter_heading, title_like
@@ -152,8 +154,31 @@ def _narration(stats: TextStats, parts: list[str]) -> None:
         stats.long_paragraphs += 1
 
 
+_HEADER_LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z/'\u2019 ]{0,24}?)\s*:\s*(?P<value>.*)$")
+
+
+def declared_format(text: str, where: str = "") -> str | None:
+    """``Format: play`` among the header lines at the top of the file (Title:, Author: ...);
+    an unknown value is a ``ScriptError`` at its line."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _HEADER_LINE.match(line.strip())
+        if not line.strip():
+            continue
+        if not match or match.group("key").strip().lower() not in HEADER_KEYS:
+            return None
+        if match.group("key").strip().lower() == "format":
+            value = match.group("value").strip().lower()
+            if value not in FORMATS:
+                raise ScriptError(f"unknown format {value!r} in the 'Format:' header line: use "
+                                  f"one of {', '.join(FORMATS)}", where, number)
+            return value
+    return None
+
+
 def detect(text: str, path: str | Path | None = None) -> Detection:
     """The format of ``text`` (named ``path``), with the reasons for it."""
+    if declared := declared_format(text, str(path or "")):
+        return Detection(declared, [f"the file's header says 'Format: {declared}'"])
     if path is not None and Path(path).suffix.lower() in FOUNTAIN_EXTENSIONS:
         return Detection("fountain", [f"the file name ends in {Path(path).suffix}"])
     stats = text_stats(text)

@@ -13,7 +13,10 @@ What becomes what:
   Fountain would call it action).
 - parentheticals -> the delivery of the dialogue after them; ``(beat)``/``(pause)`` -> a pause.
 - action -> narration (forced ``!`` removed).
-- centered text ``> ... <`` -> narration: title cards and "THE END" are worth hearing.
+- centered text ``> ... <`` -> narration: title cards ("FIVE YEARS LATER") are worth hearing;
+  an end mark ("THE END", "FIN", "END OF EPISODE") is not read.
+- a scene heading's readable title (``INT. GULL ROCK LIGHTHOUSE, LAMP ROOM - NIGHT`` -> "Gull
+  Rock Lighthouse, Lamp Room — Night") -> ``Section.title``: the chapter a listener sees.
 - transitions (``CUT TO:``, ``> TEXT``, FADE IN/OUT), sections ``#``, synopses ``=``, page
   breaks ``===``, notes ``[[...]]`` and boneyard ``/* ... */`` -> nothing.
 - Castwright extension: a line that is only ``[SFX: ...]`` / ``[AMBIENCE: ...]`` /
@@ -55,6 +58,37 @@ _BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
 _NOTE_CUE = re.compile(r"^([ \t]*)\[\[\s*((?:sfx|sound|fx|ambience|ambient|atmos|bed|music"
                        r"|pause|beat|silence)\b[^\[\]\n]*)\]\]([ \t]*)$",
                        re.IGNORECASE | re.MULTILINE)
+
+
+_END_MARK = re.compile(r"^[*_\s]*(?:the\s+end|end|fin|finis|end\s+of\s+(?:the\s+)?(?:episode|act|"
+                       r"scene|show|play|script|part|chapter|book|story)(?:\s+\S+)?)[*_\s.!]*$",
+                       re.IGNORECASE)
+_SCENE_PREFIX = re.compile(r"^(?:INT\.?/EXT|INT/EXT|I/E|INT|EXT|EST)\.?\s+", re.IGNORECASE)
+_TIME_SPLIT = re.compile(r"\s+[-\u2013\u2014]+\s+")
+_UNSAID_TIMES = frozenset({"CONTINUOUS", "SAME", "SAME TIME", "CONT'D", "CONT."})
+_SMALL_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "from", "in", "into", "of", "on",
+                          "or", "the", "to", "with"})
+
+
+def scene_title(heading: str) -> str:
+    """A scene heading as a listener's chapter list shows it: the place, then the time of day,
+    in title case ("INT. GULL ROCK LIGHTHOUSE, LAMP ROOM - NIGHT" -> "Gull Rock Lighthouse,
+    Lamp Room — Night"); "CONTINUOUS" and "SAME" are dropped."""
+    text = _SCENE_NUMBER.sub("", heading.strip())
+    text = text[1:] if _FORCED_HEADING.match(text) else _SCENE_PREFIX.sub("", text)
+    parts = [p.strip(" .") for p in _TIME_SPLIT.split(text) if p.strip(" .")]
+    parts = [p for p in parts if p.upper() not in _UNSAID_TIMES]
+    if not parts:
+        return ""
+    return " — ".join(_title_case(p) for p in parts)
+
+
+def _title_case(text: str) -> str:
+    if not (text.isupper() or text.islower()):
+        return text  # mixed case: the writer's own
+    words = canonical_name(text).split(" ")
+    return " ".join(w.lower() if i and w.lower() in _SMALL_WORDS else w
+                    for i, w in enumerate(words))
 
 
 def is_scene_heading(line: str) -> bool:
@@ -117,6 +151,7 @@ class _FountainParser:
                 heading = _SCENE_NUMBER.sub("", stripped.removeprefix(".") if
                                             _FORCED_HEADING.match(stripped) else stripped)
                 self.section = new_section(heading.strip(), number)
+                self.section.title = scene_title(heading)
                 self.script.sections.append(self.section)
                 lines = lines[1:]
             elif is_transition(stripped):
@@ -188,7 +223,10 @@ class _FountainParser:
                 flush()
                 self.current(number).cues.append(cue)
             elif stripped.startswith(">") and stripped.endswith("<"):
-                paragraph.append((number, stripped[1:-1].strip()))  # centered text
+                if _END_MARK.match(stripped[1:-1].strip()):
+                    flush()  # "> THE END <" closes the script; nobody reads it out
+                else:
+                    paragraph.append((number, stripped[1:-1].strip()))  # centered text
             elif is_transition(stripped) or stripped.startswith(("#", "=")):
                 flush()  # transition, section, synopsis, page break: not heard
             else:

@@ -246,6 +246,30 @@ def name_opener(text: str, not_names: frozenset[str] = frozenset()) -> re.Match[
     return match
 
 
+_POV_LINE = re.compile(
+    r"^[~*_=\-#\s]*(?:(?P<name>[^\W\d_][\w'\u2019.\- ]{0,39}?)(?:['\u2019]s)?\s*[-:(]?\s*"
+    r"(?:POV|P\.O\.V\.?|point of view)\)?|(?:POV|P\.O\.V\.?)\s*[:\-]\s*"
+    r"(?P<after>[^\W\d_][\w'\u2019.\- ]{0,39}?))[\s~*_=\-#:.]*$", re.IGNORECASE)
+
+
+def pov_line(line: str, not_names: frozenset[str] = frozenset()) -> str | None:
+    """The character of a fan-fiction point-of-view line: "Buffy's POV", "~Spike POV~",
+    "POV: Mara", "Tom's point of view"."""
+    match = _POV_LINE.match(line.strip())
+    if not match:
+        return None
+    name = (match.group("name") or match.group("after") or "").strip()
+    if not name or name.lower() in not_names or name.lower() in NOT_POV \
+            or not looks_like_name(name) or len(name.split()) > 3 or name.split()[-1].islower():
+        return None  # "My POV", "Change of POV"
+    return name
+
+
+def undecorated(line: str) -> str:
+    """"~*Buffy's POV*~" -> "Buffy's POV"."""
+    return line.strip().strip("~*_=-#: ").strip()
+
+
 def pov_title(text: str, start: int) -> str | None:
     """``Mara: The Last Ferry`` (a title alone on the heading's line): "The Last Ferry"."""
     line = text[start:]

@@ -38,6 +38,7 @@ from pipeline.parsing.common import (
     strip_notes,
 )
 from pipeline.parsing.paragraphs import Item, layout_of, read_items
+from pipeline.parsing.review import Review
 from pipeline.parsing.sections import (
     SectionReader,
     chapter_section,
@@ -365,9 +366,14 @@ def _quote(block: Block, segments: list[_Segment], index: int, cues: list[Cue],
 
 # --- who speaks --------------------------------------------------------------------------------
 
-def _attribute(script: Script, paragraphs: list[attr.Paragraph], where: str) -> None:
+def _attribute(script: Script, paragraphs: list[attr.Paragraph], where: str,
+               review: Review | None = None) -> None:
     """Speakers for every quote (see ``attribution``); quotes nobody can say stay narration."""
-    story = attr.attribute(paragraphs)
+    for para in paragraphs:
+        for quote in para.quotes:
+            assert isinstance(quote, _SpokenQuote)
+            quote.parts = [c.text for c in quote.cues] if len(quote.cues) > 1 else []
+    story = attr.attribute(paragraphs, review)
     for quote in story.quotes:
         assert isinstance(quote, _SpokenQuote)
         if quote.speaker is not None:
@@ -377,6 +383,10 @@ def _attribute(script: Script, paragraphs: list[attr.Paragraph], where: str) -> 
             continue
         for cue in quote.cues:
             cue.kind, cue.speaker = CueKind.NARRATION, None
+        if quote.rule == "review":  # the producer gave it to the narrator
+            for cue in quote.cues:
+                cue.rule, cue.confidence = quote.rule, quote.confidence
+            continue
         shown = quote.text if len(quote.text) <= 50 else quote.text[:47] + "..."
         script.warnings.append(f"{where}:{quote.line}: cannot tell who says \"{shown}\"; "
                                "the narrator reads it")
@@ -385,6 +395,12 @@ def _attribute(script: Script, paragraphs: list[attr.Paragraph], where: str) -> 
     people += [p for p in story.characters.people if p.name in povs and not p.lines]
     script.characters = [_info(p) for p in sorted(people, key=lambda p: -p.lines)]
     script.gender_hints.update({p.name: p.gender for p in people if p.gender})
+    if review is not None:
+        for fix in review.unused():
+            shown = fix.quote if len(fix.quote) <= 50 else fix.quote[:47] + "..."
+            script.warnings.append(f"{review.path}:{fix.line}: no quotation reads \"{shown}\""
+                                   + (f" (occurrence {fix.occurrence})" if fix.occurrence else "")
+                                   + "; fix not used")
     narrator = story.characters.narrator
     if story.first_person and narrator is not None and narrator.lines:
         script.narrator_character = narrator.name  # "...," I said: the narrator's own voice
@@ -397,7 +413,7 @@ def _info(person: attr.Character) -> CharacterInfo:
                          person.narrator, person.described)
 
 
-def parse_prose(text: str, where: str) -> Script:
+def parse_prose(text: str, where: str, review: Review | None = None) -> Script:
     script = Script(title="", source_path=where, format="prose")
     lines = strip_notes(text).split("\n")
     items = read_items(lines, where, script.warnings)
@@ -408,7 +424,7 @@ def parse_prose(text: str, where: str) -> Script:
     for item in items:
         parser.add(item)
     parser.summary()
-    _attribute(script, parser.paragraphs, where)
+    _attribute(script, parser.paragraphs, where, review)
     script.title = script.metadata.get("title", "")
     first = next((i for i, line in enumerate(lines, start=1) if line.strip()), 1)
     return finish(script, first)

@@ -6,7 +6,9 @@
   is Mara's section titled "The Last Ferry"; ``Spike: When she was gone He wrote, ...`` runs a
   subtitle into its first sentence. In a book with chapter headings a point of view opens only
   right after a heading or a scene break (``London:`` on a title page is not a character), and
-  in a hard-wrapped file only on a line of its own (``Name:`` or ``Name: Title``).
+  in a hard-wrapped file only on a line of its own (``Name:`` or ``Name: Title``). A ``Name:``
+  with only a few words before the next chapter heading is a title page, not a section.
+- A fan-fiction point-of-view line, ``Buffy's POV``, ``~Spike POV~``, ``POV: Mara``, opens one too.
 - ``Name: "..."`` is a speech label, not a section.
 
 Headings are read aloud: every heading becomes a narration cue (delivery ``"heading"``) at the
@@ -21,7 +23,15 @@ from dataclasses import dataclass, field
 
 from pipeline.model import Cue, CueKind, Section, SectionKind
 from pipeline.parsing.common import Block, canonical_name, check_name, new_section, spoken_cues
-from pipeline.parsing.headings import Heading, chapter_heading, clean_title, name_opener, title_like
+from pipeline.parsing.headings import (
+    Heading,
+    chapter_heading,
+    clean_title,
+    name_opener,
+    pov_line,
+    title_like,
+    undecorated,
+)
 from pipeline.parsing.paragraphs import Item
 
 HEADING_DELIVERY = "heading"
@@ -84,6 +94,24 @@ def _section_of(heading: Heading, line: int) -> Section:
 _OPENS_SECTIONS = ("chapter", "heading", "break")
 _CHAPTERED = 2  # chapter headings that make a story a book of chapters
 _POV_CHAPTERS = 3  # in a book, points of view open at least one in this many chapters
+_TITLE_PAGE_WORDS = 30  # a "Name:" with fewer words before the next chapter: a title page
+
+
+def _is_chapter(item: Item) -> bool:
+    return item.kind == "chapter" and item.heading is not None \
+        and item.heading.kind == SectionKind.CHAPTER
+
+
+def _words_before_a_chapter(items: list[Item], index: int) -> int | float:
+    """Words from ``items[index]`` to the next chapter or part heading (infinite if none)."""
+    words = 0
+    for item in items[index:]:
+        if item.kind == "chapter":
+            return words
+        words += sum(len(line.split()) for _, line in item.lines)
+        if words >= _TITLE_PAGE_WORDS:
+            break
+    return float("inf")
 
 
 @dataclass
@@ -96,6 +124,7 @@ class SectionReader:
     chaptered: bool = False  # the story has chapter headings of its own
     pov_in_chapters: bool = True  # a book whose chapters open with points of view
     after_heading: bool = False  # the last item was a heading or a break
+    title_pages: set[int] = field(default_factory=set)  # ids of "London:" paragraphs
 
     @classmethod
     def of(cls, items: list[Item], where: str, wrapped: bool,
@@ -104,30 +133,52 @@ class SectionReader:
         and only if it does so regularly (a ``London:`` on two title pages is no narrator)."""
         reader = cls(where, wrapped, not_names)
         headings = sum(1 for item in items if item.kind in ("chapter", "heading"))
-        reader.chaptered = sum(1 for item in items if item.kind == "chapter") >= _CHAPTERED
+        reader.chaptered = sum(1 for item in items if _is_chapter(item)) >= _CHAPTERED
         if reader.chaptered:
             povs = sum(1 for before, item in zip(items, items[1:], strict=False)
                        if before.kind in ("chapter", "heading") and item.kind == "para"
                        and reader.pov_heading(item))
             reader.pov_in_chapters = povs * _POV_CHAPTERS >= headings
+        # A "Name:" with a few words before the next heading is a title page ("London: /
+        # Printed for T. Egerton" before "VOL. II."), unless it opens a chapter of its own.
+        reader.title_pages = {
+            id(item) for index, item in enumerate(items)
+            if item.kind == "para" and reader.pov_heading(item)
+            and not (index and _is_chapter(items[index - 1]))
+            and _words_before_a_chapter(items, index) < _TITLE_PAGE_WORDS}
         return reader
 
     def seen(self, item: Item) -> None:
         self.after_heading = item.kind in _OPENS_SECTIONS
 
     def pov_heading(self, item: Item) -> bool:
-        """The paragraph starts with a ``Name:`` or ``Name: Title`` line of its own."""
+        """The paragraph starts with a ``Name:``, ``Name: Title`` or ``Name's POV`` line of its
+        own."""
         first_line = item.lines[0][1].strip()
+        if pov_line(first_line, self.not_names):
+            return True
         match = name_opener(first_line, self.not_names)
         rest = first_line[match.end():].strip() if match else ""
         return match is not None and (not rest or title_like(rest))
+
+    def _pov_allowed(self) -> bool:
+        return not self.chaptered or (self.after_heading and self.pov_in_chapters)
 
     def opening(self, item: Item, opens_quote) -> Opening:
         """``opens_quote(text, i)``: does a quotation open at ``text[i]``."""
         lines = item.lines
         first_line = lines[0][1].strip()
-        match = name_opener(first_line, self.not_names)
         plain = Opening(lines=lines)
+        if id(item) in self.title_pages:
+            return plain  # "London: / Printed for T. Egerton ..." just before "VOL. II."
+        if (pov := pov_line(first_line, self.not_names)) and self._pov_allowed():
+            check_name(pov, self.where, lines[0][0])
+            name = canonical_name(pov)
+            section = new_section(undecorated(first_line), lines[0][0], pov=name)
+            section.kind = SectionKind.POV
+            return Opening(section, heading_cues([(lines[0][0], undecorated(first_line))]),
+                           lines[1:])
+        match = name_opener(first_line, self.not_names)
         if not match:
             return plain
         check_name(match.group("name"), self.where, lines[0][0])
@@ -136,7 +187,7 @@ class SectionReader:
         text_start = _opener_end(block.text, name_opener(block.text, self.not_names))
         if text_start < len(block.text) and opens_quote(block.text, text_start):
             return Opening(lines=lines, start=text_start, label=name)
-        if self.chaptered and not (self.after_heading and self.pov_in_chapters):
+        if not self._pov_allowed():
             return plain
         rest = first_line[match.end():].strip()
         if self.wrapped and rest and not title_like(rest):

@@ -94,7 +94,7 @@ def _transcript(ep: FeedEpisode) -> str:
     lines = ep.folder.lines
     out: list[str] = []
     if lines:
-        headings = {s.get("id"): s.get("heading") for s in ep.folder.sections}
+        headings = {s.get("id"): s.get("title") or s.get("heading") for s in ep.folder.sections}
         section = object()
         for line in lines:
             if line.get("section_id") != section:
@@ -143,10 +143,10 @@ def _episode(ep: FeedEpisode, show: Show) -> str:
         items = "".join(f"<li><b>{_e(m.name)}</b>"
                         + (f" — voice {_e(m.voice)}" if m.voice else "") + "</li>" for m in cast)
         parts.append(f'<h3>Cast</h3><ul class="cast">{items}</ul>')
-    chapters = [s for s in ep.folder.sections if s.get("heading")]
+    chapters = [s for s in ep.folder.sections if s.get("title") or s.get("heading")]
     if chapters:
-        items = "".join(f"<li>{_seek(float(s.get('start') or 0))}{_e(s['heading'])}</li>"
-                        for s in chapters)
+        items = "".join(f"<li>{_seek(float(s.get('start') or 0))}"
+                        f"{_e(s.get('title') or s['heading'])}</li>" for s in chapters)
         parts.append(f'<h3>Chapters</h3><ol class="chapters">{items}</ol>')
     parts.append(_transcript(ep))
     labels = {"mp3": "MP3", "vtt": "WebVTT", "srt": "SRT", "transcript_json": "JSON transcript",

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pipeline.casting import CastFile, parse_cast
-from pipeline.errors import MixError, PublishError, VoiceError
+from pipeline.errors import CastwrightError, PublishError, VoiceError
 from pipeline.files import RESERVED_SLUGS, slug_for_script, slugify
 from pipeline.publish.artwork import ArtworkProblem, check_artwork
 from pipeline.publish.categories import APPLE_CATEGORIES
@@ -32,7 +32,10 @@ EPISODE_TYPES = ("full", "trailer", "bonus")
 
 _ROOT_KEYS = {"title", "author", "description", "language", "artwork", "category", "subcategory",
               "explicit", "type", "base_url", "guid", "locked", "copyright", "owner", "episodes",
-              "mix", "cast"}
+              "mix", "cast", "music"}
+# [music] key -> the [mix] setting it fills (see docs/show-file.md, docs/sound-and-mix.md)
+_MUSIC_KEYS = {"theme": "music_theme", "intro": "music_intro", "outro": "music_outro",
+               "stinger": "music_stinger"}
 _OWNER_KEYS = {"name", "email"}
 _EPISODE_KEYS = {"script", "number", "season", "date", "title", "episode_type", "slug"}
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
@@ -189,13 +192,12 @@ class _ShowReader:
                 guid = str(uuid.UUID(guid))
             except ValueError:
                 raise self.fail(f"guid '{guid}' is not a UUID", "guid") from None
-        for table in ("mix", "cast"):
+        for table in ("mix", "cast", "music"):
             if not isinstance(d.get(table, {}), dict):
                 raise self.fail(f"'{table}' must be a table", table)
         # The [cast] table is a cast file's keys (docs/cast-file.md): checked now, at its line,
-        # and so are its voices and the [mix] settings, not halfway through a publish.
+        # and so are its voices, not halfway through a publish.
         self.cast_voices(parse_cast(d.get("cast", {}), self.path, self.source, where="cast."))
-        self.mix_settings(d.get("mix", {}))
         return Show(
             path=self.path.resolve(),
             title=title,
@@ -214,9 +216,47 @@ class _ShowReader:
             locked=self.flag("locked", False),
             copyright=self.text(d, "copyright", required=False),
             episodes=self.episodes(),
-            mix=dict(d.get("mix", {})),
+            mix={**self.mix(), **self.music()},
             cast=dict(d.get("cast", {})),
         )
+
+    def mix(self) -> dict[str, Any]:
+        """The [mix] table, checked key by key (so an error names its line); file paths in
+        it are made absolute, since renders run from anywhere."""
+        from pipeline.mix.settings import MUSIC_FILE_KEYS, MixSettings
+
+        table = dict(self.data.get("mix", {}))
+        for key, value in table.items():
+            try:
+                checked = MixSettings.from_table({key: value}, self.path)
+            except CastwrightError as err:
+                raise self.fail(err.problem, key, "mix") from None
+            name = str(key).replace("-", "_")
+            if name in MUSIC_FILE_KEYS and value:
+                table[key] = getattr(checked, name)
+                self.check_audio(table[key], f"[mix] {key}", key, "mix")
+        return table
+
+    def music(self) -> dict[str, str]:
+        """[music]: the show's theme, intro, outro and stinger files, as [mix] settings."""
+        table = self.data.get("music", {})
+        self.unknown_keys(table, set(_MUSIC_KEYS), "music")
+        out = {}
+        for key, setting in _MUSIC_KEYS.items():
+            name = self.text(table, key, required=False, where="music")
+            if name is not None:
+                path = (self.path.parent / name).resolve()
+                self.check_audio(str(path), f"music.{key}", key, "music")
+                out[setting] = str(path)
+        return out
+
+    def check_audio(self, path: str, what: str, key: str, table: str) -> None:
+        from pipeline.mix.decode import probe_duration
+
+        try:
+            probe_duration(Path(path), what)
+        except CastwrightError as err:
+            raise self.fail(err.problem, key, table) from None
 
     def category(self) -> tuple[str, str | None]:
         category = self.text(self.data, "category", required=True)
@@ -249,14 +289,6 @@ class _ShowReader:
                 line = (self.lines.line(key, f"cast.{table}".rstrip("."))
                         or self.lines.line(table.rsplit(".", 1)[-1], "cast.characters"))
                 raise PublishError(f"[cast] {err.problem}", self.path, line) from None
-
-    def mix_settings(self, table: dict[str, Any]) -> None:
-        from pipeline.mix.settings import MixSettings  # the settings only: no mixer import
-
-        try:
-            MixSettings.from_table(table, self.path, lambda key: self.lines.line(key, "mix"))
-        except MixError as err:
-            raise PublishError(err.problem, err.file, err.line) from None
 
     def base_url(self) -> str:
         url = self.text(self.data, "base_url", required=True)

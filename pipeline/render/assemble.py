@@ -30,6 +30,7 @@ from pipeline.mix import (
     mix_timeline,
     plot,
 )
+from pipeline.mix.delivery import Calibration, predicted_settings
 from pipeline.render.manifest import MANIFEST_FILE, load_manifest, manifest_text
 from pipeline.render.plan import LinePlan
 from pipeline.transaction import FolderTransaction, is_file_name, verify
@@ -47,8 +48,23 @@ def rendered_lines(ctx: EpisodeContext, plans: list[LinePlan]) -> dict[str, Rend
         lines[plan.line_id] = RenderedLine(
             line_id=plan.line_id, section_id=plan.section_id, speaker=plan.speaker,
             voice=plan.voice.name, text=plan.text, take=plan.take, cache_key=plan.key,
-            duration=float(meta["duration"]), gain_db=plan.delivery.volume_db)
+            duration=float(meta["duration"]), gain_db=plan.delivery.volume_db,
+            words=_words(meta.get("words")))
     return lines
+
+
+def _words(words: object) -> list[list] | None:
+    """The take's word timings as compact [word, start, end] rows (they go into the manifest's
+    timeline and become the caption cues)."""
+    if not isinstance(words, list):
+        return None
+    rows = []
+    for w in words:
+        try:
+            rows.append([str(w["word"]), round(float(w["start"]), 3), round(float(w["end"]), 3)])
+        except (KeyError, TypeError, ValueError):
+            return None
+    return rows or None
 
 
 def take_loader(ctx: EpisodeContext, sample_rate: int) -> Callable[[str], np.ndarray]:
@@ -81,8 +97,23 @@ def mix_fingerprint(timeline, settings: MixSettings, meta: EpisodeMeta,
                     plans: list[LinePlan]) -> str:
     """Everything the episode files depend on: same fingerprint, same files."""
     payload = [__version__, mix_code_id(), timeline.to_dict(), asdict(settings), asdict(meta),
-               [(p.line_id, p.speaker, p.voice.name, p.text, p.take) for p in plans]]
+               [(p.line_id, p.speaker, p.voice.name, p.text, p.take) for p in plans],
+               _sound_files(timeline)]
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _sound_files(timeline) -> list:
+    """Size and modification time of every sound file the mix reads: a replaced theme or
+    ambience file (same name, new sound) re-mixes too."""
+    paths = sorted({x.source for x in [*timeline.placements, *timeline.beds] if x.from_file})
+    out = []
+    for path in paths:
+        try:
+            st = Path(path).stat()
+            out.append((path, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((path, None, None))
+    return out
 
 
 def _last_manifest(ctx: EpisodeContext) -> dict | None:
@@ -139,16 +170,26 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     # Raw mix audio goes beside the output (not a possibly RAM-backed /tmp): 3 h is ~8 GB.
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
     ctx.episode_dir.mkdir(parents=True, exist_ok=True)
+    calibration = Calibration(ctx.sounds_dir.parent)
+    encoders = predicted_settings(settings.formats + ["mp3"], settings.mp3_bitrate,
+                                  settings.channels, last, calibration)
     # One transaction: every file of the episode, the manifest last, becomes current at once.
     with FolderTransaction(ctx.episode_dir) as txn:
         # The writer takes the master as it is made: with a fixed master (a single-line
         # change) the encoders run while the episode is still being mixed.
-        with EpisodeWriter(ctx.episode_dir, timeline, episode, settings, txn=txn) as writer:
+        with EpisodeWriter(ctx.episode_dir, timeline, episode, settings, txn=txn,
+                           encoders=encoders, verify=fixed is None) as writer:
             result = mix_timeline(timeline, take_loader(ctx, timeline.sample_rate), settings,
                                   work_dir=ctx.out_dir, fixed_master=fixed, sink=writer.write,
                                   sound_cache=ctx.sounds_dir)
             files = writer.finish(result)
         manifest = build_manifest(ctx, plans, timeline, files, result)
+        manifest["loudness"].update(_delivered(writer.delivered, last, settings))
+        if fixed is not None:  # a one-line re-mix does not measure the beds: keep the last
+            before = (last or {}).get("loudness") or {}
+            for key in ("speech_to_bed_db", "speech_to_bed_min_db", "bed_rise_db"):
+                if manifest["loudness"].get(key) is None:
+                    manifest["loudness"][key] = before.get(key)
         manifest["script_sha256"] = file_sha256(ctx.script_path)
         manifest["episode_meta"] = meta or {}  # so a regen re-tags the file the same way
         manifest["mix_fingerprint"] = fingerprint
@@ -157,7 +198,24 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
             txn.remove(name)
         txn.write_text(MANIFEST_FILE, manifest_text(manifest))
         txn.commit()
+    if fixed is None:  # the encoder settings that worked: the next render's first guess
+        calibration.update({Calibration.key(fmt, settings.mp3_bitrate, settings.channels):
+                            setting for fmt, setting in writer.encoder_settings.items()})
     return manifest
+
+
+def _delivered(delivered: dict, last: dict | None, settings: MixSettings) -> dict:
+    """The delivered files' loudness for the manifest. A one-line regen does not measure: it
+    keeps the last measured figures (the gains are the same, and one line barely moves them)."""
+    before = ((last or {}).get("loudness") or {}).get("delivered") or {}
+    out = {}
+    for fmt, d in delivered.items():
+        entry = d.to_dict()
+        if not d.measured and isinstance(before.get(fmt), dict):  # same settings as then
+            entry["integrated_lufs"] = before[fmt].get("integrated_lufs")
+            entry["true_peak_dbtp"] = before[fmt].get("true_peak_dbtp")
+        out[fmt] = {k: (None if isinstance(v, float) and v != v else v) for k, v in entry.items()}
+    return {"delivered": out, "mp3_bitrate": settings.mp3_bitrate}
 
 
 def build_manifest(ctx: EpisodeContext, plans: list[LinePlan], timeline, files: dict,
@@ -178,7 +236,9 @@ def build_manifest(ctx: EpisodeContext, plans: list[LinePlan], timeline, files: 
     sections = []
     for section in ctx.script.sections:
         chapter = chapters.get(section.id)
-        sections.append({"id": section.id, "heading": section.heading, "pov": section.pov,
+        sections.append({"id": section.id, "heading": section.heading,
+                         "title": chapter.title if chapter else section.heading,
+                         "pov": section.pov,
                          "start": chapter.start if chapter else None,
                          "end": chapter.end if chapter else None})
     loudness = result.loudness
@@ -200,6 +260,6 @@ def build_manifest(ctx: EpisodeContext, plans: list[LinePlan], timeline, files: 
         "sections": sections,
         "timeline": timeline.to_dict(),
         "files": files,
-        "loudness": loudness.__dict__ if hasattr(loudness, "__dict__") else loudness,
+        "loudness": dict(loudness.__dict__ if hasattr(loudness, "__dict__") else loudness),
         "warnings": ctx.warnings,
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import asdict
 from pathlib import Path
 
@@ -25,6 +26,18 @@ KEY_VERSION = "castwright-take-v1"
 SIDECAR_RULES = {"sha256": TEXT, "duration": number(0), "sample_rate": whole(1, 10**6),
                  "words": optional(list_of(TABLE))}
 REQUIRED = ("sha256", "duration", "sample_rate")
+
+# Entries whose WAV this process already hashed, by file identity (path, mtime, size of the WAV
+# and its sidecar): a long-lived process (the studio) re-mixes a long episode without hashing
+# every take again each time; any rewrite of either file changes the stamp and hashes anew.
+_verified: dict[tuple, dict] = {}
+_verified_lock = threading.Lock()
+MAX_VERIFIED = 50_000
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
 
 
 def take_key(engine_identity: str, voice: VoiceSpec, spoken_text: str, delivery: Delivery,
@@ -54,6 +67,14 @@ class TakeCache:
         hand-edited sidecar included: the take is then made again)."""
         meta_path, wav_path = self.meta_path(key), self.wav_path(key)
         try:
+            stamp = (str(wav_path), *_stamp(wav_path), *_stamp(meta_path))
+        except OSError:
+            return None
+        with _verified_lock:
+            known = _verified.get(stamp)
+        if known is not None:
+            return dict(known)
+        try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             if problem(meta, SIDECAR_RULES, required=REQUIRED) is not None:
                 return None
@@ -61,6 +82,10 @@ class TakeCache:
                 return None
         except (OSError, ValueError):
             return None
+        with _verified_lock:
+            if len(_verified) >= MAX_VERIFIED:
+                _verified.clear()
+            _verified[stamp] = dict(meta)
         return meta
 
     def has(self, key: str) -> bool:

@@ -90,8 +90,20 @@ def load_context(script_path: str | Path, out_dir: str | Path = "output",
         script_path=script_path, script=script, catalog=catalog, cast=cast,
         cast_path=cast_file_path, voices_dir=voices, out_dir=out,
         episode_dir=out / (slug or slug_for_script(script_path)),
-        cache=TakeCache(out / CACHE_DIR), mix={**cast_file.mix, **(mix or {})},
+        cache=TakeCache(out / CACHE_DIR), mix={**_files_resolved(cast_file), **(mix or {})},
         warnings=[*script.warnings, *cast.warnings], show_cast=dict(show_cast or {}))
+
+
+def _files_resolved(cast_file: CastFile) -> dict:
+    """The cast file's [mix], its music files made absolute (they are named relative to it)."""
+    from pipeline.mix.settings import MUSIC_FILE_KEYS
+
+    mix = dict(cast_file.mix)
+    if cast_file.path is not None:
+        for key in MUSIC_FILE_KEYS:
+            if isinstance(mix.get(key), str) and mix[key]:
+                mix[key] = str((cast_file.path.parent / mix[key]).resolve())
+    return mix
 
 
 def _with_show_cast(cast_file: CastFile, show: CastFile, voices: Path) -> CastFile:

@@ -82,7 +82,7 @@ def trial_choice(episode_dir: Path, line_id: str, **changes: object) -> LineChoi
 class CutStore:
     """Recent cuts in memory, by id, for the pages to fetch (a few MB at most)."""
 
-    def __init__(self, keep: int = 24):
+    def __init__(self, keep: int = 12):
         self.keep = keep
         self._cuts: OrderedDict[str, Cut] = OrderedDict()
         self._lock = threading.Lock()

@@ -189,15 +189,23 @@ def episode_view(episode_dir: Path) -> EpisodeView:
 @dataclass
 class CharacterView:
     name: str
-    voice: str  # the cast's voice
+    cast_voice: str  # what the cast (file or automatic casting) gives the character
     how: str  # "narrator" | "cast file" | "automatic"
     colour: int
     lines: list[LineRow]
-    voices_used: dict[str, int]  # voice -> lines (with the studio's per-line overrides)
+    voices_used: dict[str, int]  # voice -> lines (with the per-line choices)
 
     @property
-    def overridden(self) -> int:
-        return sum(n for voice, n in self.voices_used.items() if voice != self.voice)
+    def voice(self) -> str:
+        """The voice the character speaks in: the one most of its lines use."""
+        if not self.voices_used:
+            return self.cast_voice
+        return max(self.voices_used.items(), key=lambda kv: (kv[1], kv[0] == self.cast_voice))[0]
+
+    @property
+    def others(self) -> dict[str, int]:
+        """Voices some of its lines use besides ``voice``."""
+        return {v: n for v, n in self.voices_used.items() if v != self.voice}
 
 
 def cast_view(view: EpisodeView, cast_voices: dict[str, str], automatic: list[str]

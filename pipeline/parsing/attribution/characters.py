@@ -46,12 +46,16 @@ def _nicknamer():
     return NickNamer()
 
 
-def canonical_first_names(word: str) -> set[str]:
-    """"Lizzy" -> {"elizabeth"}: the names a nickname shortens."""
+@cache
+def canonical_first_names(word: str) -> frozenset[str]:
+    """"Lizzy" -> {"elizabeth"} and "Elizabeth" -> {"lizzy", "eliza", ...}: the first names
+    that are the same name, long or short."""
+    namer, lowered = _nicknamer(), word.lower()
     try:
-        return {n.lower() for n in _nicknamer().canonicals_of(word.lower())}
+        return frozenset(n.lower() for n in namer.canonicals_of(lowered)
+                         | namer.nicknames_of(lowered))
     except (KeyError, ValueError):
-        return set()
+        return frozenset()
 
 
 @dataclass(frozen=True)

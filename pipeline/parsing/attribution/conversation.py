@@ -45,6 +45,7 @@ class Scene:
     addressed: Character | None = None  # named by a vocative in the last turn
     since_turn: list[Character] = field(default_factory=list)  # acting in narration since
     salience: dict[Character, float] = field(default_factory=dict)  # fades paragraph by paragraph
+    guessed: int = 0  # turns in a row decided by the conversation alone (no tag)
 
     def see(self, person: Character | None, weight: float = 1.0) -> None:
         if person is not None:
@@ -112,6 +113,10 @@ class ConversationWalk:
                 speaker, rule, confidence = decision
                 for quote in quotes:
                     quote.attribute(speaker, rule, confidence)
+                guessed = rule in ("turn-taking", "vocative", "addressee", "scene")
+                self.scene.guessed = self.scene.guessed + 1 if guessed else 0
+        else:
+            self.scene.guessed = 0
         self._see_narration(para)
         speaker = next((q.speaker for q in reversed(quotes) if q.speaker is not None), None)
         if speaker is not None:
@@ -159,7 +164,7 @@ class ConversationWalk:
                 person = self.resolve(gender, para, quote, forbidden, continuing)
                 if person is not None:
                     rule = "beat-pronoun" if beat else "tag-pronoun"
-                    return person, rule, 0.6 if beat else 0.8
+                    return person, rule, 0.6 if beat else 0.7
             elif mention.kind == "description":
                 decision = self.described(mention, para, quote, forbidden, beat)
                 if decision is not None:
@@ -170,7 +175,7 @@ class ConversationWalk:
         last = self.scene.last()
         addressed = self.scene.addressed
         if self.scene.in_run(para.index) and addressed is not None and addressed is not last:
-            return addressed, "vocative", 0.75
+            return addressed, "vocative", 0.7
         return None
 
     def turn_taking(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
@@ -178,7 +183,9 @@ class ConversationWalk:
             return None
         before_last = self.scene.last(2)
         if before_last is not None and before_last not in forbidden:
-            return before_last, "turn-taking", 0.7
+            # each turn guessed in a row, with no tag to check it, is less sure
+            sure = max(0.35, 0.75 - 0.08 * self.scene.guessed)
+            return before_last, "turn-taking", sure
         return None
 
     def addressee(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
@@ -189,7 +196,7 @@ class ConversationWalk:
         if tag is not None:
             return tag, "addressee", 0.6
         others = self.scene.recent(exclude={last} | forbidden)
-        return (others[0], "addressee", 0.45) if others else None
+        return (others[0], "addressee", 0.4) if others else None
 
     def narration_before(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
         """The person the narration just before is about (``Anne came back with a sigh.``

@@ -73,6 +73,7 @@ class Quote:
     label: str | None = None  # "Name: "..."" in the source
     paragraph: int = 0  # index of its paragraph in the story
     position: int = 0  # index among all quotes of the story
+    parts: list[str] = field(default_factory=list)  # the pieces it is read in, if cut up
     before: str = ""  # narration right before it in its paragraph
     after: str = ""  # narration right after it in its paragraph
     tag: Tag | None = None

@@ -161,6 +161,7 @@ let wantedVersion = document.body.dataset.version;
 async function refreshEpisode(version) {
   if (!episode || wantedVersion === version) return;
   wantedVersion = version;
+  if ($(".cast-page") && !$(".plan-out .plan")) { location.reload(); return; } // new voices
   if (episodeAudio) {
     const at = episodeAudio.currentTime;
     const playing = !episodeAudio.paused;
@@ -234,27 +235,30 @@ function onLinesClick(event) {
 
 function onInspectorClick(event) {
   const panel = event.target.closest(".panel");
-  if (!panel) return;
-  const lineId = panel.dataset.line;
   const button = event.target.closest("button");
-  if (!button) return;
-  if (button.classList.contains("close")) {
+  if (!panel || !button) return;
+  const lineId = panel.dataset.line;
+  const is = (name) => button.classList.contains(name);
+  if (is("ab") || is("take-alone")) { // mark the take being heard
+    $$(".takes tr.auditioning").forEach((tr) => tr.classList.remove("auditioning"));
+    button.closest("tr").classList.add("auditioning");
+  }
+  if (is("close")) {
     selected = null;
     $$(".line.selected").forEach((el) => el.classList.remove("selected"));
     panel.remove();
-  } else if (button.classList.contains("play-context")) playInContext(lineId);
-  else if (button.classList.contains("play-alone")) playAlone(lineId);
-  else if (button.classList.contains("retake")) lineAction(lineId, "retake");
-  else if (button.classList.contains("ab")) {
+  } else if (is("play-context")) playInContext(lineId);
+  else if (is("play-alone")) playAlone(lineId);
+  else if (is("retake")) lineAction(lineId, "retake");
+  else if (is("ab")) {
     playCue(`/episodes/${episode}/lines/${lineId}/context.wav?take=${button.dataset.take}`, lineId,
       `Take ${button.dataset.take} in context`);
-  } else if (button.classList.contains("take-alone")) {
+  } else if (is("take-alone")) {
     playCue(`/episodes/${episode}/takes/${button.dataset.key}.wav`, lineId,
       `Take ${button.closest("tr").dataset.take} alone`);
-  } else if (button.classList.contains("keep")) {
-    lineAction(lineId, "keep", { take: parseInt(button.dataset.take, 10) });
-  } else if (button.classList.contains("reset")) lineAction(lineId, "reset");
-  else if (button.classList.contains("clear-delivery")) lineAction(lineId, "delivery", { clear: true });
+  } else if (is("keep")) lineAction(lineId, "keep", { take: parseInt(button.dataset.take, 10) });
+  else if (is("reset")) lineAction(lineId, "reset");
+  else if (is("clear-delivery")) lineAction(lineId, "delivery", { clear: true });
 }
 
 function onInspectorSubmit(event) {
@@ -342,7 +346,8 @@ function escapeHtml(text) {
 
 // ---- events from the studio --------------------------------------------------------------
 function listen() {
-  const source = new EventSource("/events");
+  const source = new EventSource(episode ? `/events?episode=${encodeURIComponent(episode)}`
+    : "/events");
   source.addEventListener("job", (e) => trackJob(JSON.parse(e.data)));
   source.addEventListener("heard", (e) => {
     const heard = JSON.parse(e.data);
@@ -371,6 +376,10 @@ function setup() {
     if (!strip) return;
     const box = strip.getBoundingClientRect();
     playFrom(((event.clientX - box.left) / box.width) * parseFloat(strip.dataset.duration));
+  });
+  cueAudio?.addEventListener("ended", () => {
+    $$(".takes tr.auditioning, .line.cue-playing").forEach((el) =>
+      el.classList.remove("auditioning", "cue-playing"));
   });
   if (episodeAudio) {
     episodeAudio.addEventListener("timeupdate", followPlayhead);
