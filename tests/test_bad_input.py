@@ -125,6 +125,8 @@ email = "a@example.com"
 ])
 def test_show_file_mistakes_are_caught_at_load_at_their_line(tmp_path, extra, fragment, words):
     (tmp_path / "x.txt").write_text(SCRIPT, encoding="utf-8")
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "y.txt").write_text(SCRIPT, encoding="utf-8")
     text = SHOW.replace('"https://example.com/"', '"http://[::1/"') if not extra else SHOW
     text += extra
     path = tmp_path / "show.toml"
