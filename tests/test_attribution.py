@@ -237,3 +237,22 @@ def test_every_dialogue_cue_carries_its_rule_and_confidence() -> None:
     assert cues[0].confidence > cues[2].confidence
     narration = [c for c in script.lines() if c.kind is CueKind.NARRATION]
     assert all(c.rule is None and c.confidence is None for c in narration)
+
+
+def test_a_tag_between_two_quotes_belongs_to_the_first() -> None:
+    script = prose('Ivy sat with Mara by the window.\n\n'
+                   '"I like it," said Ivy, as if Mara had asked her, "very much."\n')
+    assert speakers(script) == ["Ivy", "Ivy"]
+
+
+def test_this_lady_is_the_one_just_named() -> None:
+    script = prose('Mrs. Vane came in. Ivy was by the window with Elias.\n\n'
+                   '"Good evening," said Elias.\n\n'
+                   'Ivy turned. "Are you cold?" this young lady asked.\n')
+    assert speakers(script) == ["Elias", "Ivy"]
+
+
+def test_kinship_words_addressed_are_no_characters() -> None:
+    script = prose('"Papa, look!" cried Ivy.\n\n"I see, my dear," said Mr. Vane.\n')
+    names = {c.name for c in script.characters}
+    assert names == {"Ivy", "Mr. Vane"}

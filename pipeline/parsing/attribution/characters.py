@@ -30,7 +30,8 @@ from pipeline.parsing.attribution.model import Character
 from pipeline.parsing.attribution.names import Name
 from pipeline.parsing.attribution.words import title_gender
 
-_PRONOUN = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
+# Subject pronouns only: "Ralph took her hand" says nothing about Ralph.
+_PRONOUN = re.compile(r"\b(?:he|himself|she|herself)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"[.!?;]\s")
 # Titles used with a family name only ("Mrs. Bennet" is never Elizabeth Bennet's first name).
 _FAMILY_TITLES = frozenset({"mrs", "miss", "ms", "mr", "mister", "dr", "doctor", "professor",
@@ -67,6 +68,9 @@ class Form:
 
     @classmethod
     def of(cls, name: Name) -> Form:
+        titles = [w.lower().rstrip(".") for w in (name.title or "").split()]
+        if "mrs" in titles and len(name.words) >= 2 and first_name_gender(name.words[0]) == "male":
+            return cls(name.title, name.words[-1:])  # "Mrs. Thomas Lynde": Mrs. Lynde
         return cls(name.title, name.words)
 
     @property
@@ -127,10 +131,9 @@ class Characters:
     def _place(self, form: Form) -> Character:
         if len(form.words) >= 2:
             first, last = form.words[0], form.words[-1]
-            nick = canonical_first_names(first)
-            for person in self.people:
-                if person.last == last and self._compatible(person, form) and (
-                        person.first == first or person.first and person.first.lower() in nick):
+            for person in self.people:  # (no nicknames here: Tom Bertram is Sir Thomas's son)
+                if person.last == last and person.first == first \
+                        and self._compatible(person, form):
                     return person
             return self._new(first=first, last=last)
         word = form.words[0]

@@ -44,6 +44,7 @@ class Scene:
     turns: list[tuple[int, Character]] = field(default_factory=list)  # (paragraph, speaker)
     addressed: Character | None = None  # named by a vocative in the last turn
     since_turn: list[Character] = field(default_factory=list)  # acting in narration since
+    he_she_since: list[str] = field(default_factory=list)  # genders of "He ..." / "She ..." since
     salience: dict[Character, float] = field(default_factory=dict)  # fades paragraph by paragraph
     guessed: int = 0  # turns in a row decided by the conversation alone (no tag)
 
@@ -84,6 +85,11 @@ def _fits(person: Character, gender: str | None) -> bool:
     return gender is None or person.gender == gender
 
 
+def _fits_loosely(person: Character, gender: str | None) -> bool:
+    """Of that gender, or of one the text never gave away."""
+    return gender is None or person.gender in (gender, None)
+
+
 @dataclass
 class ConversationWalk:
     story: Story
@@ -113,7 +119,7 @@ class ConversationWalk:
                 speaker, rule, confidence = decision
                 for quote in quotes:
                     quote.attribute(speaker, rule, confidence)
-                guessed = rule in ("turn-taking", "vocative", "addressee", "scene")
+                guessed = rule in ("turn-taking", "vocative", "addressee", "scene", "interlude")
                 self.scene.guessed = self.scene.guessed + 1 if guessed else 0
         else:
             self.scene.guessed = 0
@@ -124,6 +130,7 @@ class ConversationWalk:
                 self.scene.turns = []
             self.scene.turns.append((para.index, speaker))
             self.scene.since_turn = []
+            self.scene.he_she_since = []
             self.scene.see(speaker, SPEAKER_WEIGHT)
             addressed = [self.story.characters.of_name(n) for q in quotes for n in q.vocatives]
             self.scene.addressed = next((p for p in addressed if p and p is not speaker), None)
@@ -136,8 +143,8 @@ class ConversationWalk:
         # Matthew," in a letter Matthew reads out)
         if decision := self.continued(para, first, forbidden):
             return decision
-        for rule in (self.tagged, self.vocative, self.turn_taking, self.addressee,
-                     self.narration_before):
+        for rule in (self.tagged, self.vocative, self.interlude, self.turn_taking,
+                     self.addressee, self.narration_before):
             decision = rule(para, first, forbidden)
             if decision is not None and decision[0] not in forbidden:
                 return decision
@@ -178,6 +185,24 @@ class ConversationWalk:
             return addressed, "vocative", 0.7
         return None
 
+    def interlude(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
+        """A narration paragraph between two turns is about one of the pair: "She paused."
+        then an untagged speech is hers, whether or not it is her turn."""
+        if not self.scene.in_run(para.index) or self.scene.turns[-1][0] != para.index - 2:
+            return None
+        last, before_last = self.scene.last(), self.scene.last(2)
+        pair = [p for p in (last, before_last) if p is not None]
+        named = [p for p in self.scene.since_turn if p in pair]
+        if named:
+            return named[-1], "interlude", 0.55
+        genders = set(self.scene.he_she_since)
+        if len(genders) == 1 and len(pair) == 2 and last.gender != before_last.gender:
+            gender = genders.pop()
+            person = next((p for p in pair if p.gender == gender), None)
+            if person is not None:
+                return person, "interlude", 0.55
+        return None
+
     def turn_taking(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
         if not self.scene.in_run(para.index):
             return None
@@ -208,12 +233,30 @@ class ConversationWalk:
 
     # --- resolving pronouns and descriptions -----------------------------------------------------
 
+    def _owner(self, pronoun: str, para: Paragraph, quote: Quote) -> Character | None:
+        """Who "her" in "her mother" is: the one of that gender just named, else the last
+        speaker."""
+        gender = pronoun_gender(pronoun)
+        if gender is None:
+            return None
+        named = self._named_before(para, quote, gender, set())
+        last = self.scene.last()
+        if named is not None:
+            return named
+        if last is not None and _fits(last, gender):
+            return last
+        focus = self.scene.recent(gender=gender)
+        return focus[0] if focus else None
+
     def resolve(self, gender: str, para: Paragraph, quote: Quote, forbidden: set,
-                continuing: bool = False) -> Character | None:
+                continuing: bool = False, relation: bool = False) -> Character | None:
         """Who "she" (or "he") is, speaking ``quote``."""
         here = self._named_before(para, quote, gender, forbidden)
         if here is not None:
             return here
+        if relation:  # "her mother": whoever of that gender the scene holds besides
+            others = self.scene.recent(exclude=forbidden, gender=gender)
+            return others[0] if others else None
         # the narration since the last speech is about someone: "he" is most likely them
         acting = [p for p in self.scene.since_turn if _fits(p, gender) and p not in forbidden]
         if acting:
@@ -225,11 +268,17 @@ class ConversationWalk:
             addressed = self.scene.addressed
             if continuing and last is not None and _fits(last, gender):
                 return last
-            for person in (addressed, before_last, last):
-                if person is not None and _fits(person, gender) and person not in forbidden:
+            pair = [p for p in (addressed, before_last, last) if p is not None
+                    and p not in forbidden]
+            for person in pair:
+                if _fits(person, gender):
                     return person
             third = self.scene.recent(exclude={last, before_last} | forbidden, gender=gender)
-            return third[0] if third else None
+            if third:
+                return third[0]
+            # nobody known to be of that gender: one of the pair whose gender the text never
+            # gave away
+            return next((p for p in pair if p.gender is None), None)
         focus = self.scene.recent(exclude=forbidden, gender=gender)
         if focus:
             return focus[0]
@@ -240,17 +289,25 @@ class ConversationWalk:
 
     def _named_before(self, para: Paragraph, quote: Quote, gender: str,
                       forbidden: set) -> Character | None:
-        """The last person of that gender the paragraph names before the tag."""
-        found = None
+        """The person of that gender the paragraph is about before the tag: the last one
+        opening a sentence ("Mary was tired. She heard Kate call her. 'Yes,' she said":
+        Mary), else the last one named."""
+        opening: Character | None = None
+        acting: Character | None = None
         for item in para.items:
             if item is quote:
                 break
-            if isinstance(item, str):
-                for mention in self._mentions_in(para, item):
-                    person = self.story.character_of(mention)
-                    if person is not None and _fits(person, gender) and person not in forbidden:
-                        found = person
-        return found
+            if not isinstance(item, str):
+                continue
+            for mention in self._mentions_in(para, item):
+                person = self.story.character_of(mention)
+                if person is None or not _fits(person, gender) or person in forbidden:
+                    continue
+                acting = person
+                if not item[:mention.start].rstrip() or \
+                        item[:mention.start].rstrip()[-1:] in ".!?;":
+                    opening = person
+        return opening or acting
 
     def _mentions_in(self, para: Paragraph, text: str) -> list[Mention]:
         from pipeline.parsing.attribution.mentions import find_mentions
@@ -272,7 +329,9 @@ class ConversationWalk:
         gender = noun_gender(noun)
         if mention.owner in ("his", "her", "their") and noun in RELATION_NOUNS:
             # "her mother": someone of that gender other than the one "her" points at
-            person = self.resolve(gender, para, quote, not_last) if gender else None
+            owner = self._owner(mention.owner, para, quote)
+            person = self.resolve(gender, para, quote, not_last | {owner}, relation=True) \
+                if gender else None
             return (person, "tag-description", 0.5) if person else None
         if mention.owner is not None and mention.owner not in ("his", "her", "their", "my",
                                                                "our", "your"):
@@ -280,8 +339,21 @@ class ConversationWalk:
         known = self.story.characters.described.get(mention.words.lower())
         if known is not None:
             return known, "tag-description", 0.8
-        if mention.determiner in ("the", "this", "that") and in_run and gender \
-                and noun[:1].islower() and not (mention.words.split() or [""])[-1][:1].isupper():
+        if (mention.words.split() or [""])[-1][:1].isupper():
+            # "the Professor": the one Professor the story names, or a character so called
+            return self.story.characters.describe(mention), "tag-description", 0.75
+        addressed = self.scene.addressed
+        if mention.determiner == "the" and in_run and addressed is not None \
+                and addressed not in not_last and (addressed.gender == gender if gender
+                                                   else addressed.gender is None):
+            # "...., Small," said the detective. "Justice!" snarled the ex-convict: Small
+            return addressed, "tag-description", 0.6
+        if mention.determiner in ("this", "that") and gender:
+            # "this lady": the one just spoken of
+            person = self.resolve(gender, para, quote, forbidden)
+            if person is not None and not person.described:
+                return person, "tag-description", 0.55
+        if mention.determiner == "the" and in_run and gender:
             # an epithet for someone in the conversation: the one addressed, or whose turn it
             # is, else the one of that gender the scene last mentioned
             for person in (self.scene.addressed, self.scene.last(2)):
@@ -316,6 +388,8 @@ class ConversationWalk:
                 self.scene.see(self.story.characters.first_person(), NAME_WEIGHT)
             elif gender := pronoun_gender(mention.pronoun or ""):
                 self.scene.see(self.scene.focus(gender), PRONOUN_WEIGHT)
+                if not para.quotes and mention.text[:1].isupper():
+                    self.scene.he_she_since.append(gender)  # "He paused."
 
 
 def attribute_conversations(story: Story) -> None:

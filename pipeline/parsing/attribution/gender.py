@@ -73,9 +73,9 @@ class GenderEvidence:
     @property
     def gender(self) -> str | None:
         male, female = self.votes[MALE], self.votes[FEMALE]
-        if male > 0 and male >= 2 * female:
+        if male > 0 and male >= 1.5 * female:
             return MALE
-        if female > 0 and female >= 2 * male:
+        if female > 0 and female >= 1.5 * male:
             return FEMALE
         return None
 

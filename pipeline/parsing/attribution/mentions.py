@@ -93,7 +93,23 @@ def _description(text: str, pos: int, determiner: re.Match[str],
                  lexicon: Lexicon) -> Mention | None:
     lowered = determiner.group().lower()
     owner = lowered if lowered in ("his", "her", "their", "my", "our", "your") else None
+    if lowered == "the" and (named := _adjective_name(text, determiner.end(), lexicon)):
+        return named
     return _description_after(text, determiner.end(), owner, lexicon, pos, lowered)
+
+
+_ADJECTIVES_THEN_NAME = re.compile(r"\s+(?:[a-z][a-z\-]*\s+){1,2}(?=[A-Z])")
+
+
+def _adjective_name(text: str, after: int, lexicon: Lexicon) -> Mention | None:
+    """"the obstinate Bounderby", "the unhappy Mrs. Smith": a name with an epithet."""
+    match = _ADJECTIVES_THEN_NAME.match(text, after)
+    if not match or any(w in FUNCTION_WORDS for w in match.group().split()):
+        return None
+    name = name_at(text, match.end(), lexicon)
+    if name is None or name.possessive:
+        return None
+    return Mention("name", name.start, name.end, name.text, name=name)
 
 
 def _description_after(text: str, after: int, owner: str | None, lexicon: Lexicon,

@@ -75,6 +75,7 @@ class Quote:
     position: int = 0  # index among all quotes of the story
     parts: list[str] = field(default_factory=list)  # the pieces it is read in, if cut up
     before: str = ""  # narration right before it in its paragraph
+    between: bool = False  # that narration follows another quote: "X," she said, "Y."
     after: str = ""  # narration right after it in its paragraph
     tag: Tag | None = None
     vocatives: list[Name] = field(default_factory=list)

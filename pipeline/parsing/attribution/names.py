@@ -16,7 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pipeline.parsing.attribution import gender
-from pipeline.parsing.attribution.words import FUNCTION_WORDS, NOT_NAMES, PLACE_WORDS, is_title
+from pipeline.parsing.attribution.words import (
+    FUNCTION_WORDS,
+    NOT_NAMES,
+    PERSON_NOUNS,
+    PLACE_WORDS,
+    is_title,
+)
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z\u00C0-\u024F'\u2019\-]*|[.!?;:,\u2014\"\u201c\u201d]")
 _SENTENCE_END = frozenset(".!?")
@@ -83,6 +89,8 @@ class Lexicon:
         lowered = word.lower()
         if lowered in NOT_NAMES or len(word) == 1:
             return False
+        if lowered in PERSON_NOUNS and not self.after_title[word]:
+            return False  # "Papa", "Mother", "Doctor": a way of speaking to someone, no name
         if word.isupper():  # emphasis ("he IS tiresome"), unless written as a name elsewhere
             word = word.capitalize()
             if not self.mid_caps[word] and not self.starts[word]:

@@ -41,6 +41,8 @@ class Story:
                     item.paragraph = index
                     item.position = len(self.quotes)
                     item.before = items[i - 1] if i and isinstance(items[i - 1], str) else ""
+                    item.between = bool(item.before) and i >= 2 and isinstance(items[i - 2],
+                                                                               Quote)
                     item.after = items[i + 1] if i + 1 < len(items) and isinstance(
                         items[i + 1], str) else ""
                     self.quotes.append(item)

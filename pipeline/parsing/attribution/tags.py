@@ -31,6 +31,9 @@ _ANSWER = re.compile(r"(?:was|were|came)\s+(?:the\s+)?(?P<who>(?:his|her|my|[A-Z
                      r"{0,30}?['\u2019]s?))\s+(?:\w+\s+)?(?:reply|answer|response|rejoinder|"
                      r"retort|remark|exclamation|comment|question|greeting|words|cry|"
                      r"observation|rejoinder|language|declaration|advice|verdict|thought)\b")
+_SAYING = re.compile(r"(?P<who>[A-Z][\w.'\u2019 ]{0,30}?)['\u2019]s\s+(?:\w+\s+)?(?:reply|answer|"
+                     r"remark|response|rejoinder|comment|words|saying|exclamation|question|"
+                     r"observation|language|declaration)(?:\s+(?:was|were))?\s*[,:\u2014\-]*$")
 # "cut in the clear voice of Inspector Ratcliffe"
 _VOICE_OF = re.compile(r"(?:the|a)\s+(?:[a-z]+\s+){0,2}voice\s+of\s+")
 _CLAUSE_END = re.compile(r"[.!?;](?:[\"'\u201d\u2019)]*)\s")
@@ -46,6 +49,8 @@ def find_tag(quote: Quote, lexicon: Lexicon) -> Tag | None:
     if after and not after.is_beat:
         return after
     before = tag_before(quote.before, lexicon) if quote.before else None
+    if before and quote.between and not _CLAUSE_END.search(quote.before.rstrip()):
+        before = None  # "X," she said, as if Mary knew, "Y.": the tag of X, not Mary
     if before and not before.is_beat:
         return before
     return after or before
@@ -129,6 +134,11 @@ def tag_before(text: str, lexicon: Lexicon) -> Tag | None:
         return Tag(found[0], "beat-before", found[1]) if found else None
     if tail[-1] not in _INTRO_END and not tail[-1].isalpha():
         return None
+    if said := _SAYING.search(tail):  # "Mary's reply was," / "Mary's saying,"
+        name = name_at(tail, said.start("who"), lexicon)
+        if name is not None:
+            return Tag(Mention("name", name.start, name.end, name.text, name=name), "before",
+                       "said")
     found = _last_subject(tail, starts[-1] if starts else 0, lexicon)
     return Tag(found[0], "before", found[1]) if found else None
 
@@ -155,8 +165,11 @@ def _last_subject(text: str, start: int, lexicon: Lexicon) -> tuple[Mention, str
     last person followed by a verb (``Then, turning to Jane, she said,`` -> she)."""
     best: tuple[Mention, str] | None = None
     previous_word: re.Match[str] | None = None
+    covered = -1  # the end of the last mention: "Bennet" inside "Mrs. Bennet" is no other
     for word in _WORD.finditer(text, start):
-        mention = mention_at(text, word.start(), lexicon)
+        mention = mention_at(text, word.start(), lexicon) if word.start() >= covered else None
+        if mention:
+            covered = mention.end
         if mention and not (mention.kind == "pronoun" and mention.pronoun in ("they", "we")):
             tail = text[mention.end:].strip(" " + _INTRO_END)
             if previous_word and _verb_like(previous_word.group()) and not tail:
