@@ -18,6 +18,7 @@ class CueKind(StrEnum):
     AMBIENCE = "ambience"
     MUSIC = "music"
     PAUSE = "pause"
+    AUDIO = "audio"  # a recorded sound or line played as it is: [AUDIO: takes/finn.wav]
 
 
 SPOKEN_KINDS = frozenset({CueKind.NARRATION, CueKind.DIALOGUE})

@@ -97,8 +97,8 @@ def test_sound_captions_never_overlap_speech():
     auto = Placement(kind="music", start=0.0, duration=10.0, source="theme", text="theme")
     tl = Timeline(duration=30.0, placements=[auto, a, door, b, music, c])
     got = cues(tl)
-    spoken = [x for x in got if x.speaker]
-    sounds = [x for x in got if x.speaker is None]
+    spoken = [x for x in got if not x.sound]
+    sounds = [x for x in got if x.sound]
     assert [s.text for s in sounds] == ["[a knock at the door]", "[music: tension]"]
     for s in sounds:
         assert s.end > s.start

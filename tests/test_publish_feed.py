@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 import sys
 import types
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,7 @@ from pipeline.errors import PublishError
 from pipeline.publish.artwork import check_artwork
 from pipeline.publish.podcast_ns import PODCAST_NS
 from pipeline.publish.publish import publish
-from pipeline.publish.show import podcast_guid
+from pipeline.publish.show import DISCLOSURE_TEXT, SPOKEN_NOTICE, podcast_guid
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 FEED_URL = "https://example.com/show/feed.xml"
@@ -42,6 +43,14 @@ def published(tmp_path: Path):
     show, out = make_rendered_show(tmp_path)
     result = _publish(show, out)
     return show, out, result
+
+
+def named(out: Path, slug: str, suffix: str) -> str:
+    """The one file of ``slug`` with ``suffix`` in the feed folder (its name has a hash)."""
+    found = [p.name for p in (out / "feed").iterdir()
+             if re.fullmatch(rf"{re.escape(slug)}-[0-9a-f]{{10}}{re.escape(suffix)}", p.name)]
+    assert len(found) == 1, found
+    return found[0]
 
 
 def _xml(out: Path) -> etree._Element:
@@ -79,21 +88,27 @@ def test_feedparser_reads_every_field(published) -> None:
     assert not one.guidislink
     assert one.link == "https://example.com/show/#one"
     enclosure = one.enclosures[0]
-    assert enclosure.href == "https://example.com/show/one.mp3"
+    mp3 = named(out, "one", ".mp3")
+    assert enclosure.href == f"https://example.com/show/{mp3}"
     assert enclosure.type == "audio/mpeg"
-    assert int(enclosure.length) == (out / "feed" / "one.mp3").stat().st_size
+    assert int(enclosure.length) == (out / "feed" / mp3).stat().st_size
     assert one.published == "Mon, 06 Jan 2025 00:00:00 +0000"
     assert two.published == "Mon, 13 Jan 2025 18:30:00 +0000"
     assert (one.itunes_duration, two.itunes_duration) == ("00:00:01", "00:00:02")
     assert (two.itunes_episode, two.itunes_season, two.itunes_episodetype) == ("2", "1", "full")
     assert (two.podcast_episode, two.podcast_season) == ("2", "1")
-    assert one.summary == "A keeper & his lamp."
+    assert one.summary == f"A keeper & his lamp.\n\n{DISCLOSURE_TEXT}"
     assert "<li>Mara — voice: en_GB-alba-medium</li>" in one.content[0].value
-    assert one.podcast_chapters == {"url": "https://example.com/show/one.chapters.json",
-                                    "type": "application/json+chapters"}
+    assert one.podcast_chapters == {
+        "url": f"https://example.com/show/{named(out, 'one', '.chapters.json')}",
+        "type": "application/json+chapters"}
     # feedparser keeps only the last transcript; lxml below checks all three.
-    assert one.podcast_transcript == {"url": "https://example.com/show/one.vtt",
-                                      "type": "text/vtt", "rel": "captions"}
+    assert one.podcast_transcript == {
+        "url": f"https://example.com/show/{named(out, 'one', '.vtt')}", "type": "text/vtt",
+        "rel": "captions"}
+    # Apple's true/false: feedparser 6 knows only yes/no/clean, so it reads None (podcastparser
+    # below, and lxml in test_podcast_namespace_elements, read the value).
+    assert f.itunes_explicit is None
 
 
 def test_podcastparser_reads_every_field(published, monkeypatch) -> None:
@@ -116,10 +131,11 @@ def test_podcastparser_reads_every_field(published, monkeypatch) -> None:
     assert one["season"] == 1 and one["type"] == "full"
     assert one["total_time"] == 1
     assert one["published"] == int(datetime(2025, 1, 6, tzinfo=UTC).timestamp())
-    assert one["enclosures"] == [{"url": "https://example.com/show/one.mp3",
+    mp3 = named(out, "one", ".mp3")
+    assert one["enclosures"] == [{"url": f"https://example.com/show/{mp3}",
                                   "mime_type": "audio/mpeg",
-                                  "file_size": (out / "feed" / "one.mp3").stat().st_size}]
-    assert one["description"] == "A keeper & his lamp."
+                                  "file_size": (out / "feed" / mp3).stat().st_size}]
+    assert one["description"] == f"A keeper & his lamp.\n\n{DISCLOSURE_TEXT}"
 
     # podcastparser 0.6.11 only knows the namespace's old GitHub URI, which the spec declares
     # identical to the canonical one we write; teach it the canonical URI, as the spec requires.
@@ -127,14 +143,11 @@ def test_podcastparser_reads_every_field(published, monkeypatch) -> None:
     parsed = podcastparser.parse(FEED_URL, io.BytesIO(data))
     assert parsed["import_prohibited"] is True  # <podcast:locked>yes
     one = next(e for e in parsed["episodes"] if e["number"] == 1)
-    assert one["transcript_url"] == "https://example.com/show/one.vtt"
-    assert one["chapters_json_url"] == "https://example.com/show/one.chapters.json"
-    assert one["persons"] == [
-        {"name": "Narrator", "role": "narrator", "group": "cast", "href": None, "img": None},
-        {"name": "Mara", "role": "voice actor", "group": "cast", "href": None, "img": None},
-        {"name": "Tom", "role": "voice actor", "group": "cast", "href": None, "img": None},
-        {"name": "Ada Writer", "role": "author", "group": "writing", "href": None, "img": None},
-    ]
+    assert one["transcript_url"] == f"https://example.com/show/{named(out, 'one', '.vtt')}"
+    assert one["chapters_json_url"] == \
+        f"https://example.com/show/{named(out, 'one', '.chapters.json')}"
+    # Characters and synthetic voices are not people: no <podcast:person> for them.
+    assert not one.get("persons")
 
 
 def test_podcast_namespace_elements(published) -> None:
@@ -144,14 +157,16 @@ def test_podcast_namespace_elements(published) -> None:
     assert channel.findtext("podcast:guid", namespaces=NS) == podcast_guid(FEED_URL)
     locked = channel.find("podcast:locked", NS)
     assert (locked.text, locked.get("owner")) == ("yes", "ada@example.com")
-    assert channel.find("itunes:explicit", NS).text == "no"
+    assert [e.text for e in channel.findall("itunes:explicit", NS)] == ["false"]
+    assert channel.findall("podcast:person", NS) == []
     assert channel.find("itunes:image", NS).get("href") == channel.findtext("image/url")
     item = _item(root, result.episodes[1].guid)
     assert [(t.get("url").rsplit("/", 1)[1], t.get("type"), t.get("rel"))
             for t in item.findall("podcast:transcript", NS)] == [
-        ("one.transcript.json", "application/json", None),
-        ("one.srt", "application/x-subrip", "captions"),
-        ("one.vtt", "text/vtt", "captions")]
+        (named(out, "one", ".transcript.json"), "application/json", None),
+        (named(out, "one", ".srt"), "application/x-subrip", "captions"),
+        (named(out, "one", ".vtt"), "text/vtt", "captions")]
+    assert item.findall("podcast:person", NS) == [] and item.find("itunes:explicit", NS) is None
     assert item.findtext("podcast:season", namespaces=NS) == "1"
     assert item.findtext("podcast:episode", namespaces=NS) == "1"
     assert item.findtext("itunes:title", namespaces=NS) == "One"
@@ -177,11 +192,12 @@ def test_enclosure_is_the_exact_published_file(published) -> None:
 def test_republish_is_byte_identical(published) -> None:
     show, out, first = published
     before = {p.name: p.read_bytes() for p in (out / "feed").iterdir()}
-    inode = (out / "feed" / "one.mp3").stat().st_ino
+    mp3 = named(out, "one", ".mp3")
+    inode = (out / "feed" / mp3).stat().st_ino
     again = _publish(show, out, now=NOW + timedelta(days=40))
     after = {p.name: p.read_bytes() for p in (out / "feed").iterdir()}
     assert after == before
-    assert (out / "feed" / "one.mp3").stat().st_ino == inode  # unchanged audio is not re-copied
+    assert (out / "feed" / mp3).stat().st_ino == inode  # unchanged audio is not re-copied
     assert again.changed == [] and again.episodes == first.episodes
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "catalog.sqlite", "feed", "one", "two"]  # (.locks: the folders' locks)
@@ -195,7 +211,9 @@ def test_rerender_keeps_guid_and_updates_length(published) -> None:
     old, new = first.episodes[1], second.episodes[1]
     assert new.slug == old.slug == "one"
     assert new.guid == old.guid and new.published == old.published
-    assert new.length == (out / "feed" / "one.mp3").stat().st_size != old.length
+    assert new.file_name != old.file_name  # new audio, new URL: no app keeps the old file
+    assert new.length == (out / "feed" / new.file_name).stat().st_size != old.length
+    assert (out / "feed" / old.file_name).is_file()  # kept a while for who has the old feed
     assert (new.duration, new.updated) == (3.0, later)
     assert second.changed == ["one"]
     feed = feedparser.parse((out / "feed" / "feed.xml").read_bytes())
@@ -241,7 +259,7 @@ def test_tricky_text_round_trips(tmp_path: Path, monkeypatch) -> None:
     summary = "<script>alert('x')</script> & \u00e9t\u00e9 \U0001f30a"
     assert feed.entries[1].summary_detail.type == "text/html"
     assert "<script" not in feed.entries[1].summary
-    assert html.unescape(feed.entries[1].summary) == summary
+    assert html.unescape(feed.entries[1].summary) == f"{summary}\n\n{DISCLOSURE_TEXT}"
     parsed = podcastparser.parse(FEED_URL, io.BytesIO(data))
     for episode in parsed["episodes"]:
         assert "<script" not in (episode.get("description_html") or "")
@@ -270,8 +288,9 @@ def test_show_page_lists_players_notes_and_transcripts(published) -> None:
     _, out, _ = published
     page = (out / "feed" / "index.html").read_text(encoding="utf-8")
     assert page.index('id="two"') < page.index('id="one"')
-    assert '<audio controls preload="metadata" src="one.mp3"><track kind="captions" ' \
-        'src="one.vtt"' in page
+    assert f'<audio controls preload="metadata" src="{named(out, "one", ".mp3")}"><track ' \
+        f'kind="captions" src="{named(out, "one", ".vtt")}"' in page
+    assert f'<p class="disclosure">{DISCLOSURE_TEXT}</p>' in page
     assert '<p class="notes">A keeper &amp; his lamp.</p>' in page
     assert "<li><b>Mara</b> — voice en_GB-alba-medium</li>" in page
     assert '<b>Tom:</b> Line 3 by Tom' in page
@@ -407,9 +426,13 @@ def test_changed_cover_gets_a_new_url(published) -> None:
     old = next((out / "feed").glob("cover-*.png")).name
     Image.new("RGB", (1400, 1400), "maroon").save(show.parent / "cover.png")
     _publish(show, out)
-    new = next((out / "feed").glob("cover-*.png")).name
-    assert new != old
-    assert _xml(out).find("channel/itunes:image", NS).get("href").endswith(new)
+    href = _xml(out).find("channel/itunes:image", NS).get("href")
+    new = href.rsplit("/", 1)[1]
+    assert new != old and new.startswith("cover-") and (out / "feed" / new).is_file()
+    # The old cover stays a while for apps that read the previous feed, then goes.
+    assert (out / "feed" / old).is_file()
+    _publish(show, out, now=NOW + timedelta(days=8))
+    assert sorted(p.name for p in (out / "feed").glob("cover-*")) == [new]
 
 
 # -- bad input -------------------------------------------------------------------------------
@@ -496,5 +519,5 @@ def test_renders_made_outside_publish_or_for_other_settings_are_redone(tmp_path:
     show.write_text(show.read_text() + extra)
     assert publish(show, out, now=NOW).rendered == ["one", "two"]
     assert calls[-1]["show_cast"] == {"narrator": "maren"}
-    assert calls[-1]["mix"] == {"bed_level_db": -30}
+    assert calls[-1]["mix"] == {"bed_level_db": -30, "ai_notice": SPOKEN_NOTICE}
     assert publish(show, out, now=NOW).rendered == []

@@ -122,3 +122,98 @@ def test_serve_refuses_a_missing_folder(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["serve", "--dir", str(tmp_path / "nope")])
     assert result.exit_code == 2
     assert "nothing to serve: run castwright publish first" in result.output
+
+
+# -- a phone on the LAN: --host and --base-url -------------------------------------------------
+
+@pytest.fixture
+def published_feed(tmp_path: Path) -> Path:
+    from datetime import UTC, datetime
+
+    from test_publish_fakes import make_rendered_show
+
+    from pipeline.publish.publish import publish
+
+    show, out = make_rendered_show(tmp_path)
+    publish(show, out, render=False, now=datetime(2026, 1, 1, tzinfo=UTC))
+    return out / "feed"
+
+
+def _serve(folder: Path, **kw):
+    srv = make_server(folder, 0, quiet=True, **kw)
+    threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
+    return srv
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_the_served_feed_points_at_the_server(published_feed: Path, host: str) -> None:
+    import feedparser
+    import podcastparser
+
+    srv = _serve(published_feed, host=host)
+    try:
+        base = srv.base_url
+        if host == "0.0.0.0":  # every interface: the URLs carry the machine's LAN address
+            assert not base.startswith("http://0.0.0.0") and base.endswith(f":{srv.server_port}/")
+        else:
+            assert base == f"http://127.0.0.1:{srv.server_port}/"
+        resp, body = _get(("127.0.0.1", srv.server_port), "/feed.xml")
+        assert resp.status == 200 and int(resp.getheader("Content-Length")) == len(body)
+        feed = feedparser.parse(body)
+        assert not feed.bozo and b"https://example.com/show/" not in body
+        assert {"href": base + "feed.xml", "rel": "self",
+                "type": "application/rss+xml"} in feed.feed.links
+        parsed = podcastparser.parse(base + "feed.xml", __import__("io").BytesIO(body))
+        for episode in parsed["episodes"]:
+            url = episode["enclosures"][0]["url"]
+            assert url.startswith(base)
+            got, audio = _get(("127.0.0.1", srv.server_port), "/" + url[len(base):],
+                              Range="bytes=0-99")
+            assert got.status == 206 and audio == (published_feed / url[len(base):]
+                                                   ).read_bytes()[:100]
+        _, page = _get(("127.0.0.1", srv.server_port), "/")
+        assert f"<code>{base}feed.xml</code>".encode() in page
+        # The files on disk still name the published base_url.
+        assert b"https://example.com/show/" in (published_feed / "feed.xml").read_bytes()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_base_url_names_the_address_a_phone_uses(published_feed: Path) -> None:
+    import feedparser
+
+    srv = _serve(published_feed, host="0.0.0.0", base_url="http://studio.local:8123/preview")
+    try:
+        _, body = _get(("127.0.0.1", srv.server_port), "/feed.xml")
+        feed = feedparser.parse(body)
+        assert all(e.enclosures[0].href.startswith("http://studio.local:8123/preview/")
+                   for e in feed.entries)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_serve_command_host_and_base_url(published_feed: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from pipeline.cli import app; app()", "serve", "--dir",
+         str(published_feed), "--port", "0", "--host", "0.0.0.0", "--base-url",
+         "http://192.0.2.7:8000/"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        first, second = proc.stdout.readline(), proc.stdout.readline()
+        assert "http://192.0.2.7:8000/feed.xml" in first
+        assert "subscribe from another device on this network: " \
+            "http://192.0.2.7:8000/feed.xml" in second
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    bad = CliRunner().invoke(app, ["serve", "--dir", str(published_feed), "--base-url",
+                                   "ftp://x/"])
+    assert bad.exit_code == 2 and "must be an http:// or https:// URL" in bad.output

@@ -78,19 +78,33 @@ def serve_command(
     directory: Annotated[Path | None, typer.Option("--dir", hidden=True)] = None,
     port: Annotated[int, typer.Option(
         "--port", min=0, max=65535, help="Port (0: any free port).")] = 8000,
+    host: Annotated[str, typer.Option(
+        "--host", help="Address to listen on: 0.0.0.0 lets a phone on your network "
+        "subscribe.")] = "127.0.0.1",
+    base_url: Annotated[str | None, typer.Option(
+        "--base-url", help="URL the feed's links use (default: http://HOST:PORT/, with this "
+        "machine's LAN address for 0.0.0.0).")] = None,
 ) -> None:
-    """Preview the published feed and show page on http://127.0.0.1:PORT/ (with seeking)."""
+    """Preview the published feed and show page (with seeking) on http://HOST:PORT/."""
+    from urllib.parse import urlsplit
+
     from pipeline.publish.serve import make_server
 
     folder = _served_folder(out, directory)
     if not folder.is_dir():
         raise PublishError("nothing to serve: run castwright publish first", folder)
+    if base_url is not None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise PublishError(f"--base-url '{base_url}' must be an http:// or https:// URL")
     try:
-        server = make_server(folder, port)
+        server = make_server(folder, port, host=host, base_url=base_url)
     except OSError as err:
-        raise PublishError(f"cannot listen on 127.0.0.1:{port}: {err.strerror or err}") from None
-    url = f"http://127.0.0.1:{server.server_port}/"
+        raise PublishError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+    url = server.base_url  # type: ignore[attr-defined]
     say(f"serving {folder} at {url} (feed: {url}feed.xml); Ctrl-C to stop")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        say(f"subscribe from another device on this network: {url}feed.xml")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

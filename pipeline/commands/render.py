@@ -45,7 +45,8 @@ LINE_COLUMNS = [Column("line_id", "line"), Column("speaker"), Column("voice"),
 TAKE_COLUMNS = [Column("take", justify="right"), Column("cached", "in cache"),
                 Column("duration", show=_seconds), Column("current", show=lambda c: "◀" if c
                                                           else ""),
-                Column("cache_key", "cache key")]
+                Column("cache_key", "cache key"),
+                Column("recording", show=lambda r: Path(r).name if r else "")]
 
 
 @user_errors
@@ -143,6 +144,9 @@ def regen(
         "--expressiveness", help="Delivery for this line: the engine's variation (0 .. 2).",
     )] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Drop this line's overrides.")] = False,
+    audio: Annotated[Path | None, typer.Option(
+        "--audio", help="Your own recording of the line (WAV, MP3, FLAC …) as a new take: "
+        "trimmed and matched to the voices' loudness.")] = None,
     out: OutOption = Path("output"),
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -151,14 +155,16 @@ def regen(
 
     started = time.perf_counter()
     result = regen_line(resolve_episode(episode, out), line_id, take=take, text=text,
-                        voice=voice, reset=reset, pace=pace, expressiveness=expressiveness)
+                        voice=voice, reset=reset, pace=pace, expressiveness=expressiveness,
+                        audio=audio)
     seconds = time.perf_counter() - started
     if as_json:
         print_json({"line_id": line_id, "take": result.take, "synthesized": result.synthesized,
-                    "duration": result.duration, "cache_key": result.cache_key,
-                    "seconds": seconds})
+                    "recording": result.recording, "duration": result.duration,
+                    "cache_key": result.cache_key, "seconds": seconds})
         return
-    how = "synthesized" if result.synthesized else "from cache"
+    how = ("recording " + Path(result.recording).name if result.recording
+           else "synthesized" if result.synthesized else "from cache")
     say(f"{line_id}: take {result.take} ({how}, {result.duration:.2f} s); "
         f"episode re-mixed in {seconds:.1f} s")
 
@@ -172,7 +178,8 @@ def takes(
 ) -> None:
     """List the takes of one line.
 
-    In a pipe: one tab-separated row per take (take, in cache, duration, current, cache key)."""
+    In a pipe: one tab-separated row per take (take, in cache, duration, current, cache key,
+    recording)."""
     from dataclasses import asdict
 
     from pipeline.render.regen import list_takes

@@ -46,17 +46,27 @@ class Cue:
     start: float
     end: float
     lines: list[str]  # the caption's text lines (no speaker label)
-    speaker: str | None = None  # spoken cues: who speaks (``None`` for a sound)
+    speaker: str | None = None  # who speaks (None: a sound, or a recording nobody is named for)
     first: bool = False  # the first cue of its line (the one SRT labels with the speaker)
     words: list[Word] | None = None  # spoken cues: the words it shows
+    sound: bool = False  # a sound's caption ("[door]")
 
     @property
     def text(self) -> str:
         return " ".join(self.lines)
 
 
-def speaker(p: Placement) -> str:
+def speaker(p: Placement) -> str | None:
+    """Who speaks a placement: narration is the narrator's; a recording names its speaker in
+    its caption (``[AUDIO: finn.wav | Finn: …]``) or nobody."""
+    if p.kind == "audio":
+        return (p.speaker or "").strip() or None
     return (p.speaker or NARRATOR).strip() or NARRATOR
+
+
+def spoken(tl: Timeline) -> list[Placement]:
+    """Placements whose words are captioned: every line, and recordings with a caption."""
+    return sorted((p for p in tl.foreground() if p.text.strip()), key=lambda p: p.start)
 
 
 def label(name: str) -> str:
@@ -151,7 +161,7 @@ def _fits(words: list[Word], width: int) -> bool:
             and words[-1].end - words[0].start <= MAX_SECONDS)
 
 
-def split_line(words: list[Word], name: str) -> list[list[Word]]:
+def split_line(words: list[Word], name: str | None) -> list[list[Word]]:
     """A line's words cut into cue-sized runs: the cheapest cut (dynamic programming) by
     ``_cost`` - few cues, cut at sentence ends, then clause ends, never leaving a stub."""
     n = len(words)
@@ -160,7 +170,7 @@ def split_line(words: list[Word], name: str) -> list[list[Word]]:
     best: list[tuple[float, int]] = [(0.0, 0)] + [(float("inf"), 0)] * n
     for j in range(1, n + 1):
         for i in range(j - 1, -1, -1):
-            width = MAX_CHARS - (len(label(name)) if i == 0 else 0)
+            width = MAX_CHARS - (len(label(name)) if i == 0 and name else 0)
             if i < j - 1 and not _fits(words[i:j], width):
                 break  # longer runs ending at j do not fit either
             cost = best[i][0] + _cost(words, i, j, width)
@@ -202,26 +212,27 @@ def sound_text(p: Placement) -> str:
     what = " ".join(p.text.split())
     if p.from_file and (not what or "/" in what or "\\" in what or Path(what).suffix):
         what = Path(p.source).stem.replace("_", " ").replace("-", " ")
-    return f"[{what}]" if p.kind == "sfx" else f"[music: {what}]"
+    return f"[music: {what}]" if p.kind == "music" else f"[{what}]"
 
 
 def cues(tl: Timeline) -> list[Cue]:
     """Every caption cue of the episode in time order: speech cut on word times, then the
     script's own sound cues (not the automatic intro and outro) fitted into the gaps."""
-    spoken: list[Cue] = []
-    for p in sorted((p for p in tl.speech() if p.text.strip()), key=lambda p: p.start):
+    said: list[Cue] = []
+    for p in spoken(tl):
         words = line_words(p)
         name = speaker(p)
         for n, run in enumerate(split_line(words, name)):
-            width = MAX_CHARS - (len(label(name)) if n == 0 else 0)
-            spoken.append(Cue(run[0].start, run[-1].end, wrap([w.text for w in run], width)
-                              or [" ".join(w.text for w in run)], name, n == 0, run))
+            width = MAX_CHARS - (len(label(name)) if n == 0 and name else 0)
+            said.append(Cue(run[0].start, run[-1].end, wrap([w.text for w in run], width)
+                            or [" ".join(w.text for w in run)], name, n == 0, run))
     sounds = [Cue(p.start, p.start + min(max(p.duration, SOUND_MIN), SOUND_MAX),
-                  [sound_text(p)])
-              for p in tl.placements if p.kind in ("sfx", "music") and p.source_line]
-    _settle(spoken, sounds)
+                  [sound_text(p)], sound=True)
+              for p in tl.placements if p.source_line and (
+                  p.kind in ("sfx", "music") or (p.kind == "audio" and not p.text.strip()))]
+    _settle(said, sounds)
     sounds = [c for c in sounds if c.end > c.start]
-    return sorted(spoken + sounds, key=lambda c: (c.start, c.speaker is None))
+    return sorted(said + sounds, key=lambda c: (c.start, c.sound))
 
 
 def _settle(spoken: list[Cue], sounds: list[Cue]) -> None:

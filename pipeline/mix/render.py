@@ -39,7 +39,7 @@ from pipeline import atomic, progress
 from pipeline.errors import MixError
 from pipeline.mix import music, sfx
 from pipeline.mix.beds import BUILTIN, Bed, make_bed
-from pipeline.mix.decode import probe_duration
+from pipeline.mix.decode import decode_audio, probe_duration
 from pipeline.mix.duck import Ducker
 from pipeline.mix.levels import FRAME_SECONDS, LoudnessMeter, k_weighting_sos, speech_activity
 from pipeline.mix.master import BLOCK as MASTER_BLOCK
@@ -51,6 +51,7 @@ from pipeline.mix.timeline import BedSpan, Placement, Timeline
 
 SPEECH_REF_DB = -20.0  # active-speech RMS of every take in the pre-master
 MAX_TAKE_GAIN_DB = 24.0  # normalization never boosts/cuts a take more than this
+MAX_AUDIO_GAIN_DB = 40.0  # a recording the script places may come in much quieter
 BLOCK_SECONDS = 10.0
 MAX_DURATION = 24 * 3600.0
 
@@ -181,6 +182,10 @@ class _Mixer:
 
     # -- preparation ---------------------------------------------------------------------
     def _take(self, p: Placement) -> np.ndarray:
+        if p.kind == "audio":  # a recording the script places: decoded here, mono
+            audio = decode_audio(Path(p.source), self.sr, 1, "audio file", self.file,
+                                 p.source_line or None, max_seconds=p.duration + 1)
+            return np.ascontiguousarray(audio[: self._samples(p.duration), 0])
         try:
             got = self.load_take(p.source)
         except MixError:
@@ -218,7 +223,8 @@ class _Mixer:
                 cache[p.source] = (*speech_activity(take, self.sr), weighted)
             rms_db, runs, weighted = cache[p.source]
             norm = SPEECH_REF_DB - rms_db if math.isfinite(rms_db) else 0.0
-            norm = float(np.clip(norm, -MAX_TAKE_GAIN_DB, MAX_TAKE_GAIN_DB))
+            most = MAX_AUDIO_GAIN_DB if p.kind == "audio" else MAX_TAKE_GAIN_DB
+            norm = float(np.clip(norm, -most, most))
             gains.append(10 ** ((norm + p.gain_db) / 20))
             s0 = self._samples(p.start)
             limit = self._samples(p.duration)
@@ -232,6 +238,8 @@ class _Mixer:
     def _check_sources(self) -> None:
         """Fail before mixing, naming the cue, if a sound or bed cannot be made."""
         for p in self.tl.placements:
+            if p.kind == "audio":
+                probe_duration(Path(p.source), "audio file", self.file, p.source_line or None)
             if p.kind in ("sfx", "music"):
                 if p.from_file:
                     probe_duration(Path(p.source), "sound effect file" if p.kind == "sfx"
@@ -281,7 +289,7 @@ class _Mixer:
         speech intervals (for the ducker and the speech-to-bed figures)."""
         s, sr = self.s, self.sr
         self._check_sources()
-        speech = sorted(self.tl.speech(), key=lambda p: p.start)
+        speech = sorted(self.tl.foreground(), key=lambda p: p.start)
         self.frame = int(round(FRAME_SECONDS * sr))
         n_frames = -(-self.total // self.frame)
         self.gains, intervals, self.k_speech_e = self._analyse_speech(speech, n_frames)
@@ -294,7 +302,7 @@ class _Mixer:
         self.bed_duck = np.zeros(n_frames)  # the beds' ducking gain (power), per frame
         self.other_e = np.zeros(n_frames)  # everything but speech: the plot
         self.speech = _Sweep(speech, sr)
-        self.sounds = _Sweep([p for p in self.tl.placements if p.kind != "speech"], sr)
+        self.sounds = _Sweep([p for p in self.tl.placements if p.kind in ("sfx", "music")], sr)
         self.beds = _Sweep(self.tl.beds, sr)
         self.takes: dict[int, np.ndarray] = {}  # loaded, gained takes sounding now
         self.rendered: dict[int, np.ndarray] = {}  # effects and music sounding now

@@ -71,6 +71,9 @@ class MixSettings:
     mp3_bitrate: int = 128  # kbit/s, constant bitrate
     formats: list[str] = field(default_factory=lambda: ["mp3", "wav"])  # + "m4a", "opus"
     seed: int = 0  # varies beds, sound effects and music; same seed -> same episode
+    # A short notice the narrator reads at the start (the show file's AI-voice disclosure);
+    # "" for none.
+    ai_notice: str = ""
 
     @classmethod
     def from_table(cls, table: dict[str, Any] | None, file: str | Path | None = None,
@@ -156,6 +159,7 @@ _RULES: dict[str, tuple[str, float, float]] = {
     "mp3_bitrate": ("int", 32, 320),
     "formats": ("formats", 0, 0),
     "seed": ("int", 0, 2**32 - 1),
+    "ai_notice": ("text", 0, 300),
 }
 
 
@@ -169,6 +173,10 @@ def _check(key: str, value: Any, file: str | Path | None) -> Any:
         if not isinstance(value, bool):
             raise bad("must be true or false")
         return value
+    if kind == "text":
+        if not isinstance(value, str) or len(value) > high:
+            raise bad(f"must be a string of at most {high:g} characters")
+        return " ".join(value.split())
     if kind == "path":
         if not isinstance(value, str):
             raise bad("must be a file path (a string)")

@@ -31,8 +31,8 @@ from pipeline.mix.limiter import GROUP
 from pipeline.mix.settings import MAX_PAUSE, MixSettings
 from pipeline.model import Cue, CueKind, Script, Section
 
-__all__ = ["SAMPLE_RATE", "BedSpan", "Chapter", "MixSettings", "Placement", "RenderedLine",
-           "Timeline", "build_timeline"]
+__all__ = ["NOTICE_ID", "SAMPLE_RATE", "BedSpan", "Chapter", "MixSettings", "Placement",
+           "RenderedLine", "Timeline", "build_timeline"]
 
 SAMPLE_RATE = 44100
 BED_LEAD_IN = 1.5  # ambience establishes this long before the first line of the episode
@@ -66,7 +66,7 @@ class RenderedLine:
 
 @dataclass
 class Placement:
-    kind: str  # "speech" | "sfx" | "music"
+    kind: str  # "speech" | "sfx" | "music" | "audio" (a recording the script places)
     start: float  # seconds
     duration: float
     gain_db: float = 0.0  # trim on top of the category level
@@ -121,6 +121,10 @@ class Timeline:
     def speech(self) -> list[Placement]:
         return [p for p in self.placements if p.kind == "speech"]
 
+    def foreground(self) -> list[Placement]:
+        """Speech and the recordings the script places: what the beds duck under."""
+        return [p for p in self.placements if p.kind in ("speech", "audio")]
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -142,10 +146,16 @@ class Timeline:
             raise MixError(f"stored timeline is malformed: {err}") from None
 
 
+NOTICE_ID = "notice"  # the spoken AI-voice notice's line id (not a line of the script)
+NOTICE_START = 0.5  # seconds into an episode without an automatic intro
+NOTICE_OVER_INTRO = 1.0  # seconds into the automatic intro, over the music
+
+
 def build_timeline(script: Script, rendered: dict[str, RenderedLine],
-                   settings: MixSettings) -> Timeline:
-    """Lay out every rendered line, sound, music cue and bed of ``script`` in time."""
-    return _Layout(script, rendered, settings).run()
+                   settings: MixSettings, notice: RenderedLine | None = None) -> Timeline:
+    """Lay out every rendered line, sound, music cue and bed of ``script`` in time; a
+    ``notice`` (the show's spoken AI-voice disclosure) opens the episode, over the intro."""
+    return _Layout(script, rendered, settings, notice).run()
 
 
 @dataclass
@@ -163,8 +173,9 @@ _PAN_STEPS = (1.0, 0.5, 0.75, 0.25)  # places by pairs of characters, as fractio
 
 
 class _Layout:
-    def __init__(self, script: Script, rendered: dict[str, RenderedLine], settings: MixSettings):
-        self.script, self.rendered, self.s = script, rendered, settings
+    def __init__(self, script: Script, rendered: dict[str, RenderedLine], settings: MixSettings,
+                 notice: RenderedLine | None = None):
+        self.script, self.rendered, self.s, self.notice = script, rendered, settings, notice
         self.file = script.source_path or None
         self.base_dir = Path(script.source_path).parent if script.source_path else Path.cwd()
         self.t = 0.0  # end of the last foreground item's hold
@@ -193,9 +204,23 @@ class _Layout:
                 self._place("music", spec.name, 0.0, spec.duration, None)
                 hold = spec.hold
             self.t = hold
+        if self.notice is not None:
+            self._place_notice(self.notice)
         for section in self.script.sections:
             self._section(section)
         return self._finish()
+
+    def _place_notice(self, line: RenderedLine) -> None:
+        """The narrator's AI-voice notice: over the automatic intro, else first of all."""
+        start = NOTICE_OVER_INTRO if self.auto_intro else NOTICE_START
+        self.placements.append(Placement(
+            kind="speech", start=_ms(start), duration=float(line.duration),
+            gain_db=float(line.gain_db), source=line.cache_key, line_id=NOTICE_ID,
+            speaker=line.speaker, text=line.text, words=line.words))
+        end = start + line.duration
+        if end + self.s.sentence_pause > self.t:
+            self.t, self.gap = end, self.s.paragraph_pause
+        self.last_speaker = line.speaker
 
     def _own_music(self) -> tuple[bool, bool]:
         """Whether the script opens and closes with music of its own: a music cue before its
@@ -260,7 +285,7 @@ class _Layout:
             name = sounds.suggest_bed(text, section.heading)
             beds = [(name, False, section.source_line)] if name else []
         if first_content:
-            if beds and not self.s.intro_music:
+            if beds and not self.auto_intro:
                 self.gap = max(self.gap, BED_LEAD_IN)
             self._set_beds(beds, max(0.0, self.t + self.gap - BED_LEAD_IN), BED_LEAD_IN)
         else:
@@ -277,6 +302,8 @@ class _Layout:
     def _placeable(self, cue: Cue) -> bool:
         if cue.is_spoken:
             return cue.line_id in self.rendered
+        if cue.kind is CueKind.AUDIO:
+            return True
         if cue.kind in (CueKind.SFX, CueKind.MUSIC):
             return not sounds.is_off(cue.text)
         return False
@@ -290,6 +317,8 @@ class _Layout:
         elif cue.kind is CueKind.AMBIENCE:
             xf = self.s.crossfade
             self._set_beds(self._ambience_beds(cue), max(0.0, self.t + self.gap / 2 - xf / 2), xf)
+        elif cue.kind is CueKind.AUDIO:
+            self._recording(cue)
         elif cue.kind is CueKind.SFX:
             self._sound(cue, sounds.SFX, "sfx")
         elif cue.kind is CueKind.MUSIC:
@@ -320,6 +349,27 @@ class _Layout:
         self.t = start + duration
         self.gap = self.s.paragraph_pause if cue.paragraph_end else self.s.sentence_pause
         self.last_speaker = line.speaker
+
+    def _recording(self, cue: Cue) -> None:
+        """``[AUDIO: file | Name: what it says]``: a recorded line or sound, played whole in
+        the foreground (the next line waits for it), at the voices' level."""
+        name, _, caption = cue.text.partition("|")
+        if cue.seconds is not None:
+            self._seconds(cue.seconds, "audio duration", cue)
+        path = sounds.resolve_file(name, self.base_dir)
+        length = self._file_duration(path, "audio", cue)
+        duration = min(length, cue.seconds) if cue.seconds else length
+        speaker, text = _captioned(caption)
+        if self.last_speaker is not None and speaker != self.last_speaker:
+            self.gap = max(self.gap, self.s.speaker_change_pause)
+        start = self.t + self.gap
+        self.placements.append(Placement(
+            kind="audio", start=_ms(start), duration=float(duration), source=str(path),
+            text=text, speaker=speaker, section_id=self.section_id, from_file=True,
+            source_line=cue.source_line))
+        self.t = start + duration
+        self.gap = self.s.sentence_pause
+        self.last_speaker = speaker
 
     def _pan(self, cue: Cue, speaker: str) -> float:
         """Narration in the centre; characters alternate left and right, in order of their
@@ -462,6 +512,15 @@ class _Layout:
             self._durations[key] = probe_duration(path, what, self.file,
                                                   cue.source_line if cue else None)
         return self._durations[key]
+
+
+def _captioned(caption: str) -> tuple[str | None, str]:
+    """``Finn: Do you read me?`` -> ("Finn", "Do you read me?"); no name -> (None, text)."""
+    caption = " ".join(caption.split())
+    head, sep, rest = caption.partition(":")
+    if sep and rest.strip() and 0 < len(head) <= 40 and not any(c in head for c in ".!?\""):
+        return head.strip(), rest.strip()
+    return None, caption
 
 
 def _ms(t: float) -> float:

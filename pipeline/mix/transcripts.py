@@ -30,7 +30,7 @@ def vtt(tl: Timeline) -> str:
     out = ["WEBVTT", ""]
     for i, cue in enumerate(captions.cues(tl), 1):
         lines = [escape(line, quote=False) for line in cue.lines]
-        if cue.speaker is not None:
+        if cue.speaker:
             voice = escape(cue.speaker, quote=False)  # "&gt;": a ">" would end the tag
             lines[0] = f"<v {voice}>{lines[0]}"
         out += [str(i), f"{_clock(cue.start, '.')} --> {_clock(cue.end, '.')}", *lines, ""]
@@ -41,7 +41,7 @@ def srt(tl: Timeline) -> str:
     out = []
     for i, cue in enumerate(captions.cues(tl), 1):
         lines = list(cue.lines)
-        if cue.speaker is not None and cue.first:
+        if cue.speaker and cue.first:
             lines[0] = captions.label(cue.speaker) + lines[0]
         out += [str(i), f"{_clock(cue.start, ',')} --> {_clock(cue.end, ',')}", *lines, ""]
     return "\n".join(out)
@@ -49,8 +49,8 @@ def srt(tl: Timeline) -> str:
 
 def transcript_json(tl: Timeline) -> str:
     segments = []
-    for p in sorted((p for p in tl.speech() if p.text.strip()), key=lambda p: p.start):
-        name = captions.speaker(p)
+    for p in captions.spoken(tl):
+        name = captions.speaker(p) or ""
         segments += [{"speaker": name, "startTime": round(w.start, 3),
                       "endTime": round(w.end, 3), "body": w.text}
                      for w in captions.line_words(p)]

@@ -27,9 +27,9 @@ SUMMARY_KEYS = frozenset({"summary", "synopsis", "description"})
 SOUND_KINDS = {
     "sfx": CueKind.SFX, "sound": CueKind.SFX, "fx": CueKind.SFX,
     "ambience": CueKind.AMBIENCE, "ambient": CueKind.AMBIENCE, "atmos": CueKind.AMBIENCE,
-    "bed": CueKind.AMBIENCE, "music": CueKind.MUSIC,
+    "bed": CueKind.AMBIENCE, "music": CueKind.MUSIC, "audio": CueKind.AUDIO,
 }
-_SOUND = re.compile(r"^\[\s*(sfx|sound|fx|ambience|ambient|atmos|bed|music)\s*:"
+_SOUND = re.compile(r"^\[\s*(sfx|sound|fx|ambience|ambient|atmos|bed|music|audio)\s*:"
                     r"\s*([^\[\]]*?)\s*\]$", re.IGNORECASE)
 _PAUSE = re.compile(r"^\[\s*(?:pause|beat|silence)\s*:?\s*(?:(\d+(?:\.\d+)?)\s*"
                     r"(?:s|sec|secs|second|seconds)?)?\s*\]$", re.IGNORECASE)
@@ -73,7 +73,8 @@ class Block:
 
 def sound_cue(line: str, number: int, where: str, warnings: list[str]) -> Cue | None:
     """``[SFX: door]``, ``[AMBIENCE: rain]``, ``[AMBIENCE: off]``, ``[MUSIC: sting 3s]``,
-    ``[PAUSE 1.5s]`` / ``[PAUSE]`` on a line of its own; None for anything else."""
+    ``[AUDIO: takes/finn.wav]`` (a recording, optionally ``| Finn: what it says`` for the
+    captions), ``[PAUSE 1.5s]`` / ``[PAUSE]`` on a line of its own; None for anything else."""
     stripped = line.strip()
     if match := _PAUSE.match(stripped):
         seconds = float(match.group(1)) if match.group(1) else DEFAULT_PAUSE

@@ -56,7 +56,7 @@ _TITLE_KEY = re.compile(r"^(?P<key>[A-Za-z][A-Za-z ]{0,30}):(?P<value>.*)$")
 _BOLD_ITALIC = re.compile(r"[*_]+")
 _BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
 _NOTE_CUE = re.compile(r"^([ \t]*)\[\[\s*((?:sfx|sound|fx|ambience|ambient|atmos|bed|music"
-                       r"|pause|beat|silence)\b[^\[\]\n]*)\]\]([ \t]*)$",
+                       r"|audio|pause|beat|silence)\b[^\[\]\n]*)\]\]([ \t]*)$",
                        re.IGNORECASE | re.MULTILINE)
 
 

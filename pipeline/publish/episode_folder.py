@@ -115,6 +115,8 @@ def _request_changed(manifest: dict, request: RenderRequest) -> str | None:
     mix = manifest.get("mix") if isinstance(manifest.get("mix"), dict) else {}
     if any(mix.get(key) != value for key, value in request.mix.items()):
         return "rendered with other mix settings"
+    if mix.get("ai_notice") and "ai_notice" not in request.mix:
+        return "rendered with the spoken AI-voice notice the show file switched off"
     if (manifest.get("show_cast") or {}) != request.show_cast:
         return "rendered with another show cast"
     return None

@@ -10,13 +10,16 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
+from pipeline.files import file_sha256
 from pipeline.publish.catalog import EpisodeRecord
 from pipeline.publish.episode_folder import EpisodeFolder
-from pipeline.publish.podcast_ns import Person, PodcastIndexEntryExtension, PodcastIndexExtension
+from pipeline.publish.people import Person
+from pipeline.publish.podcast_ns import PodcastIndexEntryExtension, PodcastIndexExtension
 from pipeline.publish.show import Show
 
 GENERATOR = "Castwright"
@@ -28,6 +31,7 @@ TRANSCRIPTS = {
     "vtt": (".vtt", "text/vtt", "captions"),
 }
 CHAPTERS_SUFFIX = ".chapters.json"
+HASH_CHARS = 10
 # Characters XML 1.0 cannot carry at all (lxml refuses them): drop rather than fail a publish.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -50,21 +54,33 @@ class FeedEpisode:
 
     record: EpisodeRecord
     folder: EpisodeFolder
-    files: dict[str, str]  # kind -> file name in output/feed/ ("mp3", "vtt", ...)
+    files: dict[str, str]  # kind -> file name in output/feed/ ("mp3", "vtt", "artwork", ...)
+    notes_html: str = ""  # the episode's show notes, rendered (notes.py)
+    artwork: Path | None = None  # the episode's own cover (files["artwork"] is its feed name)
+    explicit: bool | None = None  # None: as the show
+    people: tuple[Person, ...] = ()  # credited in this episode besides the show's people
 
     @property
     def summary(self) -> str:
         return self.folder.summary or self.record.title
 
 
-def feed_file_names(slug: str, folder: EpisodeFolder) -> dict[str, str]:
+def hashed(slug: str, suffix: str, sha256: str) -> str:
+    """``<slug>-<first 10 hex of the content's sha256><suffix>``: a file's URL changes exactly
+    when its bytes do, so apps and CDNs that cache by URL never serve an old episode."""
+    return f"{slug}-{sha256[:HASH_CHARS]}{suffix}"
+
+
+def feed_file_names(slug: str, folder: EpisodeFolder, mp3_sha256: str | None = None
+                    ) -> dict[str, str]:
     """Names in output/feed/ of an episode's public files (only those the folder has)."""
-    names = {"mp3": f"{slug}.mp3"}
+    names = {"mp3": hashed(slug, ".mp3", mp3_sha256 or file_sha256(folder.mp3))}
     for kind, (suffix, _, _) in TRANSCRIPTS.items():
         if kind in folder.files:
-            names[kind] = slug + suffix
+            names[kind] = hashed(slug, suffix, file_sha256(folder.files[kind]))
     if "chapters_json" in folder.files:
-        names["chapters_json"] = slug + CHAPTERS_SUFFIX
+        names["chapters_json"] = hashed(slug, CHAPTERS_SUFFIX,
+                                        file_sha256(folder.files["chapters_json"]))
     return names
 
 
@@ -73,9 +89,17 @@ def hms(seconds: float) -> str:
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-def _show_notes(ep: FeedEpisode) -> str:
-    """HTML show notes for <content:encoded>: the summary and who plays whom."""
+def description(ep: FeedEpisode, show: Show) -> str:
+    """The plain-text description: the summary, then the AI-voice disclosure."""
+    return f"{ep.summary}\n\n{show.disclosure}"
+
+
+def _show_notes(ep: FeedEpisode, show: Show) -> str:
+    """HTML show notes for <content:encoded>: the summary, the episode's own notes, who
+    plays whom, and the AI-voice disclosure."""
     parts = [f"<p>{html.escape(ep.summary)}</p>"]
+    if ep.notes_html:
+        parts.append(ep.notes_html)
     cast = ep.folder.cast()
     if cast:
         items = "".join(
@@ -83,7 +107,12 @@ def _show_notes(ep: FeedEpisode) -> str:
             + (f" — voice: {html.escape(m.voice)}" if m.voice else "") + "</li>"
             for m in cast)
         parts.append(f"<p>Cast:</p><ul>{items}</ul>")
+    parts.append(f"<p><em>{html.escape(show.disclosure)}</em></p>")
     return "".join(parts)
+
+
+def _person(p: Person) -> Person:
+    return Person(clean(p.name), role=p.role, group=p.group, href=p.href, img=p.img)
 
 
 def order_episodes(episodes: list[FeedEpisode]) -> list[FeedEpisode]:
@@ -123,7 +152,6 @@ def build_feed(show: Show, episodes: list[FeedEpisode], *, podcast_guid: str, co
     if show.subcategory:
         category["sub"] = show.subcategory
     it.itunes_category(category)
-    it.itunes_explicit("yes" if show.explicit else "no")  # feedgen accepts yes/no/clean only
     it.itunes_type(show.type)
     it.itunes_summary(as_html_text(show.description))
 
@@ -131,8 +159,9 @@ def build_feed(show: Show, episodes: list[FeedEpisode], *, podcast_guid: str, co
     pc.guid = podcast_guid
     pc.locked = show.locked
     pc.locked_owner = show.owner_email
-    author_person = Person(author, role="author", group="writing")
-    pc.persons = [author_person]
+    # Apple documents true/false now; feedgen still writes yes/no, so the tag is ours.
+    pc.explicit = show.explicit
+    pc.persons = [_person(p) for p in show.people]  # real people only: no characters
 
     for ep in order_episodes(episodes):
         rec = ep.record
@@ -140,14 +169,16 @@ def build_feed(show: Show, episodes: list[FeedEpisode], *, podcast_guid: str, co
         fe.guid(rec.guid, permalink=False)
         fe.title(clean(rec.title))
         fe.link(href=f"{show.base_url}#{quote(rec.slug)}")
-        fe.description(as_html_text(ep.summary))
-        fe.content(clean(_show_notes(ep)))  # escaped HTML in <content:encoded>
+        fe.description(as_html_text(description(ep, show)))
+        fe.content(clean(_show_notes(ep, show)))  # escaped HTML in <content:encoded>
         fe.enclosure(show.url(quote(ep.files["mp3"])), str(rec.length), "audio/mpeg")
         fe.pubDate(rec.published)
 
         fe.podcast.itunes_title(clean(rec.title))
         fe.podcast.itunes_duration(hms(rec.duration))
-        fe.podcast.itunes_summary(as_html_text(ep.summary))
+        fe.podcast.itunes_summary(as_html_text(description(ep, show)))
+        if "artwork" in ep.files:
+            fe.podcast.itunes_image(show.url(quote(ep.files["artwork"])))
         fe.podcast.itunes_episode(rec.number)
         if rec.season is not None:
             fe.podcast.itunes_season(rec.season)
@@ -164,8 +195,8 @@ def build_feed(show: Show, episodes: list[FeedEpisode], *, podcast_guid: str, co
                 pe.transcripts.append(attrs)
         if "chapters_json" in ep.files:
             pe.chapters_url = show.url(quote(ep.files["chapters_json"]))
-        # Item-level people replace the channel's, so the author is restated.
-        pe.persons = [Person(clean(m.name), role=m.role) for m in ep.folder.cast()]
-        pe.persons.append(author_person)
+        pe.explicit = ep.explicit
+        if ep.people:  # item-level people replace the channel's: restate the show's
+            pe.persons = [_person(p) for p in (*show.people, *ep.people)]
 
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)

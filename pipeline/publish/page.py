@@ -43,6 +43,10 @@ details.transcript summary { cursor: pointer; font: 600 .9em system-ui, sans-ser
 .transcript p { margin: .35em 0; }
 .transcript .narration { font-style: italic; }
 footer { text-align: center; padding: 0 20px 40px; }
+img.art { float: right; width: 120px; height: 120px; border-radius: 8px; margin: 0 0 12px 16px; }
+.disclosure { color: var(--soft); font: italic .85em/1.5 system-ui, sans-serif; }
+div.notes table { border-collapse: collapse; }
+div.notes td, div.notes th { border: 1px solid var(--line); padding: 2px 8px; }
 @media (max-width: 600px) { header.show { flex-direction: column; text-align: center; } }
 """.strip()
 
@@ -138,6 +142,12 @@ def _episode(ep: FeedEpisode, show: Show) -> str:
         f'<audio controls preload="metadata" src="{_e(files["mp3"])}">{track}</audio>',
         f'<p class="notes">{_e(ep.summary)}</p>',
     ]
+    if "artwork" in files:
+        parts.insert(1, f'<img class="art" src="{_e(files["artwork"])}" alt="{_e(rec.title)} '
+                        'cover art" width="120" height="120">')
+    if ep.notes_html:  # rendered from Markdown with raw HTML off (notes.py): safe as it is
+        parts.append(f'<div class="notes">{ep.notes_html}</div>')
+    parts.append(f'<p class="disclosure">{_e(show.disclosure)}</p>')
     cast = ep.folder.cast()
     if cast:
         items = "".join(f"<li><b>{_e(m.name)}</b>"

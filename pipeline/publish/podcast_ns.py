@@ -7,26 +7,24 @@ the plain attributes on ``fg.podcastindex`` and ``entry.podcastindex``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
+from pipeline.publish.people import Person
+
 # The canonical URI (docs/1.0.md). Clients must treat the older GitHub URI as identical.
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+
+
+def _explicit(parent, value: bool | None) -> None:
+    """``<itunes:explicit>true|false</itunes:explicit>``, as Apple documents it today."""
+    if value is not None:
+        xml_elem(f"{{{ITUNES_NS}}}explicit", parent).text = "true" if value else "false"
 
 
 def _tag(name: str) -> str:
     return f"{{{PODCAST_NS}}}{name}"
-
-
-@dataclass(frozen=True)
-class Person:
-    name: str
-    role: str  # Podcast Taxonomy Project role, e.g. "voice actor", "narrator", "author"
-    group: str = "cast"
-    href: str | None = None
-    img: str | None = None
 
 
 def _add_persons(parent, persons: list[Person]) -> None:
@@ -39,13 +37,14 @@ def _add_persons(parent, persons: list[Person]) -> None:
 
 
 class PodcastIndexExtension(BaseExtension):
-    """Channel tags: guid, locked, person."""
+    """Channel tags: guid, locked, person, and itunes:explicit (true/false)."""
 
     def __init__(self) -> None:
         self.guid: str | None = None
         self.locked: bool | None = None
         self.locked_owner: str | None = None
         self.persons: list[Person] = []
+        self.explicit: bool | None = None
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS}
@@ -60,11 +59,12 @@ class PodcastIndexExtension(BaseExtension):
         if self.guid:
             xml_elem(_tag("guid"), channel).text = self.guid
         _add_persons(channel, self.persons)
+        _explicit(channel, self.explicit)
         return rss_feed
 
 
 class PodcastIndexEntryExtension(BaseEntryExtension):
-    """Item tags: season, episode, transcript, chapters, person."""
+    """Item tags: season, episode, transcript, chapters, person, and itunes:explicit."""
 
     def __init__(self) -> None:
         self.season: int | None = None
@@ -73,6 +73,7 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
         self.transcripts: list[dict[str, str]] = []
         self.chapters_url: str | None = None
         self.persons: list[Person] = []
+        self.explicit: bool | None = None
 
     def extend_rss(self, entry):
         if self.season is not None:
@@ -85,4 +86,5 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
             xml_elem(_tag("chapters"), entry, url=self.chapters_url,
                      type="application/json+chapters")
         _add_persons(entry, self.persons)
+        _explicit(entry, self.explicit)
         return entry

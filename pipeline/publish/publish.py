@@ -29,8 +29,10 @@ from pipeline.publish.episode_folder import (
     read_episode,
     stale_reason,
 )
-from pipeline.publish.feed import FeedEpisode, build_feed, feed_file_names
+from pipeline.publish.feed import FeedEpisode, build_feed, feed_file_names, hashed
+from pipeline.publish.notes import read_notes
 from pipeline.publish.page import build_page
+from pipeline.publish.retired import keep_retired
 from pipeline.publish.show import EpisodeEntry, Show, load_show
 
 FEED_DIR = "feed"
@@ -70,11 +72,15 @@ def audio_duration(path: Path, fallback: float) -> float:
 def render_request(show: Show, entry: EpisodeEntry) -> RenderRequest:
     """What the show asks of an episode's render: its tags, mix settings and cast."""
     # ID3 tags of the episode file: show, number, season, date and cover as the feed says them.
+    cover = entry.artwork or show.artwork
     meta = {"author": show.author, "show": show.title, "episode_number": entry.number,
-            "season": entry.season, "cover": str(show.artwork) if show.artwork else None,
+            "season": entry.season, "cover": str(cover) if cover else None,
             "date": entry.date.date().isoformat() if entry.date else None,
             **({"title": entry.title} if entry.title else {})}
-    return RenderRequest(meta=meta, mix=dict(show.mix), show_cast=dict(show.cast))
+    mix = dict(show.mix)
+    if show.spoken_notice:  # the narrator reads the AI-voice notice in the intro
+        mix["ai_notice"] = show.spoken_notice
+    return RenderRequest(meta=meta, mix=mix, show_cast=dict(show.cast))
 
 
 def _render(show: Show, entry: EpisodeEntry, request: RenderRequest, out: Path,
@@ -200,7 +206,11 @@ def _publish_locked(show: Show, out: Path, now: datetime, jobs: int, render: boo
         reusable: dict[str, Path] = {}  # slug -> unchanged MP3 already in the current feed
         for entry in show.episodes:
             folder = folders[entry.slug]
-            names = feed_file_names(entry.slug, folder)
+            mp3_sha = file_sha256(folder.mp3)
+            names = feed_file_names(entry.slug, folder, mp3_sha)
+            if entry.artwork is not None:
+                names["artwork"] = hashed(f"{entry.slug}-cover", entry.artwork.suffix.lower(),
+                                          file_sha256(entry.artwork))
             new = EpisodeRecord(
                 slug=entry.slug,
                 guid=episode_guid(podcast_guid, entry.slug),
@@ -211,7 +221,7 @@ def _publish_locked(show: Show, out: Path, now: datetime, jobs: int, render: boo
                 file_name=names["mp3"],
                 length=folder.mp3.stat().st_size,
                 duration=round(audio_duration(folder.mp3, folder.duration), 3),
-                sha256=file_sha256(folder.mp3),
+                sha256=mp3_sha,
                 published=entry.date or now,
                 updated=now,
             )
@@ -223,7 +233,10 @@ def _publish_locked(show: Show, out: Path, now: datetime, jobs: int, render: boo
                 scheduled.append(rec)
                 log(f"scheduled {entry.slug} for {rec.published.isoformat()}")
             else:
-                live.append(FeedEpisode(rec, folder, names))
+                live.append(FeedEpisode(
+                    rec, folder, names, notes_html=read_notes(entry.notes) if entry.notes
+                    else "", artwork=entry.artwork, explicit=entry.explicit,
+                    people=entry.people))
                 current = out / FEED_DIR / names["mp3"]
                 if before is not None and before.sha256 == rec.sha256 and current.is_file() \
                         and current.stat().st_size == rec.length:
@@ -238,10 +251,14 @@ def _publish_locked(show: Show, out: Path, now: datetime, jobs: int, render: boo
             for ep in live:
                 for kind, name in ep.files.items():
                     previous = reusable.get(ep.record.slug) if kind == "mp3" else None
-                    _copy_or_reuse(ep.folder.files[kind], tmp / name, previous)
+                    source = ep.artwork if kind == "artwork" else ep.folder.files[kind]
+                    _copy_or_reuse(source, tmp / name, previous)
                 if (tmp / ep.files["mp3"]).stat().st_size != ep.record.length:
                     raise PublishError("the MP3 changed while publishing (a render running?); "
                                        "publish again", ep.folder.mp3)
+            kept = keep_retired(catalog, out / FEED_DIR, tmp, now)
+            if kept:
+                log(f"kept {len(kept)} replaced file(s) for apps that still have the old feed")
             _write(tmp / "feed.xml", build_feed(show, live, podcast_guid=podcast_guid,
                                                 cover_name=cover_name, last_build=last_build))
             _write(tmp / "index.html", build_page(show, live, cover_name=cover_name).encode())

@@ -3,7 +3,14 @@
 Browsers and podcast players seek by asking for byte ranges; the stdlib's SimpleHTTPRequestHandler
 ignores ``Range``, so seeking in a long episode would restart the download. This handler serves one
 range per request (206 + Content-Range), 416 for a range past the end, and the whole file otherwise
-(RFC 9110 lets a server ignore multi-range requests). Bound to 127.0.0.1 only: it is a preview.
+(RFC 9110 lets a server ignore multi-range requests). It binds 127.0.0.1 unless told another
+host (``0.0.0.0``: every interface, so a phone on the LAN can subscribe).
+
+The feed in ``output/feed/`` names the show file's ``base_url`` in every URL, where the feed will
+eventually live; a preview's URLs must point at the preview. So ``feed.xml`` and ``index.html``
+are served with that base replaced by the server's own (``base_url``, by default
+``http://<host>:<port>/`` with the machine's LAN address for ``0.0.0.0``); every other file is
+served as it is.
 
 It serves the files of its folder and nothing else: no directory listings, no symlink that leads
 out of the folder, no path with a NUL byte (all 404); an idle connection is closed after
@@ -14,8 +21,11 @@ traceback.
 from __future__ import annotations
 
 import functools
+import html
+import io
 import os
 import re
+import socket
 import sys
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
@@ -97,6 +107,11 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
         if not self._inside(path):
             self.send_error(HTTPStatus.NOT_FOUND, "File not found")
             return None
+        if os.path.isdir(path) and os.path.isfile(os.path.join(path, "index.html")) \
+                and self.path.split("?", 1)[0].endswith("/"):
+            path = os.path.join(path, "index.html")
+        if os.path.basename(path) in REWRITTEN and os.path.isfile(path):
+            return self._rewritten(path)
         if os.path.isdir(path) or not os.path.isfile(path) or "Range" not in self.headers:
             return super().send_head()  # directories, 404s and plain GETs as usual
         f = open(path, "rb")  # noqa: SIM115 (handed to copyfile, closed by do_GET)
@@ -127,6 +142,23 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
             f.close()
             raise
 
+    def _rewritten(self, path: str) -> BinaryIO:
+        """The feed or show page with the published base URL swapped for the server's."""
+        with open(path, "rb") as fh:
+            data = fh.read()
+        published = published_base(os.path.dirname(path))
+        base = getattr(self.server, "base_url", None)
+        if published and base and published != base:
+            for old, new in ((published, base), (html.escape(published), html.escape(base))):
+                data = data.replace(old.encode(), new.encode())
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Last-Modified", formatdate(os.path.getmtime(path), usegmt=True))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        return io.BytesIO(data)
+
     def copyfile(self, source, outputfile) -> None:
         if self._remaining is None:
             return super().copyfile(source, outputfile)
@@ -151,10 +183,53 @@ class PreviewServer(ThreadingHTTPServer):
         print(f"serve: request from {client_address[0]} failed: {err!r}", file=sys.stderr)
 
 
-def make_server(directory: str | Path, port: int = 8000, *,
-                quiet: bool = False) -> ThreadingHTTPServer:
-    """A ready server on 127.0.0.1 (``port=0`` picks a free port: see ``server.server_port``)."""
+def make_server(directory: str | Path, port: int = 8000, *, quiet: bool = False,
+                host: str = HOST, base_url: str | None = None) -> ThreadingHTTPServer:
+    """A ready server on ``host`` (``port=0`` picks a free port: see ``server.server_port``).
+    The feed's URLs use ``base_url``, by default ``http://<host>:<port>/`` (see the module)."""
     handler = functools.partial(RangeRequestHandler, directory=str(directory))
-    server = PreviewServer((HOST, port), handler)
+    server = PreviewServer((host, port), handler)
     server.quiet = quiet  # type: ignore[attr-defined]
+    if base_url is None:
+        base_url = f"http://{url_host(host)}:{server.server_port}/"
+    server.base_url = base_url if base_url.endswith("/") else base_url + "/"  # type: ignore
     return server
+
+
+REWRITTEN = frozenset({"feed.xml", "index.html"})
+_SELF = re.compile(rb'<atom:link[^>]*href="([^"]+)feed\.xml"[^>]*rel="self"'
+                   rb'|<atom:link[^>]*rel="self"[^>]*href="([^"]+)feed\.xml"')
+
+
+def published_base(folder: str) -> str | None:
+    """The base URL the feed in ``folder`` was published for (its self link, minus feed.xml)."""
+    try:
+        with open(os.path.join(folder, "feed.xml"), "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return None
+    m = _SELF.search(head)
+    if not m:
+        return None
+    return html.unescape((m.group(1) or m.group(2)).decode("utf-8", "replace"))
+
+
+def url_host(host: str) -> str:
+    """The host to put in URLs for a server bound to ``host``: its LAN address when it listens
+    on every interface (what a phone on the same network can reach)."""
+    if host in ("", "0.0.0.0"):
+        return lan_address()
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def lan_address() -> str:
+    """This machine's address on its local network (no packet is sent: a UDP "connect" only
+    picks the route), or 127.0.0.1 when it has none."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere real
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"

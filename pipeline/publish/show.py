@@ -19,6 +19,7 @@ from pipeline.errors import CastwrightError, PublishError, VoiceError
 from pipeline.files import RESERVED_SLUGS, slug_for_script, slugify
 from pipeline.publish.artwork import ArtworkProblem, check_artwork
 from pipeline.publish.categories import APPLE_CATEGORIES
+from pipeline.publish.people import ROLE_GROUP, Person, known_role, roles_hint
 from pipeline.tomlfile import KeyLines, read_toml
 
 # Podcasting 2.0 <podcast:guid>: UUIDv5 of the feed URL (scheme and trailing slashes stripped)
@@ -32,12 +33,21 @@ EPISODE_TYPES = ("full", "trailer", "bonus")
 
 _ROOT_KEYS = {"title", "author", "description", "language", "artwork", "category", "subcategory",
               "explicit", "type", "base_url", "guid", "locked", "copyright", "owner", "episodes",
-              "mix", "cast", "music"}
+              "mix", "cast", "music", "people", "disclosure"}
 # [music] key -> the [mix] setting it fills (see docs/show-file.md, docs/sound-and-mix.md)
 _MUSIC_KEYS = {"theme": "music_theme", "intro": "music_intro", "outro": "music_outro",
                "stinger": "music_stinger"}
 _OWNER_KEYS = {"name", "email"}
-_EPISODE_KEYS = {"script", "number", "season", "date", "title", "episode_type", "slug"}
+_EPISODE_KEYS = {"script", "number", "season", "date", "title", "episode_type", "slug",
+                 "explicit", "artwork", "notes", "people"}
+_PERSON_KEYS = {"name", "role", "href", "img"}
+_DISCLOSURE_KEYS = {"text", "spoken", "spoken_text"}
+# Apple asks shows with AI-generated content to say so in the metadata and in the audio.
+DISCLOSURE_TEXT = ("The voices in this episode are synthetic: it is performed by AI "
+                   "text-to-speech.")
+SPOKEN_NOTICE = "This story is performed by synthetic voices."
+NOTES_SUFFIX = ".notes.md"  # show notes beside a script: scripts/x.notes.md for scripts/x.txt
+ART_SUFFIXES = (".jpg", ".jpeg", ".png")  # episode artwork beside a script: scripts/x.jpg
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -53,6 +63,10 @@ class EpisodeEntry:
     date: datetime | None = None  # UTC; None: the date of first publication (kept in the catalog)
     title: str | None = None  # None: the script's title from the manifest
     episode_type: str = "full"
+    explicit: bool | None = None  # None: as the show
+    artwork: Path | None = None  # the episode's own cover (checked like the show's)
+    notes: Path | None = None  # Markdown show notes
+    people: tuple[Person, ...] = ()  # credited in this episode besides the show's people
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,9 @@ class Show:
     copyright: str | None = None
     mix: dict[str, Any] = field(default_factory=dict)  # passed to the mixer untouched
     cast: dict[str, Any] = field(default_factory=dict)  # a cast file's keys, under episodes
+    people: tuple[Person, ...] = ()  # the real people credited (<podcast:person>)
+    disclosure: str = DISCLOSURE_TEXT  # the AI-voice line in every episode's description
+    spoken_notice: str | None = SPOKEN_NOTICE  # read by the narrator in the intro; None: off
 
     @property
     def root(self) -> Path:
@@ -218,7 +235,83 @@ class _ShowReader:
             episodes=self.episodes(),
             mix={**self.mix(), **self.music()},
             cast=dict(d.get("cast", {})),
+            people=self.people(d.get("people", []), "people"),
+            **self.disclosure(),
         )
+
+    def people(self, raw: Any, where: str, index: int | None = None) -> tuple[Person, ...]:
+        """``[[people]]`` (or an episode's ``people``): name, a Podcast Taxonomy role, and
+        optionally href and img."""
+        if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw):
+            raise self.fail(f"'{where}' must be [[{where}]] tables with name and role",
+                            "people", "episodes" if index is not None else "", index)
+        table = "episodes" if index is not None else "people"
+        out = []
+        for i, person in enumerate(raw):
+            at = index if index is not None else i
+            self.unknown_keys(person, _PERSON_KEYS, where, at)
+            name = self.text(person, "name", required=True, where=where, index=at)
+            role_text = self.text(person, "role", required=True, where=where, index=at)
+            role = known_role(role_text)
+            if role is None:
+                raise self.fail(f"{where} '{name}': role '{role_text}' is not a Podcast Taxonomy "
+                                f"role ({roles_hint()})", "role", table, at)
+            links = {}
+            for key in ("href", "img"):
+                url = self.text(person, key, required=False, where=where, index=at)
+                if url is not None and urlsplit(url).scheme not in ("http", "https"):
+                    raise self.fail(f"{where} '{name}': {key} must be an http(s) URL", key,
+                                    table, at)
+                links[key] = url
+            out.append(Person(name, role=role, group=ROLE_GROUP[role], **links))
+        return tuple(out)
+
+    def disclosure(self) -> dict[str, Any]:
+        """[disclosure]: the AI-voice line of every description (``text``) and the spoken
+        notice (``spoken = false`` switches it off; ``spoken_text`` words it)."""
+        table = self.data.get("disclosure", {})
+        if not isinstance(table, dict):
+            raise self.fail("'disclosure' must be a table", "disclosure")
+        self.unknown_keys(table, _DISCLOSURE_KEYS, "disclosure")
+        spoken = table.get("spoken", True)
+        if not isinstance(spoken, bool):
+            raise self.fail("disclosure.spoken must be true or false", "spoken", "disclosure")
+        text = self.text(table, "text", required=False, where="disclosure")
+        said = self.text(table, "spoken_text", required=False, where="disclosure")
+        if said is not None and len(said) > 300:
+            raise self.fail("disclosure.spoken_text is a short notice: 300 characters at most",
+                            "spoken_text", "disclosure")
+        return {"disclosure": text or DISCLOSURE_TEXT,
+                "spoken_notice": (said or SPOKEN_NOTICE) if spoken else None}
+
+    def episode_extras(self, e: dict[str, Any], i: int | None, script: Path) -> dict[str, Any]:
+        """An episode's own explicit flag, artwork, show notes and people; artwork and notes
+        are also found beside the script (``x.jpg``/``x.png``, ``x.notes.md``)."""
+        table = e if i is not None else {}
+        explicit = table.get("explicit")
+        if explicit is not None and not isinstance(explicit, bool):
+            raise self.fail(f"episodes[{i}].explicit must be true or false", "explicit",
+                            "episodes", i)
+        art = self.text(table, "artwork", required=False, where="episodes", index=i)
+        notes = self.text(table, "notes", required=False, where="episodes", index=i)
+        artwork = (self.path.parent / art).resolve() if art else next(
+            (p for p in (script.with_suffix(x) for x in ART_SUFFIXES) if p.is_file()), None)
+        notes_path = (self.path.parent / notes).resolve() if notes else (
+            script.with_name(script.stem + NOTES_SUFFIX))
+        if artwork is not None:
+            try:
+                check_artwork(artwork)
+            except ArtworkProblem as err:
+                if art:
+                    raise self.fail(f"artwork '{art}': {err}", "artwork", "episodes", i) \
+                        from None
+                raise PublishError(f"episode artwork: {err}", artwork) from None
+        if notes and not notes_path.is_file():
+            raise self.fail(f"show notes not found: {notes}", "notes", "episodes", i)
+        return {"explicit": explicit, "artwork": artwork,
+                "notes": notes_path if notes_path.is_file() else None,
+                "people": self.people(table.get("people", []), "people", i)
+                if i is not None else ()}
 
     def mix(self) -> dict[str, Any]:
         """The [mix] table, checked key by key (so an error names its line); file paths in
@@ -363,7 +456,7 @@ class _ShowReader:
                 script=script, slug=slug, number=number, season=season,
                 date=self.date(e, i),
                 title=self.text(e, "title", required=False, where="episodes", index=i),
-                episode_type=episode_type,
+                episode_type=episode_type, **self.episode_extras(e, i, script),
             ))
         return tuple(entries)
 
@@ -389,7 +482,8 @@ class _ShowReader:
         """No [[episodes]]: every script in scripts/, sorted by file name, numbered 1..n."""
         folder = self.path.parent / "scripts"
         scripts = sorted(p for p in folder.glob("*") if p.is_file()
-                         and p.suffix.lower() in SCRIPT_SUFFIXES and not p.name.startswith("."))
+                         and p.suffix.lower() in SCRIPT_SUFFIXES and not p.name.startswith(".")
+                         and not p.name.lower().endswith(NOTES_SUFFIX))  # notes, not scripts
         if not scripts:
             raise self.fail(f"no [[episodes]] listed and no scripts ({', '.join(SCRIPT_SUFFIXES)})"
                             f" found in {folder}")
@@ -400,5 +494,6 @@ class _ShowReader:
                 raise self.fail(f"scripts {slugs[slug].name} and {script.name} would publish as "
                                 f"the same episode '{slug}'; list [[episodes]] with a 'slug'")
             slugs[slug] = script
-        return tuple(EpisodeEntry(script=p.resolve(), slug=s, number=n)
+        return tuple(EpisodeEntry(script=p.resolve(), slug=s, number=n,
+                                  **self.episode_extras({}, None, p.resolve()))
                      for n, (s, p) in enumerate(slugs.items(), 1))

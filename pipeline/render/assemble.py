@@ -32,7 +32,7 @@ from pipeline.mix import (
 )
 from pipeline.mix.delivery import Calibration, predicted_settings
 from pipeline.render.manifest import MANIFEST_FILE, load_manifest, manifest_text
-from pipeline.render.plan import LinePlan
+from pipeline.render.plan import NOTICE_ID, LinePlan
 from pipeline.transaction import FolderTransaction, is_file_name, verify
 
 if TYPE_CHECKING:
@@ -48,9 +48,24 @@ def rendered_lines(ctx: EpisodeContext, plans: list[LinePlan]) -> dict[str, Rend
         lines[plan.line_id] = RenderedLine(
             line_id=plan.line_id, section_id=plan.section_id, speaker=plan.speaker,
             voice=plan.voice.name, text=plan.text, take=plan.take, cache_key=plan.key,
-            duration=float(meta["duration"]), gain_db=plan.delivery.volume_db,
+            duration=float(meta["duration"]),
+            # A recording carries the gain that matches its loudness to the voices' (recording.py)
+            gain_db=plan.delivery.volume_db + float(meta.get("mix_gain_db") or 0.0),
             words=_words(meta.get("words")))
     return lines
+
+
+def _notice_line(ctx: EpisodeContext) -> RenderedLine | None:
+    """The show's spoken AI-voice notice, synthesized now if no render made it yet (a regen
+    or the studio after the show file switched it on)."""
+    plan = ctx.notice()
+    if plan is None:
+        return None
+    if not ctx.cache.has(plan.key):
+        from pipeline.render.synth import SynthJob, run_job
+
+        run_job(SynthJob.from_plan(plan), str(ctx.cache.root))
+    return rendered_lines(ctx, [plan])[plan.line_id]
 
 
 def _words(words: object) -> list[list] | None:
@@ -159,7 +174,7 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     every unchanged line stays sample-identical; a full render re-masters from scratch."""
     settings = MixSettings.from_table(ctx.mix)
     lines = rendered_lines(ctx, plans)
-    timeline = build_timeline(ctx.script, lines, settings)
+    timeline = build_timeline(ctx.script, lines, settings, notice=_notice_line(ctx))
     last = _last_manifest(ctx)
     fixed = previous_master(last) if keep_master else None
     episode = episode_meta(ctx, meta)
@@ -227,7 +242,8 @@ def build_manifest(ctx: EpisodeContext, plans: list[LinePlan], timeline, files: 
         start = placed.start if placed else None
         lines.append({
             "line_id": plan.line_id, "section_id": plan.section_id, "speaker": plan.speaker,
-            "voice": plan.voice.name, "engine": plan.voice.engine, "text": plan.text,
+            "voice": "recording" if plan.recording else plan.voice.name,
+            "engine": "recording" if plan.recording else plan.voice.engine, "text": plan.text,
             "spoken_text": plan.spoken_text, "take": plan.take, "cache_key": plan.key,
             "start": start, "end": (start + placed.duration) if placed else None,
             "source_line": plan.source_line,
@@ -262,4 +278,6 @@ def build_manifest(ctx: EpisodeContext, plans: list[LinePlan], timeline, files: 
         "files": files,
         "loudness": dict(loudness.__dict__ if hasattr(loudness, "__dict__") else loudness),
         "warnings": ctx.warnings,
+        "notice": next(({"text": p.text, "start": p.start, "end": p.end, "cache_key": p.source}
+                        for p in timeline.placements if p.line_id == NOTICE_ID), None),
     }

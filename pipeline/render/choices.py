@@ -25,6 +25,12 @@ class LineChoice:
     expressiveness: float | None = None  # delivery override: the engine's variation (0 .. 2)
     script_text: str | None = None  # the script's text when the pin was made
     takes: list[int] = field(default_factory=list)  # take numbers made so far
+    # Takes that are the producer's own recordings: take number (a string, for JSON) ->
+    # {"file": the recording, "sha256": its content, "key": its take-cache key}.
+    recordings: dict[str, dict] = field(default_factory=dict)
+
+    def recording(self, take: int | None) -> dict | None:
+        return self.recordings.get(str(take)) if take else None
 
     def is_empty(self) -> bool:
         return self == LineChoice()

@@ -25,7 +25,7 @@ from pipeline.parsing import parse_script
 from pipeline.render.cache import TakeCache
 from pipeline.render.choices import LineChoice, load_choices
 from pipeline.render.folder import claimed_episode_dir
-from pipeline.render.plan import LinePlan, build_plan
+from pipeline.render.plan import LinePlan, build_plan, notice_plan
 from pipeline.render.synth import missing_jobs, synthesize_jobs
 
 CACHE_DIR = ".cache/takes"
@@ -59,6 +59,13 @@ class EpisodeContext:
 
     def plans(self, choices: dict[str, LineChoice]) -> list[LinePlan]:
         return build_plan(self.script, self.cast, choices, self.catalog, self.warnings)
+
+    def notice(self) -> LinePlan | None:
+        """The spoken AI-voice notice the show asks for (``ai_notice``), if any."""
+        text = self.mix.get("ai_notice")
+        if not isinstance(text, str) or not text.strip():
+            return None
+        return notice_plan(" ".join(text.split()), self.cast, self.catalog)
 
 
 @dataclass
@@ -134,7 +141,8 @@ def render_episode(script_path: str | Path, out_dir: str | Path = "output",
         ctx.episode_dir = episode_dir
         sweep_leftovers(ctx)
         plans = ctx.plans(load_choices(ctx.episode_dir))
-        todo = missing_jobs(plans, ctx.cache)
+        notice = ctx.notice()
+        todo = missing_jobs(plans + ([notice] if notice else []), ctx.cache)
         t1 = time.perf_counter()
         synthesize_jobs(todo, ctx.cache.root, workers=jobs, show_progress=show_progress)
         t2 = time.perf_counter()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from pipeline import engines
-from pipeline.casting import Cast
+from pipeline.casting import NARRATOR, Cast
 from pipeline.catalog import get_voice
 from pipeline.engines.base import Delivery, VoiceSpec
 from pipeline.errors import CastError, VoiceError
@@ -28,6 +28,7 @@ class LinePlan:
     take: int
     key: str
     source_line: int = 0
+    recording: dict | None = None  # the producer's recording this take is (see choices.py)
 
     def info(self) -> dict:
         return {"line_id": self.line_id, "speaker": self.speaker, "voice": self.voice.name,
@@ -60,9 +61,11 @@ def plan_line(cue_text: str, line_id: str, section_id: str, speaker: str, voice:
                         "using a fresh take")
         take = 1
     spoken = speech_text(text)
+    recording = choice.recording(take)
+    key = recording["key"] if recording else key_for(voice, spoken, delivery, take)
     return LinePlan(line_id=line_id, section_id=section_id, speaker=speaker, voice=voice,
                     text=text, spoken_text=spoken, delivery=delivery, take=take,
-                    key=key_for(voice, spoken, delivery, take), source_line=source_line)
+                    key=key, source_line=source_line, recording=recording)
 
 
 def delivery_override(delivery: Delivery, choice: LineChoice) -> Delivery:
@@ -87,3 +90,12 @@ def build_plan(script: Script, cast: Cast, choices: dict[str, LineChoice],
                                    casting.voice, casting.delivery, choices.get(cue.line_id),
                                    catalog, warnings, cue.source_line))
     return plans
+
+
+NOTICE_ID = "notice"  # as pipeline.mix.timeline.NOTICE_ID (kept here: plan stays mixer-free)
+
+
+def notice_plan(text: str, cast: Cast, catalog: dict[str, VoiceSpec]) -> LinePlan:
+    """The show's spoken AI-voice notice, read by the narrator: a take like any line's."""
+    return plan_line(text, NOTICE_ID, "", NARRATOR, cast.narrator,
+                     cast.settings.narrator_delivery, None, catalog, [])

@@ -33,6 +33,7 @@ class RegenResult:
     duration: float
     synthesized: bool
     manifest: dict | None
+    recording: str | None = None  # the take is this recording
 
 
 @dataclass
@@ -42,6 +43,7 @@ class TakeInfo:
     cached: bool
     duration: float | None
     current: bool
+    recording: str | None = None  # the file, when the take is the producer's recording
 
 
 def episode_context(episode_dir: str | Path) -> tuple[EpisodeContext, dict]:
@@ -78,19 +80,24 @@ def _check_line(ctx: EpisodeContext, manifest: dict, line_id: str) -> str:
 def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
                text: str | None = None, voice: str | None = None, remix: bool = True,
                reset: bool = False, pace: float | None = None,
-               expressiveness: float | None = None) -> RegenResult:
+               expressiveness: float | None = None,
+               audio: str | Path | None = None) -> RegenResult:
     """Make a new take of one line (or switch to ``take``), persist the choice, re-mix.
-    ``pace`` and ``expressiveness`` override the line's delivery (as the cast file's keys)."""
+    ``pace`` and ``expressiveness`` override the line's delivery (as the cast file's keys);
+    ``audio`` makes the producer's own recording the new take (see ``recording.py``)."""
+    if audio is not None and (take is not None or voice is not None or reset):
+        raise RenderError(f"{line_id}: --audio makes a new take from a recording; it does not "
+                          "go with --take, --voice or --reset")
     if remix:
         _prepare_remix()
     with episode_lock(episode_dir):  # choices.json: read, change, write, re-mix as one
         return _regen_locked(Path(episode_dir), line_id, take, text, voice, remix, reset, pace,
-                             expressiveness)
+                             expressiveness, Path(audio) if audio is not None else None)
 
 
 def _regen_locked(episode_dir: Path, line_id: str, take: int | None, text: str | None,
                   voice: str | None, remix: bool, reset: bool, pace: float | None,
-                  expressiveness: float | None) -> RegenResult:
+                  expressiveness: float | None, audio: Path | None = None) -> RegenResult:
     ctx, manifest = episode_context(episode_dir)
     sweep_leftovers(ctx)
     script_text = _check_line(ctx, manifest, line_id)
@@ -117,9 +124,16 @@ def _regen_locked(episode_dir: Path, line_id: str, take: int | None, text: str |
                               "with --take")
     choice.take = take
     choice.script_text = script_text
+    if audio is not None:
+        from pipeline.render.recording import import_recording
+
+        key, sha, _ = import_recording(audio.resolve(), ctx.cache,
+                                       {"line_id": line_id, "take": take, "text": script_text})
+        choice.recordings[str(take)] = {"file": str(audio.resolve()), "sha256": sha,
+                                        "key": key}
     choices[line_id] = choice
     plan = _plan_for(ctx, choices, line_id)
-    made = not ctx.cache.has(plan.key)
+    made = not ctx.cache.has(plan.key) and plan.recording is None
     if made:
         # While the mixer imports on one core, the engine gets the rest (measured ~0.15 s
         # faster than letting its threads and the import fight over both).
@@ -129,7 +143,8 @@ def _regen_locked(episode_dir: Path, line_id: str, take: int | None, text: str |
     save_choices(ctx.episode_dir, choices)
     duration = float(ctx.cache.meta(plan.key)["duration"])
     new_manifest = _remix(ctx, choices, manifest) if remix else None
-    return RegenResult(line_id, plan.take, plan.key, duration, made, new_manifest)
+    return RegenResult(line_id, plan.take, plan.key, duration, made, new_manifest,
+                       plan.recording["file"] if plan.recording else None)
 
 
 DELIVERY_RANGES = {"pace": (0.5, 2.0), "expressiveness": (0.0, 2.0)}
@@ -210,5 +225,6 @@ def list_takes(episode_dir: str | Path, line_id: str) -> list[TakeInfo]:
         plan = _plan_for(ctx, trial, line_id)
         meta = ctx.cache.meta(plan.key)
         infos.append(TakeInfo(number, plan.key, meta is not None,
-                              float(meta["duration"]) if meta else None, number == current.take))
+                              float(meta["duration"]) if meta else None, number == current.take,
+                              plan.recording["file"] if plan.recording else None))
     return infos

@@ -43,9 +43,15 @@ def run_job(job: SynthJob, cache_root: str) -> tuple[str, float]:
 
 
 def missing_jobs(plans: Iterable[LinePlan], cache: TakeCache) -> list[SynthJob]:
-    """One job per distinct missing key: identical lines are synthesized once."""
+    """One job per distinct missing key: identical lines are synthesized once. A recorded
+    take is never synthesized: if it left the cache it is imported again from its file."""
     jobs: dict[str, SynthJob] = {}
     for plan in plans:
+        if plan.recording is not None:
+            from pipeline.render.recording import restore
+
+            restore(plan.recording, cache, plan.line_id, plan.take)
+            continue
         if plan.key not in jobs and not cache.has(plan.key):
             jobs[plan.key] = SynthJob.from_plan(plan)
     return list(jobs.values())
