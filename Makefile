@@ -19,9 +19,9 @@ $(STAMP_CORE): pyproject.toml | $(PY)
 	$(PIP) install --quiet -e .
 	touch $@
 
-# Dev installs the optional engines and QA models too, so their tests run (never skipped in CI).
+# Dev installs the optional engines, QA models and Ray too, so their tests run (never skipped).
 $(STAMP_DEV): pyproject.toml | $(PY)
-	$(PIP) install --quiet -e '.[dev,coqui,qa]'
+	$(PIP) install --quiet -e '.[dev,coqui,qa,cluster]'
 	touch $(STAMP_CORE) $@
 
 install: $(STAMP_CORE)

@@ -372,3 +372,12 @@ def narration_by_section(script: Script, cast: Cast) -> list[tuple[Section, str,
 
 def override_voice(line: LineCasting, voice: VoiceSpec) -> LineCasting:
     return replace(line, voice=voice)
+
+
+def recast(cast: Cast, voices: dict[str, VoiceSpec]) -> Cast:
+    """``cast`` with the voices a wider cast chose (a whole book's, so a character keeps one
+    voice in every chapter); speakers ``voices`` does not know keep their own."""
+    chosen = {name: voices.get(name, voice) for name, voice in cast.voices.items()}
+    lines = {line_id: replace(line, voice=chosen[line.speaker])
+             for line_id, line in cast.lines.items()}
+    return replace(cast, narrator=chosen[NARRATOR], voices=chosen, lines=lines)

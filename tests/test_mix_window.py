@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 import soundfile as sf
+from studio_support import render_episode
 
 from pipeline.errors import MixError
 from pipeline.mix import MixSettings, build_timeline
@@ -14,7 +15,6 @@ from pipeline.mix.window import mix_window
 from pipeline.render.assemble import previous_master, rendered_lines, take_loader
 from pipeline.render.choices import load_choices
 from pipeline.render.regen import episode_context
-from tests.studio_support import render_episode
 
 pytestmark = pytest.mark.xdist_group("render")
 

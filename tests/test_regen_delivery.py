@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from studio_support import render_episode
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.render.regen import list_takes
-from tests.studio_support import render_episode
 
 pytestmark = pytest.mark.xdist_group("render")
 runner = CliRunner()

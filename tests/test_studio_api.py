@@ -11,11 +11,7 @@ import threading
 import numpy as np
 import pytest
 import soundfile as sf
-from typer.testing import CliRunner
-
-from pipeline.cli import app
-from pipeline.studio.security import Guard, GuardMiddleware
-from tests.studio_support import (
+from studio_support import (
     get,
     post,
     render_episode,
@@ -25,6 +21,10 @@ from tests.studio_support import (
     wait_idle,
     wait_job,
 )
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.studio.security import Guard, GuardMiddleware
 
 pytestmark = pytest.mark.xdist_group("studio-api")
 

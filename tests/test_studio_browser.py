@@ -15,8 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
-from tests.studio_support import (
+from studio_support import (
     CHROMIUM,
     CHROMIUM_FLAGS,
     get,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from pipeline.commands.cluster import ClusterOption
 from pipeline.commands.common import (
     Column,
     JobsOption,
@@ -43,13 +44,15 @@ def publish_command(
         "--render/--no-render", help="Render stale episodes first (--no-render: fail instead).",
     )] = True,
     as_json: JsonOption = False,
+    cluster: ClusterOption = None,
 ) -> None:
     """Render stale episodes, update the catalog and write the podcast feed to OUT/feed/.
 
     In a pipe: one tab-separated row per episode (number, slug, title, state, published, file)."""
     from pipeline.publish.publish import publish
 
-    result = publish(show, out, jobs=jobs_or_default(jobs), render=render, log=note)
+    result = publish(show, out, jobs=jobs_or_default(jobs), render=render, log=note,
+                     cluster=cluster)
     records = [*result.episodes, *result.scheduled]
     rows = [{**asdict(rec), "state": _state(rec, result)} for rec in records]
     print_rows(rows, EPISODE_COLUMNS, as_json=as_json,

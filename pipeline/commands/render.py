@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from pipeline.commands import common
+from pipeline.commands.cluster import ClusterOption, cluster_session
 from pipeline.commands.common import (
     Column,
     JobsOption,
@@ -52,7 +53,8 @@ TAKE_COLUMNS = [Column("take", justify="right"), Column("cached", "in cache"),
 @user_errors
 def render(
     script: Annotated[Path, typer.Argument(
-        metavar="SCRIPT", help="Story or script file (prose, play or Fountain).")],
+        metavar="SCRIPT",
+        help="Story, script or book (prose, play, Fountain, EPUB, HTML, Markdown, DOCX).")],
     cast: CastOption = None,
     out: OutOption = Path("output"),
     jobs: JobsOption = None,
@@ -60,14 +62,34 @@ def render(
     voices_alias: VoicesAlias = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Same as castwright -q.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    chapters: Annotated[str | None, typer.Option(
+        "--chapters", help="A book's chapters to render: 3-5, 7, 1,4-6, 58- (default: all).",
+    )] = None,
+    whole: Annotated[bool, typer.Option(
+        "--whole", help="A book as one episode (its chapters as sections).")] = False,
+    all_matter: Annotated[bool, typer.Option(
+        "--all-matter", help="Keep a book's front/back matter (copyright, contents...).",
+    )] = False,
+    read_notes: Annotated[bool, typer.Option(
+        "--read-notes", help="Read the author's notes aloud.")] = False,
+    cluster: ClusterOption = None,
 ) -> None:
-    """Render an episode: parse, cast, synthesize (cached), mix, master and export."""
-    from pipeline.render.episode import render_episode
+    """Render an episode, or a book as a season (one episode per chapter): parse, cast,
+    synthesize (cached), mix, master and export."""
+    from pipeline.commands.season import render_book
 
     if quiet:
         common.configure(-1)
-    result = render_episode(script, out, cast, jobs=jobs_or_default(jobs),
-                            voices_dir=voices_dir or voices_alias, show_progress=not quiet)
+    if not whole and render_book(script, out, cast, jobs_or_default(jobs),
+                                 voices_dir or voices_alias, quiet, chapters, all_matter,
+                                 read_notes, as_json):
+        return
+    from pipeline.render.episode import render_episode
+
+    with cluster_session(cluster) as session:
+        result = render_episode(script, out, cast, jobs=jobs_or_default(jobs),
+                                voices_dir=voices_dir or voices_alias, show_progress=not quiet,
+                                cluster=session)
     for warning in result.warnings:
         warn(warning)
     m = result.manifest

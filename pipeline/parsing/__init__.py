@@ -34,7 +34,16 @@ PARSERS: dict[str, Callable[[str, str], Script]] = {
 
 def parse_script(path: str | Path, format: str | None = None) -> Script:
     """Read and parse a script file; ``format`` is "prose", "play", "fountain" or None (guess).
-    A prose story's review file beside it (``story.review.toml``) fixes who says what."""
+    A prose story's review file beside it (``story.review.toml``) fixes who says what.
+
+    Book files (EPUB, HTML, Markdown, DOCX) go through their reader first (``pipeline.readers``)
+    and parse as one script, every chapter a section or more (``pipeline.books``)."""
+    from pipeline.readers import reader_for
+
+    if reader_for(path) is not None and format is None:
+        from pipeline.books.book import load_book
+
+        return load_book(path).script
     text, warnings = read_script_file(path)
     script = parse_text(text, str(path), format, review=load_review(path))
     script.warnings[:0] = warnings

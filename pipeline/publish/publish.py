@@ -14,8 +14,9 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import progress
 from pipeline.errors import PublishError
@@ -34,6 +35,9 @@ from pipeline.publish.notes import read_notes
 from pipeline.publish.page import build_page
 from pipeline.publish.retired import keep_retired
 from pipeline.publish.show import EpisodeEntry, Show, load_show
+
+if TYPE_CHECKING:
+    from pipeline.cluster.session import ClusterSession
 
 FEED_DIR = "feed"
 CATALOG = "catalog.sqlite"
@@ -83,15 +87,53 @@ def render_request(show: Show, entry: EpisodeEntry) -> RenderRequest:
     return RenderRequest(meta=meta, mix=mix, show_cast=dict(show.cast))
 
 
+def chapter_request(show: Show, entry: EpisodeEntry) -> RenderRequest:
+    """A book chapter's render: the season's tags (chapter title and summary, the book's cover
+    unless the show has artwork) under the show's title, author, season and date."""
+    from pipeline.books.season import chapter_meta, season_dir_for
+
+    base = render_request(show, entry)
+    extra = {k: v for k, v in base.meta.items() if v is not None or k == "date"}
+    book = show.book_data
+    meta = chapter_meta(book, entry.chapter, season_dir_for(book.path, Path(".")), extra)
+    if not show.artwork:
+        meta["cover"] = None  # filled below from the season folder, which depends on out
+    return RenderRequest(meta=meta, mix=base.mix, show_cast=base.show_cast)
+
+
+def _chapter_cover(show: Show, request: RenderRequest, out: Path) -> RenderRequest:
+    from pipeline.books.season import cover_file, season_dir_for
+
+    if show.artwork:
+        return request
+    cover = cover_file(show.book_data, season_dir_for(show.book_data.path, out))
+    return RenderRequest({**request.meta, "cover": str(cover) if cover else None},
+                         request.mix, request.show_cast)
+
+
+def _render_chapters(show: Show, stale: list[tuple[EpisodeEntry, RenderRequest]], out: Path,
+                     jobs: int) -> None:
+    """Stale chapters of the show's book: one season render (one parse, one cast)."""
+    from pipeline.books.season import render_season
+
+    metas = {entry.chapter: request.meta for entry, request in stale}
+    mix = stale[0][1].mix  # the show's [mix] and what it adds (the spoken AI-voice notice)
+    voices = show.root / "voices"
+    render_season(show.book_data.path, out, chapters=",".join(str(n) for n in metas),
+                  jobs=jobs, voices_dir=voices if voices.is_dir() else None,
+                  mix=dict(mix) or None, show_cast=dict(show.cast) or None,
+                  meta_for=lambda number: metas[number], book=show.book_data)
+
+
 def _render(show: Show, entry: EpisodeEntry, request: RenderRequest, out: Path,
-            jobs: int) -> Path:
+            jobs: int, cluster: ClusterSession | None = None) -> Path:
     from pipeline.render.episode import render_episode  # lazy: pulls in the TTS engines
 
     voices = show.root / "voices"  # the show file sits beside scripts/ and voices/
     result = render_episode(entry.script, out, jobs=jobs, slug=entry.slug,
                             voices_dir=voices if voices.is_dir() else None,
                             mix=request.mix or None, meta=request.meta,
-                            show_cast=request.show_cast or None)
+                            show_cast=request.show_cast or None, cluster=cluster)
     return Path(result.episode_dir)
 
 
@@ -148,48 +190,91 @@ def _write_cover(show: Show, folder: Path) -> str:
         shutil.copyfile(show.artwork, folder / name)
         return name
     tmp = folder / ".cover.png"
-    draw_cover(show.title, show.author).save(tmp, format="PNG")
+    book = show.book_data
+    if book is None or book.meta.cover is None or not _save_book_cover(book.meta.cover, tmp):
+        draw_cover(show.title, show.author).save(tmp, format="PNG")
     name = f"cover-{file_sha256(tmp)[:12]}.png"
     tmp.rename(folder / name)
     return name
 
 
+def _first_date(entry: EpisodeEntry, show: Show, now: datetime) -> datetime:
+    """Chapters published together get a second apart, in order: apps sort a serial by date."""
+    if entry.chapter is None:
+        return now
+    last = max(e.number for e in show.episodes)
+    return now - timedelta(seconds=last - entry.number)
+
+
+def _save_book_cover(cover, target: Path) -> bool:
+    """The book's cover made square (podcast apps want square art); False if unreadable."""
+    from PIL import UnidentifiedImageError
+
+    from pipeline.books.show import square_cover
+
+    try:
+        square_cover(cover).save(target, format="PNG")
+    except (UnidentifiedImageError, OSError, ValueError):
+        return False
+    return True
+
+
 def publish(show_path: str | Path = "show.toml", out_dir: str | Path = "output", *,
             jobs: int = 1, render: bool = True, now: datetime | None = None,
-            log: Callable[[str], None] = lambda _: None) -> PublishResult:
-    """Publish every episode of the show to ``<out_dir>/feed/``; see the module docstring."""
+            log: Callable[[str], None] = lambda _: None,
+            cluster: str | None = None) -> PublishResult:
+    """Publish every episode of the show to ``<out_dir>/feed/``; see the module docstring.
+    Stale episodes render on the Ray ``cluster`` (else ``RAY_ADDRESS``, else the show file's
+    ``[render] cluster``) when one is named."""
+    from pipeline.cluster.address import resolve  # plain Python: Ray only if there is work
+    from pipeline.cluster.session import open_session
+
     show = load_show(show_path)
     out = Path(out_dir)
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    with contextlib.ExitStack() as locks:
+    address = resolve(cluster, show.render_cluster, str(show.path))
+    with open_session(address, note=log, warn=lambda m: log(f"warning: {m}")) as session, \
+            contextlib.ExitStack() as locks:
         # The feed's lock, then each episode's, held until the new feed is in place: no render
         # or regen changes an episode between being read and being copied into the feed.
         locks.enter_context(feed_lock(out, FEED_DIR))
-        return _publish_locked(show, out, now, jobs, render, log, locks)
+        return _publish_locked(show, out, now, jobs, render, log, locks, session)
 
 
 def _publish_locked(show: Show, out: Path, now: datetime, jobs: int, render: bool,
-                    log: Callable[[str], None], locks: contextlib.ExitStack) -> PublishResult:
+                    log: Callable[[str], None], locks: contextlib.ExitStack,
+                    cluster: ClusterSession | None = None) -> PublishResult:
     folders: dict[str, EpisodeFolder] = {}
     rendered: list[str] = []
+    stale_chapters: list[tuple[EpisodeEntry, RenderRequest]] = []
     with progress.task("episodes", len(show.episodes), "checked") as advance:
         for entry in show.episodes:
-            episode_dir = out / entry.slug
+            episode_dir = out / entry.episode_folder
             locks.enter_context(episode_lock(episode_dir))
-            request = render_request(show, entry)
+            request = render_request(show, entry) if entry.chapter is None else \
+                _chapter_cover(show, chapter_request(show, entry), out)
             reason = stale_reason(entry.script, episode_dir, request)
             if reason:
                 if not render:
                     raise PublishError(f"episode '{entry.slug}' is stale ({reason}); render it "
                                        "or publish without --no-render", episode_dir)
                 log(f"rendering {entry.slug}: {reason}")
-                episode_dir = _render(show, entry, request, out, jobs)
+                if entry.chapter is not None:  # a book's chapters: one season render below
+                    stale_chapters.append((entry, request))
+                    advance(1, entry.slug)
+                    continue
+                episode_dir = _render(show, entry, request, out, jobs, cluster)
                 if episode_dir.name != entry.slug:
                     log(f"warning: render wrote {episode_dir}, publish expects "
                         f"{out / entry.slug}")
                 rendered.append(entry.slug)
             folders[entry.slug] = read_episode(episode_dir)
             advance(1, entry.slug)
+    if stale_chapters:
+        _render_chapters(show, stale_chapters, out, jobs)
+        for entry, _ in stale_chapters:
+            rendered.append(entry.slug)
+            folders[entry.slug] = read_episode(out / entry.episode_folder)
 
     out.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(out)
@@ -222,7 +307,7 @@ def _publish_locked(show: Show, out: Path, now: datetime, jobs: int, render: boo
                 length=folder.mp3.stat().st_size,
                 duration=round(audio_duration(folder.mp3, folder.duration), 3),
                 sha256=mp3_sha,
-                published=entry.date or now,
+                published=entry.date or _first_date(entry, show, now),
                 updated=now,
             )
             before = catalog.get(entry.slug)

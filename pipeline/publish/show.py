@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipeline.books.show import book_description, chapter_slugs, chosen_chapters, language_code
 from pipeline.casting import CastFile, parse_cast
 from pipeline.errors import CastwrightError, PublishError, VoiceError
 from pipeline.files import RESERVED_SLUGS, slug_for_script, slugify
@@ -33,7 +34,8 @@ EPISODE_TYPES = ("full", "trailer", "bonus")
 
 _ROOT_KEYS = {"title", "author", "description", "language", "artwork", "category", "subcategory",
               "explicit", "type", "base_url", "guid", "locked", "copyright", "owner", "episodes",
-              "mix", "cast", "music", "people", "disclosure"}
+              "mix", "cast", "music", "people", "disclosure", "book", "chapters", "season",
+              "render"}
 # [music] key -> the [mix] setting it fills (see docs/show-file.md, docs/sound-and-mix.md)
 _MUSIC_KEYS = {"theme": "music_theme", "intro": "music_intro", "outro": "music_outro",
                "stinger": "music_stinger"}
@@ -63,10 +65,16 @@ class EpisodeEntry:
     date: datetime | None = None  # UTC; None: the date of first publication (kept in the catalog)
     title: str | None = None  # None: the script's title from the manifest
     episode_type: str = "full"
+    chapter: int | None = None  # a book's chapter: ``script`` is the book
+    folder: str | None = None  # the episode folder under output/ when it is not ``slug``
     explicit: bool | None = None  # None: as the show
     artwork: Path | None = None  # the episode's own cover (checked like the show's)
     notes: Path | None = None  # Markdown show notes
     people: tuple[Person, ...] = ()  # credited in this episode besides the show's people
+
+    @property
+    def episode_folder(self) -> str:
+        return self.folder or self.slug
 
 
 @dataclass(frozen=True)
@@ -90,9 +98,12 @@ class Show:
     copyright: str | None = None
     mix: dict[str, Any] = field(default_factory=dict)  # passed to the mixer untouched
     cast: dict[str, Any] = field(default_factory=dict)  # a cast file's keys, under episodes
+    book: Path | None = None  # a show made of one book: its chapters are the episodes
+    book_data: Any = field(default=None, compare=False, repr=False)  # the Book, read once
     people: tuple[Person, ...] = ()  # the real people credited (<podcast:person>)
     disclosure: str = DISCLOSURE_TEXT  # the AI-voice line in every episode's description
     spoken_notice: str | None = SPOKEN_NOTICE  # read by the narrator in the intro; None: off
+    render_cluster: str | None = None  # [render] cluster: a Ray address (docs/cluster.md)
 
     @property
     def root(self) -> Path:
@@ -181,10 +192,13 @@ class _ShowReader:
     def read(self) -> Show:
         d = self.data
         self.unknown_keys(d, _ROOT_KEYS)
-        title = self.text(d, "title", required=True)
-        author = self.text(d, "author", required=True)
-        description = self.text(d, "description", required=True)
-        language = self.text(d, "language", required=True)
+        book = self.book()
+        title = self.text(d, "title", required=book is None) or book.meta.title
+        author = self.text(d, "author", required=book is None) or book.meta.author or "Anonymous"
+        description = self.text(d, "description", required=book is None) or \
+            book_description(book)
+        language = self.text(d, "language", required=book is None) or \
+            language_code(book.meta.language)
         if not _LANGUAGE.match(language):
             raise self.fail(f"language '{language}' is not a language code like 'en' or 'en-GB'",
                             "language")
@@ -200,7 +214,7 @@ class _ShowReader:
             raise self.fail(f"owner.email '{owner_email}' is not an e-mail address", "email",
                             "owner")
         category, subcategory = self.category()
-        show_type = self.text(d, "type", required=False) or "episodic"
+        show_type = self.text(d, "type", required=False) or ("serial" if book else "episodic")
         if show_type not in SHOW_TYPES:
             raise self.fail(f"type must be 'episodic' or 'serial', not '{show_type}'", "type")
         guid = self.text(d, "guid", required=False)
@@ -232,12 +246,73 @@ class _ShowReader:
             guid=guid,
             locked=self.flag("locked", False),
             copyright=self.text(d, "copyright", required=False),
-            episodes=self.episodes(),
+            episodes=self.book_episodes(book) if book else self.episodes(),
             mix={**self.mix(), **self.music()},
             cast=dict(d.get("cast", {})),
+            book=book.path if book else None,
+            book_data=book,
             people=self.people(d.get("people", []), "people"),
             **self.disclosure(),
+            render_cluster=self.render_cluster(),
         )
+
+    def book(self):
+        """``book = "novel.epub"``: the show is that book, read now (its fields fill the
+        show's); ``chapters`` and ``season`` pick and number its episodes."""
+        for key in ("chapters", "season"):
+            if key in self.data and "book" not in self.data:
+                raise self.fail(f"'{key}' needs 'book' (the book whose chapters are the "
+                                "episodes)", key)
+        name = self.text(self.data, "book", required=False)
+        if name is None:
+            return None
+        if "episodes" in self.data:
+            raise self.fail("a show made of a book lists no [[episodes]]: its chapters are "
+                            "the episodes (pick some with chapters = \"1-10\")", "episodes")
+        from pipeline.books.book import load_book
+        from pipeline.errors import ScriptError
+
+        path = (self.path.parent / name).resolve()
+        if not path.is_file():
+            raise self.fail(f"book not found: {name}", "book")
+        try:
+            return load_book(path)
+        except ScriptError as err:
+            raise self.fail(f"book '{name}': {err.problem}", "book") from None
+
+    def book_episodes(self, book) -> tuple[EpisodeEntry, ...]:
+        from pipeline.errors import ScriptError
+
+        spec = self.data.get("chapters")
+        if spec is not None and not isinstance(spec, str | int):
+            raise self.fail("'chapters' must be a range like \"1-10\"", "chapters")
+        season = self.data.get("season", 1)
+        if isinstance(season, bool) or not isinstance(season, int) or season < 1:
+            raise self.fail("'season' must be a whole number >= 1", "season")
+        try:
+            numbers = chosen_chapters(book, None if spec is None else str(spec))
+        except ScriptError as err:
+            raise self.fail(err.problem.replace("--chapters", "chapters"), "chapters") from None
+        slugs = {n: (slug, folder) for n, slug, folder in chapter_slugs(book)}
+        return tuple(EpisodeEntry(script=book.path, slug=slugs[n][0], number=n, season=season,
+                                  title=book.chapter(n).title, chapter=n, folder=slugs[n][1])
+                     for n in numbers)
+
+    def render_cluster(self) -> str | None:
+        """``[render] cluster``: where publish renders stale episodes (a Ray address)."""
+        from pipeline.cluster.address import ClusterError, parse_address  # no Ray import
+
+        table = self.data.get("render", {})
+        if not isinstance(table, dict):
+            raise self.fail("'render' must be a table with cluster", "render")
+        self.unknown_keys(table, {"cluster"}, "render")
+        value = self.text(table, "cluster", required=False, where="render")
+        if value is not None and value.lower() not in ("off", "none", "no"):
+            try:
+                parse_address(value, "render.cluster")
+            except ClusterError as err:
+                raise self.fail(err.problem, "cluster", "render") from None
+        return value
 
     def people(self, raw: Any, where: str, index: int | None = None) -> tuple[Person, ...]:
         """``[[people]]`` (or an episode's ``people``): name, a Podcast Taxonomy role, and

@@ -207,6 +207,8 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
                     manifest["loudness"][key] = before.get(key)
         manifest["script_sha256"] = file_sha256(ctx.script_path)
         manifest["episode_meta"] = meta or {}  # so a regen re-tags the file the same way
+        if ctx.book:
+            manifest["book"] = ctx.book  # a chapter of a book: regen cuts it from the book again
         manifest["mix_fingerprint"] = fingerprint
         manifest["checksums"] = txn.checksums()
         for name in previous_files(last) - set(txn.staged) - {MANIFEST_FILE}:

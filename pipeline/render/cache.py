@@ -7,7 +7,9 @@ is a torn or corrupt write: it is treated as missing and synthesized again, neve
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import threading
 from dataclasses import asdict
@@ -16,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from pipeline.atomic import atomic_path, write_text
+from pipeline.atomic import write_bytes, write_text
 from pipeline.engines.base import Delivery, Take, VoiceSpec
 from pipeline.errors import RenderError
 from pipeline.files import file_sha256
@@ -50,6 +52,33 @@ def take_key(engine_identity: str, voice: VoiceSpec, spoken_text: str, delivery:
         [KEY_VERSION, engine_identity, voice_fields, spoken_text, asdict(delivery), take],
         sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def encode_take(take: Take) -> bytes:
+    """A take as the cache stores it: a float32 WAV, the same bytes for the same samples
+    wherever and whenever it is made (a take from a cluster worker equals a local one)."""
+    buffer = io.BytesIO()
+    with sf.SoundFile(buffer, "w", take.sample_rate, 1, subtype="FLOAT", format="WAV") as out:
+        _no_peak_chunk(out)
+        out.write(take.samples.astype(np.float32))
+    return buffer.getvalue()
+
+
+SFC_SET_ADD_PEAK_CHUNK = 0x1050
+
+
+def _no_peak_chunk(out: sf.SoundFile) -> None:
+    """libsndfile stamps float WAVs with a PEAK chunk holding the time of writing; without
+    it the file depends on the samples only."""
+    with contextlib.suppress(AttributeError):  # soundfile's C handle (stable since 0.9)
+        sf._snd.sf_command(out._file, SFC_SET_ADD_PEAK_CHUNK, sf._ffi.NULL, 0)
+
+
+def take_fields(take: Take) -> dict:
+    """The sidecar's description of a take's audio."""
+    return {"sample_rate": take.sample_rate, "frames": len(take.samples),
+            "duration": take.duration,
+            "words": [asdict(w) for w in take.words] if take.words else None}
 
 
 class TakeCache:
@@ -92,23 +121,19 @@ class TakeCache:
         return self.meta(key) is not None
 
     def store(self, key: str, take: Take, info: dict | None = None) -> dict:
+        return self.store_encoded(key, encode_take(take), take_fields(take), info)
+
+    def store_encoded(self, key: str, wav: bytes, fields: dict,
+                      info: dict | None = None) -> dict:
+        """Store a take already encoded by ``encode_take`` (a cluster worker's): the same
+        bytes and sidecar a local synthesis writes."""
         wav_path = self.wav_path(key)
         try:
-            with atomic_path(wav_path) as tmp:
-                sf.write(tmp, take.samples.astype(np.float32), take.sample_rate,
-                         subtype="FLOAT", format="WAV")
-        except sf.LibsndfileError as err:  # disk full, quota: the temp file is gone already
-            raise RenderError(f"cannot write a take ({err.error_string.rstrip('.')}; is the "
-                              "disk full?)", wav_path) from None
-        meta = {
-            "key": key,
-            "sha256": file_sha256(wav_path),
-            "sample_rate": take.sample_rate,
-            "frames": len(take.samples),
-            "duration": take.duration,
-            "words": [asdict(w) for w in take.words] if take.words else None,
-            **(info or {}),
-        }
+            write_bytes(wav_path, wav)
+        except OSError as err:  # disk full, quota: the temp file is gone already
+            raise RenderError(f"cannot write a take ({err.strerror or err}; is the disk full?)",
+                              wav_path) from None
+        meta = {"key": key, "sha256": hashlib.sha256(wav).hexdigest(), **fields, **(info or {})}
         write_text(self.meta_path(key), json.dumps(meta, indent=1, ensure_ascii=False))
         return meta
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.atomic import sweep_temp_files, sweep_work_dirs
 from pipeline.casting import (
@@ -16,6 +17,7 @@ from pipeline.casting import (
     layer_casts,
     load_cast_file,
     parse_cast,
+    recast,
 )
 from pipeline.catalog import default_voices_dir, load_catalog
 from pipeline.engines.base import VoiceSpec
@@ -27,6 +29,9 @@ from pipeline.render.choices import LineChoice, load_choices
 from pipeline.render.folder import claimed_episode_dir
 from pipeline.render.plan import LinePlan, build_plan, notice_plan
 from pipeline.render.synth import missing_jobs, synthesize_jobs
+
+if TYPE_CHECKING:
+    from pipeline.cluster.session import ClusterSession
 
 CACHE_DIR = ".cache/takes"
 SOUNDS_DIR = ".cache/sounds"  # synthesized music and effects (see mix.soundcache)
@@ -48,10 +53,12 @@ class EpisodeContext:
     mix: dict
     warnings: list[str] = field(default_factory=list)
     show_cast: dict = field(default_factory=dict)  # kept in the manifest, so regen casts alike
+    name: str | None = None  # the episode's slug when it is not its folder's name (a chapter)
+    book: dict = field(default_factory=dict)  # a book's chapter: kept in the manifest (regen)
 
     @property
     def slug(self) -> str:
-        return self.episode_dir.name
+        return self.name or self.episode_dir.name
 
     @property
     def sounds_dir(self) -> Path:
@@ -81,10 +88,13 @@ class EpisodeResult:
 def load_context(script_path: str | Path, out_dir: str | Path = "output",
                  cast_path: str | Path | None = None, voices_dir: str | Path | None = None,
                  mix: dict | None = None, slug: str | None = None,
-                 show_cast: dict | None = None) -> EpisodeContext:
-    """``show_cast`` is a show file's ``[cast]`` table: the episode's cast file layers on top."""
+                 show_cast: dict | None = None, script: Script | None = None,
+                 cast_voices: dict[str, VoiceSpec] | None = None) -> EpisodeContext:
+    """``show_cast`` is a show file's ``[cast]`` table: the episode's cast file layers on top.
+    A book's chapter comes with its ``script`` already cut from the book and the voices the
+    whole book was cast with (``cast_voices``)."""
     script_path = Path(script_path)
-    script = parse_script(script_path)
+    script = script if script is not None else parse_script(script_path)
     voices = Path(voices_dir) if voices_dir else default_voices_dir()
     catalog = load_catalog(voices)
     cast_file_path = Path(cast_path) if cast_path else find_cast_file(script_path, voices)
@@ -92,6 +102,8 @@ def load_context(script_path: str | Path, out_dir: str | Path = "output",
     if show_cast:
         cast_file = _with_show_cast(cast_file, parse_cast(show_cast, where="cast."), voices)
     cast = cast_script(script, catalog, cast_file)
+    if cast_voices:
+        cast = recast(cast, cast_voices)
     out = Path(out_dir)
     return EpisodeContext(
         script_path=script_path, script=script, catalog=catalog, cast=cast,
@@ -131,9 +143,11 @@ def render_episode(script_path: str | Path, out_dir: str | Path = "output",
                    cast_path: str | Path | None = None, jobs: int = 1,
                    voices_dir: str | Path | None = None, mix: dict | None = None,
                    show_progress: bool = True, slug: str | None = None,
-                   meta: dict | None = None, show_cast: dict | None = None) -> EpisodeResult:
+                   meta: dict | None = None, show_cast: dict | None = None,
+                   cluster: ClusterSession | None = None) -> EpisodeResult:
     """Render (or re-render from cache) one episode into its folder under ``out_dir``: the
-    script's slug, or ``slug`` (see ``render.folder``); the folder is locked meanwhile."""
+    script's slug, or ``slug`` (see ``render.folder``); the folder is locked meanwhile.
+    With a ``cluster`` session the missing takes are made on its Ray actors."""
     t0 = time.perf_counter()
     ctx = load_context(script_path, out_dir, cast_path, voices_dir, mix, slug, show_cast)
     with claimed_episode_dir(ctx.out_dir, ctx.script_path, slug,
@@ -144,7 +158,8 @@ def render_episode(script_path: str | Path, out_dir: str | Path = "output",
         notice = ctx.notice()
         todo = missing_jobs(plans + ([notice] if notice else []), ctx.cache)
         t1 = time.perf_counter()
-        synthesize_jobs(todo, ctx.cache.root, workers=jobs, show_progress=show_progress)
+        synthesize_jobs(todo, ctx.cache.root, workers=jobs, show_progress=show_progress,
+                        cluster=cluster)
         t2 = time.perf_counter()
         from pipeline.render.assemble import assemble_episode  # the mixer: scipy, ~1.5 s
 

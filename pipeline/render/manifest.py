@@ -44,8 +44,9 @@ _TOP = {
     "voices_dir": optional(TEXT), "mix": optional(TABLE), "show_cast": optional(TABLE),
     "episode_meta": optional(TABLE), "duration": number(0), "files": TABLE,
     "loudness": optional(TABLE), "checksums": TABLE, "timeline": TABLE,
-    "lines": (lambda v: isinstance(v, list), "a list of lines"),
+    "lines": (lambda v: isinstance(v, list), "a list of lines"), "book": optional(TABLE),
 }
+_BOOK = {"chapter": whole(1, 100_000)}
 _LINE = {
     "line_id": TEXT, "section_id": TEXT, "speaker": TEXT, "voice": TEXT, "text": TEXT,
     "spoken_text": TEXT, "take": whole(1, MAX_TAKE), "cache_key": TEXT,
@@ -61,6 +62,9 @@ def manifest_problem(manifest: object) -> str | None:
     for i, line in enumerate(manifest["lines"]):
         if wrong := problem(line, _LINE, f"lines[{i}]", required=("line_id", "take")):
             return wrong
+    if manifest.get("book") and (wrong := problem(manifest["book"], _BOOK, "book",
+                                                  required=("chapter",))):
+        return wrong
     files = manifest.get("files", {})
     bad = next((k for k, v in files.items() if not isinstance(v, str)), None)
     return f"'files.{bad}' must be a file name" if bad is not None else None

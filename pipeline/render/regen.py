@@ -52,6 +52,10 @@ def episode_context(episode_dir: str | Path) -> tuple[EpisodeContext, dict]:
     if "script" not in manifest:
         raise RenderError("the manifest names no script: render the episode again",
                           episode_dir / "manifest.json")
+    if manifest.get("book"):  # a chapter of a book: cut from the book again, cast as the book
+        from pipeline.books.season import load_chapter_context
+
+        return load_chapter_context(manifest, episode_dir), manifest
     script = Path(manifest["script"])
     if not script.exists():
         raise RenderError(f"the episode's script is gone: {script}", episode_dir / "manifest.json")

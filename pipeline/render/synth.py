@@ -13,12 +13,16 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import engines, progress
 from pipeline.engines.base import Delivery, VoiceSpec
 from pipeline.lifetime import die_with_parent
 from pipeline.render.cache import TakeCache
 from pipeline.render.plan import LinePlan
+
+if TYPE_CHECKING:
+    from pipeline.cluster.session import ClusterSession
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,10 @@ def missing_jobs(plans: Iterable[LinePlan], cache: TakeCache) -> list[SynthJob]:
 
 def synthesize_jobs(jobs: list[SynthJob], cache_root: Path, workers: int = 1,
                     show_progress: bool = True,
-                    on_done: Callable[[str, float], None] | None = None) -> float:
-    """Run ``jobs``; returns seconds of audio made. Interrupts cancel pending work cleanly."""
+                    on_done: Callable[[str, float], None] | None = None,
+                    cluster: ClusterSession | None = None) -> float:
+    """Run ``jobs`` (here, or on the Ray ``cluster``); returns seconds of audio made.
+    Interrupts cancel pending work cleanly."""
     if not jobs:
         return 0.0
     made = 0.0
@@ -73,7 +79,9 @@ def synthesize_jobs(jobs: list[SynthJob], cache_root: Path, workers: int = 1,
             if on_done:
                 on_done(key, seconds)
 
-        if workers <= 1 or len(jobs) == 1:
+        if cluster is not None:
+            cluster.pool().synthesize(jobs, TakeCache(cache_root), finished)
+        elif workers <= 1 or len(jobs) == 1:
             for job in jobs:
                 finished(*run_job(job, str(cache_root)))
         else:

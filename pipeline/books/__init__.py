@@ -1,0 +1,1 @@
+"""Books: a file of chapters becomes a season of episodes (see ``book``, ``season``)."""
