@@ -37,10 +37,21 @@ class LineChoice:
 
 
 MAX_TAKE = 9999
+
+
+def _recordings(value: object) -> bool:
+    """take number (text) -> {"file", "sha256", "key"}, all text."""
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and k.isdigit() and isinstance(v, dict)
+        and all(isinstance(v.get(f), str) for f in ("file", "sha256", "key"))
+        for k, v in value.items())
+
+
 CHOICE_RULES = {
     "take": optional(whole(1, MAX_TAKE)), "text": optional(TEXT), "voice": optional(TEXT),
     "pace": optional(number(0.5, 2.0)), "expressiveness": optional(number(0.0, 2.0)),
     "script_text": optional(TEXT), "takes": list_of(whole(1, MAX_TAKE)),
+    "recordings": (_recordings, 'take numbers mapped to {"file", "sha256", "key"} texts'),
 }
 
 
