@@ -22,7 +22,6 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,7 @@ from pipeline.errors import MixError
 from pipeline.mix import delivery, plot, tags, transcripts
 from pipeline.mix.decode import ffmpeg_exe
 from pipeline.mix.levels import FramePeaks, LoudnessMeter
+from pipeline.mix.meta import EpisodeMeta
 from pipeline.mix.render import MixResult
 from pipeline.mix.settings import MixSettings
 from pipeline.mix.timeline import Timeline
@@ -40,18 +40,6 @@ from pipeline.transaction import FolderTransaction
 
 WAV_LIMIT = 0xFFFFFFFF - 1024  # bytes of PCM a plain WAV header can describe
 QUEUE_BLOCKS = 4  # master blocks (~12 s each) waiting for each encoder
-
-
-@dataclass
-class EpisodeMeta:
-    title: str
-    show: str = ""
-    episode_number: int | None = None
-    season: int | None = None
-    author: str = ""
-    summary: str = ""
-    cover: str | Path | None = None  # PNG or JPEG, embedded in the MP3/M4A/Opus
-    date: str | None = None  # "2025-01-06" or "2025"
 
 
 # kind -> file name (kinds match what publish reads from the manifest's "files").

@@ -18,6 +18,7 @@ from pipeline.errors import MixError
 
 MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 AUDIO_FORMATS = ("mp3", "wav", "m4a", "opus")
+LIMITER_GROUP = 16  # samples per limiter gain step; the timeline snaps edits onto it
 MAX_PAUSE = 3600.0  # a pause longer than an hour is a typo, not a dramatic beat
 # K-weighted loudness of active speech in the pre-master (every take is normalized to -20 dBFS
 # active RMS; Piper's voices then measure -21.0 +- 0.3 LUFS) and of a bed at 0 dB gain (see

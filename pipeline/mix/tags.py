@@ -32,7 +32,7 @@ from pipeline.errors import MixError
 from pipeline.mix.timeline import Chapter
 
 if TYPE_CHECKING:
-    from pipeline.mix.export import EpisodeMeta
+    from pipeline.mix.meta import EpisodeMeta
 
 
 @dataclass

@@ -21,16 +21,9 @@ import pipeline.mix as mix_package
 from pipeline import __version__
 from pipeline.errors import CastwrightError
 from pipeline.files import code_id, file_sha256
-from pipeline.mix import (
-    EpisodeMeta,
-    EpisodeWriter,
-    MixSettings,
-    RenderedLine,
-    build_timeline,
-    mix_timeline,
-    plot,
-)
-from pipeline.mix.delivery import Calibration, predicted_settings
+from pipeline.mix.meta import EpisodeMeta
+from pipeline.mix.settings import MixSettings
+from pipeline.mix.timeline import RenderedLine, build_timeline
 from pipeline.render.manifest import MANIFEST_FILE, load_manifest, manifest_text
 from pipeline.render.plan import NOTICE_ID, LinePlan
 from pipeline.transaction import FolderTransaction, is_file_name, verify
@@ -180,7 +173,10 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     episode = episode_meta(ctx, meta)
     fingerprint = mix_fingerprint(timeline, settings, episode, plans)
     if last is not None and up_to_date(ctx, last, fingerprint):
-        return last
+        return last  # nothing to do: the mixer (scipy, ~1.5 s of imports) is never loaded
+    from pipeline.mix import EpisodeWriter, mix_timeline, plot
+    from pipeline.mix.delivery import Calibration, predicted_settings
+
     plot.start_helper()  # matplotlib imports in a forked helper while we mix (no-op if running)
     # Raw mix audio goes beside the output (not a possibly RAM-backed /tmp): 3 h is ~8 GB.
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
