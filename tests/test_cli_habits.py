@@ -52,7 +52,13 @@ def test_version_matches_the_package():
 
 
 def test_completion_script_and_completions():
-    script = castwright("--show-completion", "bash")
+    # `--show-completion` asks shellingham which shell runs castwright (it walks the parent
+    # processes): run it from bash, as a user does, not from whatever started the test run
+    # (nohup, a CI runner: no shell there, and typer says "Shell  not supported").
+    exe = Path(sys.executable).with_name("castwright")
+    script = subprocess.run(["bash", "--norc", "-c", '"$0" --show-completion bash; exit $?',
+                             str(exe)], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
     assert script.returncode == 0
     assert "complete -o default -F _castwright_completion castwright" in script.stdout
     env = {"_CASTWRIGHT_COMPLETE": "complete_bash", "COMP_CWORD": "1",
