@@ -162,9 +162,11 @@ def previous_master(last: dict | None) -> tuple[float, float] | None:
 
 
 def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | None = None,
-                     keep_master: bool = False) -> dict:
+                     keep_master: bool = False, stems: bool = False) -> dict:
     """Mix and export. ``keep_master`` (single-line changes) reuses the last mastering gain so
-    every unchanged line stays sample-identical; a full render re-masters from scratch."""
+    every unchanged line stays sample-identical; a full render re-masters from scratch.
+    ``stems`` also writes the dialogue, music, effects and ambience stems (``stems/``); a mix
+    without them drops the last one's, which would no longer match."""
     settings = MixSettings.from_table(ctx.mix)
     lines = rendered_lines(ctx, plans)
     timeline = build_timeline(ctx.script, lines, settings, notice=_notice_line(ctx))
@@ -172,8 +174,11 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     fixed = previous_master(last) if keep_master else None
     episode = episode_meta(ctx, meta)
     fingerprint = mix_fingerprint(timeline, settings, episode, plans)
-    if last is not None and up_to_date(ctx, last, fingerprint):
-        return last  # nothing to do: the mixer (scipy, ~1.5 s of imports) is never loaded
+    has_stems = "stem_dialogue" in ((last or {}).get("files") or {})
+    if last is not None and up_to_date(ctx, last, fingerprint) and (has_stems or not stems):
+        # (stems made for this very mix stay, asked for or not); nothing to do: the mixer
+        # (scipy, ~1.5 s of imports) is never loaded
+        return last
     from pipeline.mix import EpisodeWriter, mix_timeline, plot
     from pipeline.mix.delivery import Calibration, predicted_settings
 
@@ -189,12 +194,16 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
         # The writer takes the master as it is made: with a fixed master (a single-line
         # change) the encoders run while the episode is still being mixed.
         with EpisodeWriter(ctx.episode_dir, timeline, episode, settings, txn=txn,
-                           encoders=encoders, verify=fixed is None) as writer:
+                           encoders=encoders, verify=fixed is None, stems=stems) as writer:
             result = mix_timeline(timeline, take_loader(ctx, timeline.sample_rate), settings,
                                   work_dir=ctx.out_dir, fixed_master=fixed, sink=writer.write,
-                                  sound_cache=ctx.sounds_dir)
+                                  sound_cache=ctx.sounds_dir,
+                                  stems=writer.write_stems if stems else None)
             files = writer.finish(result)
         manifest = build_manifest(ctx, plans, timeline, files, result)
+        if stems:  # what a DAW user needs to line them up with the master
+            manifest["stems"] = {"level": "pre-master", "sum": "the master before its gain and "
+                                 "limiter", "master_gain_db": result.loudness.gain_db}
         manifest["loudness"].update(_delivered(writer.delivered, last, settings))
         if fixed is not None:  # a one-line re-mix does not measure the beds: keep the last
             before = (last or {}).get("loudness") or {}
