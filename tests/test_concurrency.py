@@ -248,7 +248,7 @@ def test_killed_render_leaves_no_process_and_its_temp_files_go_next_run(tmp_path
     render = cli("render", str(script), "--out", str(out), "--jobs", "2", "--quiet")
     helpers = _kill_when(render, lambda _: any(out.glob("castwright-mix-*/premaster.f32")))
     assert list(out.glob("castwright-mix-*"))
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # SIGKILL from the kernel, but a loaded machine is slow
     while time.monotonic() < deadline and any(map(_alive, workers + helpers)):
         time.sleep(0.1)
     assert not [pid for pid in workers + helpers if _alive(pid)]
