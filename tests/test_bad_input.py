@@ -159,6 +159,9 @@ def write_json(path: Path, data) -> Path:
     ({"s01-l001": {"pace": 50}}, "'s01-l001.pace' must be a number from 0.5 to 2"),
     ({"s01-l001": {"colour": "red"}}, "'s01-l001.colour' is not a known key"),
     ({"s01-l001": 3}, "'s01-l001' must be an object"),
+    ({"s01-l001": {"recordings": {"2": "take.wav"}}}, "'s01-l001.recordings' must be take"),
+    ({"s01-l001": {"recordings": {"two": {"file": "a.wav", "sha256": "0", "key": "k"}}}},
+     "'s01-l001.recordings' must be take numbers"),
     ([1, 2], "must be an object"),
 ])
 def test_a_hand_edited_choices_file_is_one_line(tmp_path, choices, words):
@@ -179,6 +182,8 @@ GOOD_LINE = {"line_id": "s01-l001", "speaker": "Mara", "voice": "clara", "text":
     ({"files": {"mp3": 5}}, "'files.mp3' must be a file name"),
     ({"duration": -3}, "'duration' must be a number from 0"),
     ({"script": None}, "'script' must be text"),
+    ({"book": {"chapter": "one"}}, "'book.chapter' must be a whole number"),
+    ({"book": {"title": "A Book"}}, "'book.chapter' is missing"),
 ])
 def test_a_hand_edited_manifest_is_one_line(tmp_path, change, words):
     manifest = {"slug": "ep", "title": "T", "script": "/x.txt", "lines": [GOOD_LINE],
@@ -326,3 +331,11 @@ def test_state_files_are_readable_like_the_rest(tmp_path):
     os.umask(mask)
     atomic.write_text(tmp_path / "choices.json", "{}")
     assert (tmp_path / "choices.json").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_choices_with_recorded_takes_load_back(tmp_path):
+    recording = {"file": "/takes/mara.wav", "sha256": "ab" * 32, "key": "cd" * 16}
+    path = write_json(tmp_path / "ep" / "choices.json",
+                      {"s01-l001": {"take": 2, "takes": [1, 2], "recordings": {"2": recording}}})
+    choice = load_choices(path.parent)["s01-l001"]
+    assert choice.recording(2) == recording and choice.recording(1) is None
