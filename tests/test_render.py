@@ -112,6 +112,17 @@ def test_second_render_synthesizes_nothing(rendered, monkeypatch):
     assert np.array_equal(a, b)
 
 
+def test_the_same_script_named_another_way_is_not_mixed_again(rendered, monkeypatch):
+    script, out, _ = rendered
+    render(script, out)  # whatever the tests before left: current again
+    episode = out / "garden"
+    stamps = {p.name: p.stat().st_mtime_ns for p in episode.iterdir()}
+    monkeypatch.chdir(script.parent)
+    again = render(Path(script.name), out)  # relative now, absolute before
+    assert again.synthesized == 0
+    assert {p.name: p.stat().st_mtime_ns for p in episode.iterdir()} == stamps
+
+
 def test_one_edited_line_synthesizes_one_line(tmp_path, rendered, monkeypatch):
     _, out, first = rendered
     edited = write_script(tmp_path, SCRIPT.replace("Good morning, Bill.", "Good evening, Bill."))

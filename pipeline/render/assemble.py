@@ -104,7 +104,9 @@ def mix_code_id() -> str:
 def mix_fingerprint(timeline, settings: MixSettings, meta: EpisodeMeta,
                     plans: list[LinePlan]) -> str:
     """Everything the episode files depend on: same fingerprint, same files."""
-    payload = [__version__, mix_code_id(), timeline.to_dict(), asdict(settings), asdict(meta),
+    layout = timeline.to_dict()
+    layout.pop("script_path", None)  # only named in errors: `x.txt` and `./x.txt` mix the same
+    payload = [__version__, mix_code_id(), layout, asdict(settings), asdict(meta),
                [(p.line_id, p.speaker, p.voice.name, p.text, p.take) for p in plans],
                _sound_files(timeline)]
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
