@@ -168,8 +168,10 @@ def summarize(results: dict, work: Path) -> None:
     local = [r["local"]["wall"] for r in rounds]
     cluster = [r["cluster"]["wall"] for r in rounds]
     fixed = [r["cluster_one_line"]["wall"] - r["local_one_line"]["wall"] for r in rounds]
-    fixed_cpu = [r["cluster_one_line"]["cpu"] - r["local_one_line"]["cpu"] for r in rounds]
-    local_cpu = [r["local"]["cpu"] for r in rounds]
+    # Local: the CLI's tree only (the idle head's background meanwhile is not the render's; it
+    # is reported on its own). Cluster: the driver and every Ray process, background included.
+    fixed_cpu = [r["cluster_one_line"]["cpu"] - r["local_one_line"]["driver_cpu"] for r in rounds]
+    local_cpu = [r["local"]["driver_cpu"] for r in rounds]
     cluster_cpu = [r["cluster"]["cpu"] for r in rounds]
     takes = work / "cluster-0" / ".cache" / "takes"
     wavs = [p.stat().st_size for p in takes.rglob("*.wav")]
@@ -183,6 +185,7 @@ def summarize(results: dict, work: Path) -> None:
         "overhead_per_line_seconds": [(c - lo - f) / lines for c, lo, f in
                                       zip(cluster, local, fixed, strict=True)],
         "local_cpu": local_cpu, "cluster_cpu": cluster_cpu, "fixed_cost_cpu": fixed_cpu,
+        "idle_head_cpu_per_second": [r["local"]["ray_cpu"] / r["local"]["wall"] for r in rounds],
         "cluster_cpu_over_local": [c / lo for c, lo in zip(cluster_cpu, local_cpu, strict=True)],
         "cpu_overhead_per_line": [(c - lo - f) / lines for c, lo, f in
                                   zip(cluster_cpu, local_cpu, fixed_cpu, strict=True)],
