@@ -81,6 +81,13 @@ def take_fields(take: Take) -> dict:
             "words": [asdict(w) for w in take.words] if take.words else None}
 
 
+def wav_fields(wav: bytes) -> dict:
+    """The sidecar's description of a take read from its WAV (no word timings)."""
+    with sf.SoundFile(io.BytesIO(wav)) as audio:
+        return {"sample_rate": audio.samplerate, "frames": audio.frames,
+                "duration": audio.frames / audio.samplerate, "words": None}
+
+
 class TakeCache:
     def __init__(self, root: str | Path):
         self.root = Path(root)
@@ -133,6 +140,8 @@ class TakeCache:
         except OSError as err:  # disk full, quota: the temp file is gone already
             raise RenderError(f"cannot write a take ({err.strerror or err}; is the disk full?)",
                               wav_path) from None
+        if any(name not in fields for name in REQUIRED if name != "sha256"):
+            fields = {**wav_fields(wav), **fields}  # a bare WAV (a cluster mixer's copy)
         meta = {"key": key, "sha256": hashlib.sha256(wav).hexdigest(), **fields, **(info or {})}
         write_text(self.meta_path(key), json.dumps(meta, indent=1, ensure_ascii=False))
         return meta
