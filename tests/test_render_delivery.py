@@ -321,3 +321,17 @@ def test_a_mix_without_stems_drops_the_old_ones(stemmed, tmp_path):
     assert "stem_dialogue" not in regen.manifest["files"]
     assert not any((folder / "stems").glob("*.wav"))
     assert "labels" in regen.manifest["files"]  # markers always
+
+
+def test_stems_of_a_book_season_are_refused_before_anything_is_written(tmp_path):
+    """A season would write four stems per chapter: the user is told what works instead."""
+    from book_support import FERRY, write_txt
+
+    book = write_txt(tmp_path / "ferry.txt", FERRY)
+    out = tmp_path / "out"
+    done = CliRunner().invoke(app, ["render", str(book), "--stems", "-o", str(out)])
+    assert done.exit_code == 2
+    assert done.output.strip() == (
+        f"error: {book}: --stems works on one episode: add --whole to render the book as one, "
+        "or run `castwright regen CHAPTER-EPISODE LINE --stems`")
+    assert not out.exists()
