@@ -58,7 +58,7 @@ def test_files_written(episode):
         "mp3": "episode.mp3", "wav": "episode.wav", "m4a": "episode.m4a",
         "opus": "episode.opus", "vtt": "transcript.vtt", "srt": "transcript.srt",
         "transcript_json": "transcript.json", "chapters_json": "chapters.json",
-        "png": "episode.png"}
+        "png": "episode.png", "labels": "labels.txt", "markers_csv": "markers.csv"}
     assert sorted(p.name for p in out.iterdir()) == sorted(files.values())  # no temp leftovers
     assert (out / "episode.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert all((out / name).stat().st_mode & 0o777 == 0o644 for name in files.values())

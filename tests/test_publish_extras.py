@@ -211,3 +211,27 @@ def test_notes_files_are_not_taken_for_scripts(tmp_path: Path) -> None:
     loaded = load_show(show)
     assert [e.slug for e in loaded.episodes] == ["one", "two"]
     assert loaded.episodes[0].notes == (tmp_path / "scripts" / "one.notes.md").resolve()
+
+
+def test_recorded_lines_are_credited_as_recordings_not_as_a_voice(tmp_path: Path) -> None:
+    """A line a person recorded (regen --audio) is no synthetic voice: the cast list names the
+    voice that plays the character's other lines and counts the recorded ones."""
+    import json
+
+    show, out = _show(tmp_path)
+    manifest_path = out / "one" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    mara = dict(manifest["lines"][1])
+    manifest["lines"][1].update(voice="recording", engine="recording")  # Mara's first line
+    manifest["lines"].append({**mara, "line_id": "s01-l004"})  # and a synthetic one after it
+    tom = manifest["lines"][2]
+    tom.update(voice="recording", engine="recording")  # Tom only ever recorded
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    publish(show, out, render=False, now=NOW)
+    data, _ = _feed(out)
+    html = next(e for e in feedparser.parse(data).entries if e.title == "One").content[0].value
+    assert "<li>Mara — voice: en_GB-alba-medium; 1 line recorded</li>" in html
+    assert "<li>Tom — recorded</li>" in html
+    assert "<li>Narrator — voice: en_US-joe-medium</li>" in html
+    page = (out / "feed" / "index.html").read_text(encoding="utf-8")
+    assert "<li><b>Mara</b> — voice: en_GB-alba-medium; 1 line recorded</li>" in page

@@ -285,7 +285,7 @@ def test_show_page_lists_players_notes_and_transcripts(published) -> None:
         f'kind="captions" src="{named(out, "one", ".vtt")}"' in page
     assert f'<p class="disclosure">{DISCLOSURE_TEXT}</p>' in page
     assert '<p class="notes">A keeper &amp; his lamp.</p>' in page
-    assert "<li><b>Mara</b> — voice en_GB-alba-medium</li>" in page
+    assert "<li><b>Mara</b> — voice: en_GB-alba-medium</li>" in page
     assert '<b>Tom:</b> Line 3 by Tom' in page
     assert '<p class="narration">' in page  # narration is not labelled with a speaker
     assert '<a href="feed.xml">RSS feed</a>' in page

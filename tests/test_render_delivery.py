@@ -197,3 +197,141 @@ def test_screenplay_chapters_read_as_places(ferry):
     assert [str(tags[k].sub_frames["TIT2"]) for k in sorted(
         (k for k in tags if k.startswith("CHAP")), key=lambda k: tags[k].start_time)] == titles
     assert [s["title"] for s in ferry.manifest["sections"]] == titles
+
+
+# -- stems and markers for a DAW ---------------------------------------------------------------
+STEMMED = """Title: Harbour Night
+
+# The harbour
+[MUSIC: theme]
+[AMBIENCE: rain]
+NARRATOR: The rain came in off the sea and did not stop for three days.
+[SFX: a knock at the door]
+ANNA: Close the shutters, Tom. The lamp will go out.
+TOM: It has never gone out. Not once in forty years.
+"""
+
+
+@pytest.fixture(scope="module")
+def stemmed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("stemmed")
+    script = folder / "stemmed.txt"
+    script.write_text(STEMMED, encoding="utf-8")
+    return script, render_episode(script, folder / "out", show_progress=False, stems=True)
+
+
+def test_stems_line_up_with_the_master_and_sum_to_the_pre_master(stemmed):
+    import numpy as np
+    import soundfile as sf
+    import soxr
+
+    from pipeline.mix import MixSettings, Timeline, mix_timeline
+    from pipeline.render.cache import TakeCache
+
+    script, result = stemmed
+    folder, m = result.episode_dir, result.manifest
+    master = sf.info(folder / "episode.wav")
+    stems = {}
+    for name in ("dialogue", "music", "effects", "ambience"):
+        info = sf.info(folder / m["files"][f"stem_{name}"])
+        assert (info.frames, info.channels, info.samplerate, info.subtype) == (
+            master.frames, master.channels, master.samplerate, "FLOAT")
+        stems[name], _ = sf.read(folder / m["files"][f"stem_{name}"], dtype="float32")
+    # The same timeline mixed again with no gain and no limiter is the pre-master itself.
+    cache = TakeCache(folder.parent / ".cache" / "takes")
+
+    def load(key):
+        take = cache.load(key)
+        return soxr.resample(take.samples, take.sample_rate, 44100).astype(np.float32)
+
+    pre = mix_timeline(Timeline.from_dict(m["timeline"]), load, MixSettings(),
+                       fixed_master=(0.0, 40.0))
+    total = sum(stems.values())
+    assert np.abs(total - np.asarray(pre.audio)).max() < 1e-5
+    # Each stem holds its own sounds.
+    tl = m["timeline"]
+
+    def energy(x, a, b):
+        return float(np.mean(np.square(x[int(a * 44100):int(b * 44100)])))
+
+    line = m["lines"][1]
+    knock = next(p for p in tl["placements"] if p["kind"] == "sfx")
+    theme = next(p for p in tl["placements"] if p["kind"] == "music")
+    assert energy(stems["dialogue"], line["start"], line["end"]) > 100 * energy(
+        stems["dialogue"], knock["start"], knock["start"] + 0.3)
+    assert energy(stems["effects"], knock["start"], knock["start"] + 0.5) > 0
+    assert energy(stems["effects"], line["start"], line["end"]) == 0
+    assert energy(stems["music"], theme["start"], theme["start"] + 3) > 0
+    assert energy(stems["ambience"], line["start"], line["end"]) > 0
+    assert m["stems"]["master_gain_db"] == m["loudness"]["gain_db"]
+
+
+def test_the_bed_sits_18_lu_under_the_dialogue_in_the_stems(stemmed):
+    """Independent of the mix analysis: the dialogue and ambience stems, K-weighted, compared
+    over every spoken line."""
+    import numpy as np
+    import scipy.signal as ss
+    import soundfile as sf
+
+    from pipeline.mix.levels import k_weighting_sos
+
+    script, result = stemmed
+    folder, m = result.episode_dir, result.manifest
+    k = k_weighting_sos(44100)
+    speech, _ = sf.read(folder / m["files"]["stem_dialogue"], dtype="float64")
+    bed, _ = sf.read(folder / m["files"]["stem_ambience"], dtype="float64")
+    speech, bed = ss.sosfilt(k, speech, axis=0), ss.sosfilt(k, bed, axis=0)
+    ratios = []
+    for line in m["lines"]:
+        a, b = int((line["start"] + 0.3) * 44100), int((line["end"] - 0.3) * 44100)
+        ratios.append(10 * np.log10(np.mean(speech[a:b] ** 2) / np.mean(bed[a:b] ** 2)))
+    assert float(np.median(ratios)) == pytest.approx(18.0, abs=2.0)
+
+
+def test_markers_for_audacity_and_a_spreadsheet(stemmed):
+    import csv
+
+    script, result = stemmed
+    folder, m = result.episode_dir, result.manifest
+    labels = [row.split("\t") for row in
+              (folder / m["files"]["labels"]).read_text(encoding="utf-8").splitlines()]
+    assert labels[0][2] == "Chapter: The harbour" and float(labels[0][0]) == 0.0
+    lines = labels[len(m["sections"]):]
+    assert [(float(a), float(b), text.split(" ")[0]) for a, b, text in lines] == [
+        (pytest.approx(x["start"], abs=1e-6), pytest.approx(x["end"], abs=1e-6), x["line_id"])
+        for x in m["lines"]]
+    assert lines[1][2] == "s01-l002 Anna: Close the shutters, Tom. The lamp will go out."
+    text = (folder / m["files"]["markers_csv"]).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    assert [r["kind"] for r in rows] == ["chapter"] + ["line"] * len(m["lines"])
+    assert rows[2]["speaker"] == "Anna" and rows[2]["text"].startswith("Close the shutters")
+    assert float(rows[3]["start"]) == pytest.approx(m["lines"][2]["start"], abs=1e-3)
+
+
+def test_a_mix_without_stems_drops_the_old_ones(stemmed, tmp_path):
+    import shutil
+
+    script, result = stemmed
+    out = tmp_path / "out"
+    shutil.copytree(result.episode_dir.parent, out)
+    folder = out / result.episode_dir.name
+    again = render_episode(script, out, show_progress=False)  # nothing changed: all kept
+    assert "stem_dialogue" in again.manifest["files"] and (folder / "stems").is_dir()
+    regen = regen_line(folder, "s01-l002")  # a new mix, no stems asked for
+    assert "stem_dialogue" not in regen.manifest["files"]
+    assert not any((folder / "stems").glob("*.wav"))
+    assert "labels" in regen.manifest["files"]  # markers always
+
+
+def test_stems_of_a_book_season_are_refused_before_anything_is_written(tmp_path):
+    """A season would write four stems per chapter: the user is told what works instead."""
+    from book_support import FERRY, write_txt
+
+    book = write_txt(tmp_path / "ferry.txt", FERRY)
+    out = tmp_path / "out"
+    done = CliRunner().invoke(app, ["render", str(book), "--stems", "-o", str(out)])
+    assert done.exit_code == 2
+    assert done.output.strip() == (
+        f"error: {book}: --stems works on one episode: add --whole to render the book as one, "
+        "or run `castwright regen CHAPTER-EPISODE LINE --stems`")
+    assert not out.exists()

@@ -23,6 +23,7 @@ from pipeline.commands.common import (
     warn,
 )
 from pipeline.commands.script import CastOption, VoicesAlias, VoicesDirOption
+from pipeline.errors import ScriptError
 from pipeline.render.manifest import load_manifest, resolve_episode
 
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
@@ -62,6 +63,9 @@ def render(
     voices_alias: VoicesAlias = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Same as castwright -q.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    stems: Annotated[bool, typer.Option(
+        "--stems", help="Also write dialogue, music, effects and ambience stems (stems/*.wav) "
+        "for finishing in a DAW.")] = False,
     chapters: Annotated[str | None, typer.Option(
         "--chapters", help="A book's chapters to render: 3-5, 7, 1,4-6, 58- (default: all).",
     )] = None,
@@ -80,6 +84,8 @@ def render(
 
     if quiet:
         common.configure(-1)
+    if stems and not whole:
+        _refuse_book_stems(script, all_matter, read_notes)
     if not whole and render_book(script, out, cast, jobs_or_default(jobs),
                                  voices_dir or voices_alias, quiet, chapters, all_matter,
                                  read_notes, as_json):
@@ -89,7 +95,7 @@ def render(
     with cluster_session(cluster) as session:
         result = render_episode(script, out, cast, jobs=jobs_or_default(jobs),
                                 voices_dir=voices_dir or voices_alias, show_progress=not quiet,
-                                cluster=session)
+                                cluster=session, stems=stems)
     for warning in result.warnings:
         warn(warning)
     m = result.manifest
@@ -153,6 +159,15 @@ def lines(
                          "lines": rows})
 
 
+def _refuse_book_stems(script: Path, all_matter: bool, read_notes: bool) -> None:
+    """Stems are per episode: a season would write one set per chapter nobody asked for."""
+    from pipeline.books.book import load_book
+
+    if load_book(script, all_matter, read_notes).is_season:
+        raise ScriptError("--stems works on one episode: add --whole to render the book as "
+                          "one, or run `castwright regen CHAPTER-EPISODE LINE --stems`", script)
+
+
 @user_errors
 def regen(
     episode: EpisodeArgument,
@@ -166,6 +181,8 @@ def regen(
         "--expressiveness", help="Delivery for this line: the engine's variation (0 .. 2).",
     )] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Drop this line's overrides.")] = False,
+    stems: Annotated[bool, typer.Option(
+        "--stems", help="Also write the stems for a DAW (slower: off by default).")] = False,
     audio: Annotated[Path | None, typer.Option(
         "--audio", help="Your own recording of the line (WAV, MP3, FLAC …) as a new take: "
         "trimmed and matched to the voices' loudness.")] = None,
@@ -178,7 +195,7 @@ def regen(
     started = time.perf_counter()
     result = regen_line(resolve_episode(episode, out), line_id, take=take, text=text,
                         voice=voice, reset=reset, pace=pace, expressiveness=expressiveness,
-                        audio=audio)
+                        audio=audio, stems=stems)
     seconds = time.perf_counter() - started
     if as_json:
         print_json({"line_id": line_id, "take": result.take, "synthesized": result.synthesized,

@@ -29,10 +29,10 @@ import soundfile as sf
 
 from pipeline.atomic import work_dir
 from pipeline.errors import MixError
-from pipeline.mix import delivery, plot, tags, transcripts
+from pipeline.mix import delivery, markers, plot, tags, transcripts
 from pipeline.mix.decode import ffmpeg_exe
 from pipeline.mix.levels import FramePeaks, LoudnessMeter
-from pipeline.mix.render import MixResult
+from pipeline.mix.render import STEMS, MixResult
 from pipeline.mix.settings import MixSettings
 from pipeline.mix.timeline import Timeline
 from pipeline.transaction import FolderTransaction
@@ -58,7 +58,10 @@ FILE_NAMES = {
     "mp3": "episode.mp3", "wav": "episode.wav", "m4a": "episode.m4a", "opus": "episode.opus",
     "vtt": "transcript.vtt", "srt": "transcript.srt", "transcript_json": "transcript.json",
     "chapters_json": "chapters.json", "png": "episode.png",
+    "labels": "labels.txt", "markers_csv": "markers.csv",
 }
+# ``render --stems``: one 32-bit float WAV per bus, the master's length, pre-master level.
+STEM_FILES = {f"stem_{name}": f"stems/{name}.wav" for name in STEMS}
 
 _ENCODERS = {
     # LAME -q 7: ~1.7x faster than its default here, inaudible on speech at podcast bitrates;
@@ -95,7 +98,7 @@ class EpisodeWriter:
                  settings: MixSettings, measure: bool = False,
                  txn: FolderTransaction | None = None,
                  encoders: dict[str, delivery.EncoderSetting] | None = None,
-                 verify: bool = True):
+                 verify: bool = True, stems: bool = False):
         self.dir, self.timeline, self.meta, self.settings = (Path(episode_dir), timeline, meta,
                                                              settings)
         self.own_txn = txn is None
@@ -105,6 +108,7 @@ class EpisodeWriter:
         self.encoder_settings = dict(encoders or {})
         self.verify = verify
         self.delivered: dict[str, delivery.Delivered] = {}
+        self.want_stems = stems  # then pass ``write_stems`` to the mixer as its ``stems``
         self.sr, self.ch = timeline.sample_rate, settings.channels
         self.measure = measure  # no analysis from the mixer: meter the plot's levels here
         self.meter, self.frame_peaks = LoudnessMeter(self.sr, self.ch), FramePeaks(self.sr)
@@ -167,6 +171,18 @@ class EpisodeWriter:
         self.wav = self._stack.enter_context(sf.SoundFile(
             self.paths["wav"], "w", self.sr, self.ch, subtype="PCM_24",
             format="WAV" if wav_bytes < WAV_LIMIT else "RF64"))
+        self.stem_files: dict[str, sf.SoundFile] = {}
+        if self.want_stems:  # float: the pre-master's peaks may pass full scale
+            big = wav_bytes // 3 * 4 >= WAV_LIMIT
+            for kind, name in STEM_FILES.items():
+                self.stem_files[kind.removeprefix("stem_")] = self._stack.enter_context(
+                    sf.SoundFile(self.add_file(kind, name), "w", self.sr, self.ch,
+                                 subtype="FLOAT", format="RF64" if big else "WAV"))
+
+    def write_stems(self, buses: dict[str, np.ndarray]) -> None:
+        """One pre-master block split into the stems (the mixer's ``stems`` callback)."""
+        for name, block in buses.items():
+            self.stem_files[name].write(np.ascontiguousarray(block, dtype="<f4"))
 
     def _encoder(self, fmt: str, gain_db: float) -> _Encoder:
         return _Encoder(fmt, self.paths[fmt], self.sr, self.ch, self.settings.mp3_bitrate,
@@ -187,10 +203,14 @@ class EpisodeWriter:
         for encoder in self.encoders.values():
             encoder.close_input()
         self.wav.close()
+        for stem in self.stem_files.values():
+            stem.close()
         tl = self.timeline
         for kind, text in (("vtt", transcripts.vtt(tl)), ("srt", transcripts.srt(tl)),
                            ("transcript_json", transcripts.transcript_json(tl)),
-                           ("chapters_json", transcripts.chapters_json(tl))):
+                           ("chapters_json", transcripts.chapters_json(tl)),
+                           ("labels", markers.audacity_labels(tl)),
+                           ("markers_csv", markers.markers_csv(tl))):
             self._target(kind).write_text(text, encoding="utf-8", newline="\n")
         if self.measure:
             peaks, short_term, speech_db, bed_db = (self.frame_peaks.result(),

@@ -119,22 +119,28 @@ class MixResult:
             yield np.asarray(audio[start:start + size], dtype=np.float32)
 
 
+StemSink = Callable[[dict[str, np.ndarray]], None]
+STEMS = ("dialogue", "music", "effects", "ambience")
+
+
 def mix_timeline(timeline: Timeline, load_take: TakeLoader, settings: MixSettings,
                  work_dir: str | Path | None = None,
                  fixed_master: tuple[float, float] | None = None,
-                 sink: Sink | None = None, sound_cache: str | Path | None = None
-                 ) -> MixResult:
+                 sink: Sink | None = None, sound_cache: str | Path | None = None,
+                 stems: StemSink | None = None) -> MixResult:
     """Mix and master ``timeline``. Raw audio lives in a temporary folder inside ``work_dir``
     (default: the system temp folder) until the result is garbage collected.
     ``fixed_master`` = (gain dB, limiter threshold dB) reuses an earlier master's settings.
     ``sink``, if given, receives the final master in order, block by block: while mixing
     when the master is fixed, after mastering otherwise. ``sound_cache`` is a folder where
-    synthesized music, effects and bed renders are kept for the next re-mix."""
+    synthesized music, effects and bed renders are kept for the next re-mix. ``stems``, if
+    given, receives every pre-master block split into the ``STEMS`` (each (n, channels)): they
+    sum to the pre-master, sample for sample, before the mastering gain and limiter."""
     _check_timeline(timeline)
     folder = atomic.work_dir("mix", work_dir)  # named for this process: swept if it is killed
     try:
         result = _Mixer(timeline, load_take, settings, folder, fixed_master, sink,
-                        SoundCache(sound_cache)).run()
+                        SoundCache(sound_cache), stems=stems).run()
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -164,8 +170,8 @@ def _check_timeline(tl: Timeline) -> None:
 class _Mixer:
     def __init__(self, tl: Timeline, load_take: TakeLoader, s: MixSettings, folder: Path,
                  fixed_master: tuple[float, float] | None = None, sink: Sink | None = None,
-                 sound_cache: SoundCache | None = None):
-        self.fixed_master, self.sink = fixed_master, sink
+                 sound_cache: SoundCache | None = None, stems: StemSink | None = None):
+        self.fixed_master, self.sink, self.stems = fixed_master, sink, stems
         self.sound_cache = sound_cache or SoundCache(None)
         self.tl, self.load_take, self.s, self.folder = tl, load_take, s, folder
         self.sr, self.ch = tl.sample_rate, s.channels
@@ -388,6 +394,8 @@ class _Mixer:
             self._bed_loudness(bus, b0)
             _add_frames(self.bed_duck, np.square(duck[:, 0], dtype=np.float64) / self.frame, b0,
                         self.frame)
+        if self.stems is not None:
+            self._stems(speech, bus, extra, unit, n)
         if "music" in extra:
             extra["music"] *= _duck_gain(unit, -s.music_duck_db)
             bus += extra["music"]
@@ -398,6 +406,20 @@ class _Mixer:
         self._frame_energy(self.other_e, bus, b0)  # the plot: everything under the speech
         bus += speech
         return bus
+
+    def _stems(self, speech: np.ndarray, beds: np.ndarray, extra: dict[str, np.ndarray],
+               unit: np.ndarray, n: int) -> None:
+        """Hand the block's buses to the stem writer, ducked as they are mixed. Music and
+        effects are ducked here on copies; the mix ducks its own the same way."""
+        silent = np.zeros((n, self.ch), dtype=np.float32)
+        music = extra.get("music")
+        sfx = extra.get("sfx")
+        assert self.stems is not None
+        self.stems({
+            "dialogue": np.ascontiguousarray(np.broadcast_to(speech, (n, self.ch))),
+            "music": silent if music is None else music * _duck_gain(unit, -self.s.music_duck_db),
+            "effects": silent if sfx is None else sfx * _duck_gain(unit, -self.s.duck_depth_db / 2),
+            "ambience": beds.copy()})
 
     def _bed_loudness(self, bus: np.ndarray, b0: int) -> None:
         """K-weighted energy of the ducked beds, 100 ms frames (filter state carried)."""

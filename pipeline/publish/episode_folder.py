@@ -21,13 +21,23 @@ DEFAULT_FILES = {
     "chapters_json": "chapters.json",
 }
 NARRATOR = "Narrator"
+RECORDING = "recording"  # a manifest line's engine when a person's recording plays it
 
 
 @dataclass(frozen=True)
 class CastMember:
     name: str  # the character, as written in the script ("Narrator" for narration)
-    voice: str | None  # the synthetic voice that plays it
+    voice: str | None  # the synthetic voice that plays it (None: every line is a recording)
     role: str  # Podcast Taxonomy role: "narrator" or "voice actor"
+    recorded: int = 0  # lines played by a person's recording (regen --audio) instead
+
+    def credit(self) -> str:
+        """"voice: clara", "voice: clara; 2 lines recorded", or "recorded"."""
+        recorded = (f"{self.recorded} line{'s' if self.recorded != 1 else ''} recorded"
+                    if self.recorded else "")
+        if self.voice is None:
+            return "recorded" if self.recorded else ""
+        return f"voice: {self.voice}" + (f"; {recorded}" if recorded else "")
 
 
 @dataclass(frozen=True)
@@ -45,14 +55,21 @@ class EpisodeFolder:
         return self.files["mp3"]
 
     def cast(self) -> list[CastMember]:
-        """Everyone who speaks, in order of first line."""
-        seen: dict[str, CastMember] = {}
+        """Everyone who speaks, in order of first line, with the first synthetic voice that
+        plays them (a recorded line is counted, not named as a voice)."""
+        voices: dict[str, str | None] = {}
+        recorded: dict[str, int] = {}
         for line in self.lines:
             name = str(line.get("speaker") or NARRATOR).strip() or NARRATOR
-            if name not in seen:
-                role = "narrator" if name.lower() == NARRATOR.lower() else "voice actor"
-                seen[name] = CastMember(name, line.get("voice") or None, role)
-        return list(seen.values())
+            voices.setdefault(name, None)
+            recorded.setdefault(name, 0)
+            if line.get("engine") == RECORDING:
+                recorded[name] += 1
+            elif voices[name] is None:
+                voices[name] = line.get("voice") or None
+        return [CastMember(name, voice, "narrator" if name.lower() == NARRATOR.lower()
+                           else "voice actor", recorded[name])
+                for name, voice in voices.items()]
 
 
 def _load_manifest(episode_dir: Path) -> dict[str, Any]:

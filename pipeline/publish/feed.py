@@ -96,7 +96,7 @@ def _show_notes(ep: FeedEpisode, show: Show) -> str:
     if cast:
         items = "".join(
             f"<li>{html.escape(m.name)}"
-            + (f" — voice: {html.escape(m.voice)}" if m.voice else "") + "</li>"
+            + (f" — {html.escape(m.credit())}" if m.credit() else "") + "</li>"
             for m in cast)
         parts.append(f"<p>Cast:</p><ul>{items}</ul>")
     parts.append(f"<p><em>{html.escape(show.disclosure)}</em></p>")

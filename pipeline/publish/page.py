@@ -151,7 +151,7 @@ def _episode(ep: FeedEpisode, show: Show) -> str:
     cast = ep.folder.cast()
     if cast:
         items = "".join(f"<li><b>{_e(m.name)}</b>"
-                        + (f" — voice {_e(m.voice)}" if m.voice else "") + "</li>" for m in cast)
+                        + (f" — {_e(m.credit())}" if m.credit() else "") + "</li>" for m in cast)
         parts.append(f'<h3>Cast</h3><ul class="cast">{items}</ul>')
     chapters = [s for s in ep.folder.sections if s.get("title") or s.get("heading")]
     if chapters:

@@ -169,9 +169,11 @@ def previous_master(last: dict | None) -> tuple[float, float] | None:
 
 
 def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | None = None,
-                     keep_master: bool = False) -> dict:
+                     keep_master: bool = False, stems: bool = False) -> dict:
     """Mix and export. ``keep_master`` (single-line changes) reuses the last mastering gain so
-    every unchanged line stays sample-identical; a full render re-masters from scratch."""
+    every unchanged line stays sample-identical; a full render re-masters from scratch.
+    ``stems`` also writes the dialogue, music, effects and ambience stems (``stems/``); a mix
+    without them drops the last one's, which would no longer match."""
     settings = MixSettings.from_table(ctx.mix)
     lines = rendered_lines(ctx, plans)
     timeline = build_timeline(ctx.script, lines, settings, notice=_notice_line(ctx))
@@ -179,8 +181,9 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     fixed = previous_master(last) if keep_master else None
     episode = episode_meta(ctx, meta)
     fingerprint = mix_fingerprint(timeline, settings, episode, plans)
-    if last is not None and up_to_date(ctx, last, fingerprint):
-        return last
+    has_stems = "stem_dialogue" in ((last or {}).get("files") or {})
+    if last is not None and up_to_date(ctx, last, fingerprint) and (has_stems or not stems):
+        return last  # (stems made for this very mix stay, asked for or not)
     plot.start_helper()  # matplotlib imports in a forked helper while we mix (no-op if running)
     # Raw mix audio goes beside the output (not a possibly RAM-backed /tmp): 3 h is ~8 GB.
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
@@ -193,12 +196,16 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
         # The writer takes the master as it is made: with a fixed master (a single-line
         # change) the encoders run while the episode is still being mixed.
         with EpisodeWriter(ctx.episode_dir, timeline, episode, settings, txn=txn,
-                           encoders=encoders, verify=fixed is None) as writer:
+                           encoders=encoders, verify=fixed is None, stems=stems) as writer:
             result = mix_timeline(timeline, take_loader(ctx, timeline.sample_rate), settings,
                                   work_dir=ctx.out_dir, fixed_master=fixed, sink=writer.write,
-                                  sound_cache=ctx.sounds_dir)
+                                  sound_cache=ctx.sounds_dir,
+                                  stems=writer.write_stems if stems else None)
             files = writer.finish(result)
         manifest = build_manifest(ctx, plans, timeline, files, result)
+        if stems:  # what a DAW user needs to line them up with the master
+            manifest["stems"] = {"level": "pre-master", "sum": "the master before its gain and "
+                                 "limiter", "master_gain_db": result.loudness.gain_db}
         manifest["loudness"].update(_delivered(writer.delivered, last, settings))
         if fixed is not None:  # a one-line re-mix does not measure the beds: keep the last
             before = (last or {}).get("loudness") or {}

@@ -144,10 +144,12 @@ def render_episode(script_path: str | Path, out_dir: str | Path = "output",
                    voices_dir: str | Path | None = None, mix: dict | None = None,
                    show_progress: bool = True, slug: str | None = None,
                    meta: dict | None = None, show_cast: dict | None = None,
-                   cluster: ClusterSession | None = None) -> EpisodeResult:
+                   cluster: ClusterSession | None = None,
+                   stems: bool = False) -> EpisodeResult:
     """Render (or re-render from cache) one episode into its folder under ``out_dir``: the
     script's slug, or ``slug`` (see ``render.folder``); the folder is locked meanwhile.
-    With a ``cluster`` session the missing takes are made on its Ray actors."""
+    With a ``cluster`` session the missing takes are made on its Ray actors; ``stems`` also
+    writes dialogue, music, effects and ambience stems for a DAW."""
     t0 = time.perf_counter()
     ctx = load_context(script_path, out_dir, cast_path, voices_dir, mix, slug, show_cast)
     with claimed_episode_dir(ctx.out_dir, ctx.script_path, slug,
@@ -163,7 +165,7 @@ def render_episode(script_path: str | Path, out_dir: str | Path = "output",
         t2 = time.perf_counter()
         from pipeline.render.assemble import assemble_episode  # the mixer: scipy, ~1.5 s
 
-        manifest = assemble_episode(ctx, plans, meta=meta)
+        manifest = assemble_episode(ctx, plans, meta=meta, stems=stems)
     t3 = time.perf_counter()
     return EpisodeResult(
         episode_dir=ctx.episode_dir, manifest=manifest, synthesized=len(todo),

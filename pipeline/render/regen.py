@@ -82,7 +82,7 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
                text: str | None = None, voice: str | None = None, remix: bool = True,
                reset: bool = False, pace: float | None = None,
                expressiveness: float | None = None,
-               audio: str | Path | None = None) -> RegenResult:
+               audio: str | Path | None = None, stems: bool = False) -> RegenResult:
     """Make a new take of one line (or switch to ``take``), persist the choice, re-mix.
     ``pace`` and ``expressiveness`` override the line's delivery (as the cast file's keys);
     ``audio`` makes the producer's own recording the new take (see ``recording.py``)."""
@@ -93,12 +93,13 @@ def regen_line(episode_dir: str | Path, line_id: str, take: int | None = None,
         _prepare_remix()
     with episode_lock(episode_dir):  # choices.json: read, change, write, re-mix as one
         return _regen_locked(Path(episode_dir), line_id, take, text, voice, remix, reset, pace,
-                             expressiveness, Path(audio) if audio is not None else None)
+                             expressiveness, Path(audio) if audio is not None else None, stems)
 
 
 def _regen_locked(episode_dir: Path, line_id: str, take: int | None, text: str | None,
                   voice: str | None, remix: bool, reset: bool, pace: float | None,
-                  expressiveness: float | None, audio: Path | None = None) -> RegenResult:
+                  expressiveness: float | None, audio: Path | None = None,
+                  stems: bool = False) -> RegenResult:
     ctx, manifest = episode_context(episode_dir)
     sweep_leftovers(ctx)
     script_text = _check_line(ctx, manifest, line_id)
@@ -140,7 +141,7 @@ def _regen_locked(episode_dir: Path, line_id: str, take: int | None, text: str |
     choice.takes = sorted({*choice.takes, 1, plan.take})
     save_choices(ctx.episode_dir, choices)
     duration = float(ctx.cache.meta(plan.key)["duration"])
-    new_manifest = _remix(ctx, choices, manifest) if remix else None
+    new_manifest = _remix(ctx, choices, manifest, stems) if remix else None
     return RegenResult(line_id, plan.take, plan.key, duration, made, new_manifest,
                        plan.recording["file"] if plan.recording else None)
 
@@ -194,12 +195,14 @@ def _import_mixer() -> None:
         gc.enable()
 
 
-def _remix(ctx: EpisodeContext, choices: dict[str, LineChoice], manifest: dict) -> dict:
+def _remix(ctx: EpisodeContext, choices: dict[str, LineChoice], manifest: dict,
+           stems: bool = False) -> dict:
     from pipeline.render.assemble import assemble_episode
 
     plans = ctx.plans(choices)
     synthesize_jobs(missing_jobs(plans, ctx.cache), ctx.cache.root, show_progress=False)
-    return assemble_episode(ctx, plans, meta=manifest.get("episode_meta"), keep_master=True)
+    return assemble_episode(ctx, plans, meta=manifest.get("episode_meta"), keep_master=True,
+                            stems=stems)
 
 
 def remix(episode_dir: str | Path) -> dict:
