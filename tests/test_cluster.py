@@ -7,13 +7,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 from cluster_support import LocalHead, actor_pids, cluster_env
 from test_publish_fakes import SHOW_TOML, make_show
 
@@ -113,6 +116,37 @@ def test_cluster_render_is_byte_identical_to_a_local_one(head, tmp_path):
     assert manifests[0] == manifests[1]
 
 
+def test_an_episode_mixed_as_a_ray_task_is_byte_identical(head, tmp_path, monkeypatch):
+    """The season mixer: the same timeline mixed on a cluster node (takes and a sound file
+    shipped there, files shipped back) gives the same files as the local mix."""
+    from pipeline.cluster.address import parse_address
+    from pipeline.cluster.mixing import RemoteMixer
+    from pipeline.cluster.session import ClusterSession
+    from pipeline.render.assemble import assemble_episode
+    from pipeline.render.choices import load_choices
+    from pipeline.render.episode import load_context, render_episode
+
+    rate = 22050
+    knock = np.sin(np.linspace(0, 900, rate // 2)).astype(np.float32) * 0.3
+    sf.write(tmp_path / "knock.wav", knock, rate)
+    script = tmp_path / "door.txt"
+    script.write_text("Title: The Door\n\n# Hall\nMARA: Did you hear that?\n"
+                      "[SFX: knock.wav]\nOWEN: Someone at the door, this late.\n",
+                      encoding="utf-8")
+    local = render_episode(script, tmp_path / "local", jobs=1, show_progress=False)
+    shutil.copytree(tmp_path / "local" / CACHE_DIR, tmp_path / "remote" / CACHE_DIR)
+    for name, value in cluster_env().items():
+        monkeypatch.setenv(name, value)
+    with ClusterSession(parse_address(head.address)) as session:
+        ctx = load_context(script, tmp_path / "remote")
+        manifest = assemble_episode(ctx, ctx.plans(load_choices(ctx.episode_dir)),
+                                    mixer=RemoteMixer(session))
+    assert manifest["files"] == local.manifest["files"]
+    assert any(e["kind"] == "sfx" for e in manifest["timeline"]["placements"])
+    assert files_by_hash(tmp_path / "remote" / "door") == files_by_hash(local.episode_dir)
+    assert manifest["loudness"] == local.manifest["loudness"]
+
+
 def test_publish_renders_on_the_show_files_cluster(head, tmp_path):
     show = make_show(tmp_path, SHOW_TOML.format(title='"T"')
                      + f'\n[render]\ncluster = "{head.address}"\n')
@@ -179,3 +213,39 @@ def test_lost_head_ends_in_one_line_and_keeps_the_takes(tmp_path):
     code, stdout, err = finish(again)
     assert code == 0, err
     assert json.loads(stdout)["synthesized"] == 16 - len(kept)
+
+
+def test_a_book_renders_as_a_season_on_the_cluster(head, tmp_path):
+    """``render BOOK --cluster``: the chapters' takes made on the actors, each chapter mixed
+    as a Ray task on a worker, and every file of the season the same bytes as a local render."""
+    from book_support import FERRY, write_txt
+
+    book = write_txt(tmp_path / "ferry.txt", FERRY)
+    code, out, err = finish(castwright("render", str(book), "--out", str(tmp_path / "local"),
+                                       "--jobs", "2", "--json"))
+    assert code == 0, err
+    local = json.loads(out)
+    assert all(e["mixed_on"] is None for e in local["episodes"])
+    code, out, err = finish(castwright("render", str(book), "--out", str(tmp_path / "cluster"),
+                                       "--json", "--cluster", head.address))
+    assert code == 0, err
+    remote = json.loads(out)
+    assert [e["number"] for e in remote["episodes"]] == [1, 2, 3]
+    assert remote["synthesized"] == local["synthesized"] > 0 and "Ray cluster" in err
+    mixers = {e["mixed_on"] for e in remote["episodes"]}
+    assert all(m and m.split("pid ")[1].rstrip(")").isdigit() for m in mixers)
+    assert not any(f"pid {os.getpid()})" in m for m in mixers)  # not this process
+    for folder in ("ferry", CACHE_DIR):  # the season's episodes and season.json; the takes
+        local_files, cluster_files = (files_by_hash(tmp_path / name / folder)
+                                      for name in ("local", "cluster"))
+        assert cluster_files == local_files and cluster_files
+    assert sum(1 for name in cluster_files if name.endswith(".wav")) == remote["synthesized"]
+    assert sorted(p.name for p in (tmp_path / "cluster" / "ferry").glob("*/episode.mp3")) == \
+        ["episode.mp3"] * 3
+    again = castwright("render", str(book), "--out", str(tmp_path / "cluster"), "--json",
+                       "--cluster", head.address)
+    code, out, err = finish(again)
+    assert code == 0, err
+    rerun = json.loads(out)
+    assert rerun["synthesized"] == 0 and rerun["mixed"] == 0  # nothing sent to the cluster
+    assert "Ray cluster" not in err

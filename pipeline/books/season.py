@@ -10,6 +10,9 @@ a chapter is mixed (on a thread, while the workers go on) as soon as its last ta
 cache, so the first episodes are ready long before the last. Memory stays flat: takes live in
 the cache on disk, and the mixer holds one episode at a time, block by block. A killed render
 resumes from the cache; a chapter whose mix inputs did not change is not mixed again.
+
+On a Ray cluster (``cluster=``) the same plan runs there: the takes on the cluster's synthesis
+actors, chapter by chapter, and the finished chapters' mixes as Ray tasks, several at once.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.atomic import sweep_temp_files, write_bytes, write_text
 from pipeline.books.book import Book, chapter_script, load_book
@@ -32,13 +36,20 @@ from pipeline.catalog import default_voices_dir, load_catalog
 from pipeline.errors import ScriptError
 from pipeline.files import file_sha256, slug_for_script
 from pipeline.locks import episode_lock
+from pipeline.render.cache import TakeCache
 from pipeline.render.choices import load_choices
 from pipeline.render.episode import CACHE_DIR, EpisodeContext, load_context
 from pipeline.render.plan import LinePlan
 from pipeline.render.synth import SynthJob, missing_jobs, run_job
 
+if TYPE_CHECKING:
+    from pipeline.cluster.mixing import RemoteMixer
+    from pipeline.cluster.session import ClusterSession
+    from pipeline.mix.delivery import Calibration
+
 SEASON_FILE = "season.json"
 WORKER_TASKS = 150  # takes per synthesis worker before a fresh one (~1 s to start) replaces it
+CLUSTER_MIXES = 8  # chapters mixed at once on a cluster (each ships its takes to a node)
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:(-|\.\.|\u2013)\s*(\d*)\s*)?$")
 
 
@@ -52,6 +63,7 @@ class ChapterResult:
     lines: int
     synthesized: int  # takes this chapter needed that were not in the cache
     mixed: bool = True  # False: the episode was already up to date
+    mixed_on: str = ""  # the cluster node that mixed it ("" here)
 
 
 @dataclass
@@ -176,8 +188,10 @@ def render_season(book_path: str | Path, out_dir: str | Path = "output",
                   show_progress: bool = True, show_cast: dict | None = None,
                   meta_for: Callable[[int], dict] | None = None,
                   include_matter: bool = False, read_notes: bool = False,
-                  book: Book | None = None) -> SeasonResult:
-    """Render the chosen chapters (all by default) of a book as episodes of one season."""
+                  book: Book | None = None,
+                  cluster: ClusterSession | None = None) -> SeasonResult:
+    """Render the chosen chapters (all by default) of a book as episodes of one season, here
+    or on a Ray ``cluster``."""
     started = time.perf_counter()
     book_path, out = Path(book_path), Path(out_dir)
     book = book or load_book(book_path, include_matter, read_notes)
@@ -197,7 +211,7 @@ def render_season(book_path: str | Path, out_dir: str | Path = "output",
         work = _plan_chapters(book, numbers, out, season_dir, cast_path, voices_dir, mix,
                               show_cast, meta_for, {"include_matter": include_matter,
                                                     "read_notes": read_notes})
-        results = _run(work, out / CACHE_DIR, jobs, show_progress)
+        results = _run(work, out / CACHE_DIR, jobs, show_progress, cluster)
     write_season(book, season_dir, results)
     total_keys = {p.key for w in work for p in w.plans}
     synthesized = sum(len(w.todo) for w in work)
@@ -225,10 +239,12 @@ def _plan_chapters(book: Book, numbers: list[int], out: Path, season_dir: Path,
     return work
 
 
-def _run(work: list[_Chapter], cache_root: Path, jobs: int,
-         show_progress: bool) -> list[ChapterResult]:
-    """Synthesize every missing take (workers) while finished chapters are mixed (a thread)."""
+def _run(work: list[_Chapter], cache_root: Path, jobs: int, show_progress: bool,
+         cluster: ClusterSession | None = None) -> list[ChapterResult]:
+    """Synthesize every missing take (workers) while finished chapters are mixed (a thread;
+    on a cluster, several threads each waiting on a Ray task)."""
     from pipeline.books.progress import SeasonProgress
+    from pipeline.mix.delivery import Calibration  # the mixer's imports: only when mixing
 
     results: dict[int, ChapterResult] = {}
     ready: queue.Queue[_Chapter | None] = queue.Queue()
@@ -236,22 +252,33 @@ def _run(work: list[_Chapter], cache_root: Path, jobs: int,
     total_chars = sum(len(j.spoken_text) for w in work for j in w.todo)
     with SeasonProgress(show_progress, sum(len(w.todo) for w in work), total_chars,
                         len(work)) as progress:
-        mixer = threading.Thread(target=_mix_loop, args=(ready, results, failure, progress),
-                                 name="season-mixer", daemon=True)
-        mixer.start()
+        mixer = cluster.mixer() if cluster is not None else None
+        # Every chapter's encoders start from the calibration as it is now, so the files are
+        # the same whichever chapters are mixed first, one by one here or at once on a cluster.
+        calibration = Calibration(work[0].ctx.sounds_dir.parent).frozen() if work else None
+        count = min(len(work), CLUSTER_MIXES) if cluster is not None else 1
+        mixers = [threading.Thread(target=_mix_loop, name=f"season-mixer-{n}", daemon=True,
+                                   args=(ready, results, failure, progress, mixer,
+                                         calibration))
+                  for n in range(count)]
+        for thread in mixers:
+            thread.start()
         try:
-            _synthesize(work, cache_root, jobs, progress, ready, failure)
+            _synthesize(work, cache_root, jobs, progress, ready, failure, cluster)
         finally:
-            ready.put(None)
-            while mixer.is_alive():
-                mixer.join(0.2)  # a short wait keeps Ctrl-C working on the main thread
+            for _ in mixers:
+                ready.put(None)
+            for thread in mixers:
+                while thread.is_alive():
+                    thread.join(0.2)  # a short wait keeps Ctrl-C working on the main thread
         if failure:
             raise failure[0]
     return [results[w.number] for w in work]
 
 
 def _synthesize(work: list[_Chapter], cache_root: Path, jobs: int, progress,
-                ready: queue.Queue, failure: list[BaseException]) -> None:
+                ready: queue.Queue, failure: list[BaseException],
+                cluster: ClusterSession | None = None) -> None:
     missing = {j.key for w in work for j in w.todo}
     # A chapter waits for every missing take it plays, also one a chapter before it asked for.
     left = {w.number: {p.key for p in w.plans} & missing for w in work}
@@ -271,6 +298,16 @@ def _synthesize(work: list[_Chapter], cache_root: Path, jobs: int, progress,
                 if not keys:
                     ready.put(chapter)
 
+    if cluster is not None:
+        chars = {j.key: len(j.spoken_text) for j in ordered}
+
+        def stored(key: str, seconds: float) -> None:
+            done(key, seconds, chars[key])
+            if failure:  # a chapter's mix failed: stop the cluster's work too
+                raise failure[0]
+
+        cluster.pool().synthesize(ordered, TakeCache(cache_root), stored)
+        return
     if jobs <= 1:
         for job in ordered:
             if failure:
@@ -319,7 +356,8 @@ def _pool(ordered: list[SynthJob], cache_root: Path, jobs: int,
 
 
 def _mix_loop(ready: queue.Queue, results: dict[int, ChapterResult],
-              failure: list[BaseException], progress) -> None:
+              failure: list[BaseException], progress, mixer: RemoteMixer | None,
+              calibration: Calibration | None) -> None:
     from pipeline.render.assemble import assemble_episode
 
     while True:
@@ -329,12 +367,14 @@ def _mix_loop(ready: queue.Queue, results: dict[int, ChapterResult],
         try:
             progress.mixing(chapter.number, chapter.ctx.script.title)
             before = _fingerprint(chapter.ctx.episode_dir)
-            manifest = assemble_episode(chapter.ctx, chapter.plans, meta=chapter.meta)
+            manifest = assemble_episode(chapter.ctx, chapter.plans, meta=chapter.meta,
+                                        mixer=mixer, calibration=calibration)
             results[chapter.number] = ChapterResult(
                 number=chapter.number, title=chapter.ctx.script.title, slug=chapter.ctx.slug,
                 episode_dir=chapter.ctx.episode_dir, manifest=manifest,
                 lines=len(chapter.plans), synthesized=len(chapter.todo),
-                mixed=manifest.get("mix_fingerprint") != before)
+                mixed=manifest.get("mix_fingerprint") != before,
+                mixed_on=mixer.mixed_on.get(chapter.ctx.slug, "") if mixer else "")
             progress.mixed(manifest.get("duration") or 0.0)
         except BaseException as err:  # noqa: BLE001 (handed to the main thread)
             failure.append(err)

@@ -2,7 +2,8 @@
 
 The pool keeps its actors (and so their loaded models) for the whole command: every episode of
 a ``publish`` or a season uses the same ones. Each actor has at most ``DEPTH`` lines in flight,
-longest lines first, so every worker stays busy until the end and a slow node takes fewer.
+taken in the caller's order (longest first), so every worker stays busy until the end and a slow
+node takes fewer.
 
 Faults: an actor that dies (its process killed, its node gone) takes its lines back to the
 queue; a fresh actor is started in its place (Ray puts it where there is room) and the lines
@@ -126,7 +127,7 @@ class SynthPool:
                           f"{self.session.head.where}: {plan.actors} synthesis actor(s) "
                           f"({cpus:g} CPUs, {gpus:g} GPUs)")
         queues: dict[str, deque[SynthJob]] = {k.name: deque() for k in plan.kinds}
-        for job in sorted(jobs, key=lambda j: len(j.spoken_text), reverse=True):
+        for job in jobs:  # in the caller's order (longest first; a season: chapter by chapter)
             queues[plan.routes[job.voice.engine]].append(job)
         run = _Run(queues)
         try:

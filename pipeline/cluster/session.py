@@ -25,6 +25,7 @@ from pipeline.cluster.address import (
 )
 
 if TYPE_CHECKING:
+    from pipeline.cluster.mixing import RemoteMixer
     from pipeline.cluster.pool import SynthPool
 
 QUIET_RAY = {
@@ -58,11 +59,15 @@ class ClusterSession:
         self.ray: Any = None
         self.lost = False
         self._pool: SynthPool | None = None
+        self._mixer: RemoteMixer | None = None
+        self._connecting = threading.Lock()  # a season's mixer threads connect too
 
     def connect(self) -> Any:
         """Ray, connected to the cluster (connects on the first call)."""
-        if self.ray is not None:
-            return self.ray
+        with self._connecting:
+            return self.ray if self.ray is not None else self._open()
+
+    def _open(self) -> Any:
         ray = import_ray()
         _connect(ray, self.address)
         _silence_worker_notices(ray)
@@ -85,6 +90,19 @@ class ClusterSession:
         if self._pool is None:
             self._pool = SynthPool(self)
         return self._pool
+
+    def mixer(self) -> RemoteMixer:
+        """Mixes episodes as Ray tasks (connects on its first mix)."""
+        from pipeline.cluster.mixing import RemoteMixer
+
+        if self._mixer is None:
+            self._mixer = RemoteMixer(self)
+        return self._mixer
+
+    @property
+    def made(self) -> int:
+        """Takes the cluster made (and the cache kept) during this command."""
+        return self._pool.made if self._pool is not None else 0
 
     def head_alive(self) -> bool:
         return self.head.host is None or reachable(self.head)

@@ -21,16 +21,19 @@ from pipeline.files import code_id
 from pipeline.render.cache import encode_take, take_fields
 from pipeline.render.synth import SynthJob
 
-# Distributions whose version changes the audio of a take (the engines' own code is hashed).
-# torch/coqui-tts are left out: GPU and CPU nodes carry different builds of them.
+# Distributions whose version changes the bytes of a take or an episode file (our engines'
+# and mixer's own code is hashed). torch/coqui-tts are left out: GPU and CPU nodes carry
+# different builds of them.
 AUDIO_DISTRIBUTIONS = ("piper-tts", "onnxruntime", "onnx", "numpy", "soundfile", "soxr",
-                       "praat-parselmouth", "pyworld", "kokoro-onnx", "misaki")
+                       "praat-parselmouth", "pyworld", "kokoro-onnx", "misaki", "scipy",
+                       "pyloudnorm", "mutagen", "matplotlib", "imageio-ffmpeg")
 
 
 def software() -> dict[str, str]:
     """What must match between the driver and every worker for takes to be identical."""
     found = {"castwright": __version__,
-             "engine code": code_id(Path(engines.__file__).parent)}
+             "engine code": code_id(Path(engines.__file__).parent),
+             "mixer code": code_id(Path(engines.__file__).parent.parent / "mix")}
     for name in AUDIO_DISTRIBUTIONS:
         try:
             found[name] = metadata.version(name)

@@ -86,13 +86,13 @@ def render(
         common.configure(-1)
     if stems and not whole:
         _refuse_book_stems(script, all_matter, read_notes)
-    if not whole and render_book(script, out, cast, jobs_or_default(jobs),
-                                 voices_dir or voices_alias, quiet, chapters, all_matter,
-                                 read_notes, as_json):
-        return
     from pipeline.render.episode import render_episode
 
     with cluster_session(cluster) as session:
+        if not whole and render_book(script, out, cast, jobs_or_default(jobs),
+                                     voices_dir or voices_alias, quiet, chapters, all_matter,
+                                     read_notes, as_json, cluster=session):
+            return
         result = render_episode(script, out, cast, jobs=jobs_or_default(jobs),
                                 voices_dir=voices_dir or voices_alias, show_progress=not quiet,
                                 cluster=session, stems=stems)

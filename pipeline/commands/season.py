@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.commands.common import note, print_json, say, warn
 from pipeline.errors import ScriptError
+
+if TYPE_CHECKING:
+    from pipeline.cluster.session import ClusterSession
 
 
 def _duration(seconds: float | None) -> str:
@@ -29,7 +33,7 @@ def _warn(warnings: list[str], path: Path) -> None:
 
 def render_book(path: Path, out: Path, cast: Path | None, jobs: int, voices_dir: Path | None,
                 quiet: bool, chapters: str | None, all_matter: bool, read_notes: bool,
-                as_json: bool = False) -> bool:
+                as_json: bool = False, cluster: ClusterSession | None = None) -> bool:
     """Render ``path`` as a season if it is a book with chapters; False for one episode."""
     from pipeline.books.book import load_book
     from pipeline.books.season import parse_chapters, render_season
@@ -46,7 +50,8 @@ def render_book(path: Path, out: Path, cast: Path | None, jobs: int, voices_dir:
          (f", {len(book.skipped)} parts of front/back matter left out" if book.skipped else ""))
     result = render_season(path, out, chapters, cast, jobs, voices_dir,
                            show_progress=not quiet and not as_json,
-                           include_matter=all_matter, read_notes=read_notes, book=book)
+                           include_matter=all_matter, read_notes=read_notes, book=book,
+                           cluster=cluster)
     _warn(result.warnings, path)
     if as_json:
         print_json({"season": str(result.season_dir), "title": book.meta.title,
@@ -55,7 +60,8 @@ def render_book(path: Path, out: Path, cast: Path | None, jobs: int, voices_dir:
                     "mixed": result.mixed, "seconds": result.seconds,
                     "episodes": [{"number": e.number, "title": e.title, "slug": e.slug,
                                   "episode": str(e.episode_dir),
-                                  "duration": e.manifest.get("duration")}
+                                  "duration": e.manifest.get("duration"),
+                                  "mixed_on": e.mixed_on or None}
                                  for e in result.episodes]})
         return True
     for episode in result.episodes:

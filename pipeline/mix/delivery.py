@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -125,12 +126,22 @@ def limited(read: Callable[[int, int], np.ndarray], frames: int, sample_rate: in
 
 
 class Calibration:
-    """Encoder settings that worked last time, per format, bitrate and ffmpeg build."""
+    """Encoder settings that worked last time, per format, bitrate and ffmpeg build.
+
+    A ``frozen()`` calibration answers from what the file held when it was frozen (and still
+    records what it learns): a season's chapters all start from it, so a chapter's files do not
+    depend on which chapters were mixed before it, or beside it on a cluster."""
 
     FILE = "encoder-gains.json"
+    _writing = threading.Lock()  # a season's mixer threads learn at once
 
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None,
+                 snapshot: dict[str, EncoderSetting] | None = None):
         self.path = folder / self.FILE if folder is not None else None
+        self.snapshot = snapshot
+
+    def frozen(self) -> Calibration:
+        return Calibration(self.path.parent if self.path else None, self._read_file())
 
     @staticmethod
     def key(fmt: str, bitrate: int, channels: int) -> str:
@@ -142,6 +153,9 @@ class Calibration:
         return f"{fmt}@{bitrate}k/{channels}ch/{build}"
 
     def read(self) -> dict[str, EncoderSetting]:
+        return dict(self.snapshot) if self.snapshot is not None else self._read_file()
+
+    def _read_file(self) -> dict[str, EncoderSetting]:
         if self.path is None:
             return {}
         try:
@@ -156,12 +170,13 @@ class Calibration:
     def update(self, settings: dict[str, EncoderSetting]) -> None:
         if self.path is None or not settings:
             return
-        data = self.read()
-        if all(data.get(k) == v for k, v in settings.items()):
-            return
-        data.update(settings)
-        text = json.dumps({k: asdict(v) for k, v in data.items()}, indent=1, sort_keys=True)
-        write_text(self.path, text + "\n")
+        with self._writing:
+            data = self._read_file()
+            if all(data.get(k) == v for k, v in settings.items()):
+                return
+            data.update(settings)
+            text = json.dumps({k: asdict(v) for k, v in data.items()}, indent=1, sort_keys=True)
+            write_text(self.path, text + "\n")
 
 
 def predicted_settings(formats: list[str], bitrate: int, channels: int, last: dict | None,

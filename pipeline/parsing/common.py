@@ -24,6 +24,19 @@ HEADER_KEYS = frozenset({
 })
 SUMMARY_KEYS = frozenset({"summary", "synopsis", "description"})
 
+# A header label in bold or italics, as pasted from a web page or written in Markdown:
+# "**Summary:** text", "**Summary**: text", "<b>Summary:</b> text", "[b]Summary:[/b] text".
+_OPEN_WRAP = r"(?:\*\*|__|\*|_|<(?:b|strong|em|i)>|\[(?:b|i)\])"
+_CLOSE_WRAP = r"(?:\*\*|__|\*|_|</(?:b|strong|em|i)>|\[/(?:b|i)\])"
+_WRAPPED_LABEL = re.compile(rf"^\s*{_OPEN_WRAP}\s*(?P<key>[A-Za-z][A-Za-z/'\u2019 ]{{0,24}}?)\s*"
+                            rf"(?::\s*{_CLOSE_WRAP}|{_CLOSE_WRAP}\s*:)", re.IGNORECASE)
+
+
+def plain_label(line: str) -> str:
+    """``**Summary:** text`` -> ``Summary: text``; any other line as it is."""
+    match = _WRAPPED_LABEL.match(line)
+    return f"{match.group('key')}:{line[match.end():]}" if match else line
+
 SOUND_KINDS = {
     "sfx": CueKind.SFX, "sound": CueKind.SFX, "fx": CueKind.SFX,
     "ambience": CueKind.AMBIENCE, "ambient": CueKind.AMBIENCE, "atmos": CueKind.AMBIENCE,

@@ -31,6 +31,7 @@ from pipeline.parsing.common import (
     check_name,
     finish,
     new_section,
+    plain_label,
     sound_cue,
     spoken_cues,
     strip_notes,
@@ -115,7 +116,7 @@ class _PlayParser:
         """Metadata lines before the first speech; True if ``line`` was one."""
         if not self.header_open:
             return False
-        match = HEADER.match(line.strip())
+        match = HEADER.match(plain_label(line.strip()))
         if match and match.group("key").strip().lower() in HEADER_KEYS:
             key = match.group("key").strip().lower()
             value = match.group("value").strip()

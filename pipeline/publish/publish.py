@@ -112,7 +112,7 @@ def _chapter_cover(show: Show, request: RenderRequest, out: Path) -> RenderReque
 
 
 def _render_chapters(show: Show, stale: list[tuple[EpisodeEntry, RenderRequest]], out: Path,
-                     jobs: int) -> None:
+                     jobs: int, cluster: ClusterSession | None = None) -> None:
     """Stale chapters of the show's book: one season render (one parse, one cast)."""
     from pipeline.books.season import render_season
 
@@ -122,7 +122,8 @@ def _render_chapters(show: Show, stale: list[tuple[EpisodeEntry, RenderRequest]]
     render_season(show.book_data.path, out, chapters=",".join(str(n) for n in metas),
                   jobs=jobs, voices_dir=voices if voices.is_dir() else None,
                   mix=dict(mix) or None, show_cast=dict(show.cast) or None,
-                  meta_for=lambda number: metas[number], book=show.book_data)
+                  meta_for=lambda number: metas[number], book=show.book_data,
+                  cluster=cluster)
 
 
 def _render(show: Show, entry: EpisodeEntry, request: RenderRequest, out: Path,
@@ -271,7 +272,7 @@ def _publish_locked(show: Show, out: Path, now: datetime, jobs: int, render: boo
             folders[entry.slug] = read_episode(episode_dir)
             advance(1, entry.slug)
     if stale_chapters:
-        _render_chapters(show, stale_chapters, out, jobs)
+        _render_chapters(show, stale_chapters, out, jobs, cluster)
         for entry, _ in stale_chapters:
             rendered.append(entry.slug)
             folders[entry.slug] = read_episode(out / entry.episode_folder)

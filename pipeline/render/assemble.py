@@ -10,9 +10,9 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import soxr
@@ -31,6 +31,7 @@ from pipeline.mix import (
     plot,
 )
 from pipeline.mix.delivery import Calibration, predicted_settings
+from pipeline.render.cache import TakeCache
 from pipeline.render.manifest import MANIFEST_FILE, load_manifest, manifest_text
 from pipeline.render.plan import NOTICE_ID, LinePlan
 from pipeline.transaction import FolderTransaction, is_file_name, verify
@@ -83,10 +84,14 @@ def _words(words: object) -> list[list] | None:
 
 
 def take_loader(ctx: EpisodeContext, sample_rate: int) -> Callable[[str], np.ndarray]:
+    return cache_loader(ctx.cache, sample_rate)
+
+
+def cache_loader(cache: TakeCache, sample_rate: int) -> Callable[[str], np.ndarray]:
     """Takes at the mix rate. No memo here: the mixer holds a take only while it plays."""
 
     def load(key: str) -> np.ndarray:
-        take = ctx.cache.load(key)
+        take = cache.load(key)
         if take.sample_rate == sample_rate:
             return take.samples.astype(np.float32)
         return soxr.resample(take.samples, take.sample_rate, sample_rate).astype(np.float32)
@@ -169,11 +174,14 @@ def previous_master(last: dict | None) -> tuple[float, float] | None:
 
 
 def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | None = None,
-                     keep_master: bool = False, stems: bool = False) -> dict:
+                     keep_master: bool = False, stems: bool = False,
+                     mixer: Mixer | None = None, calibration: Calibration | None = None) -> dict:
     """Mix and export. ``keep_master`` (single-line changes) reuses the last mastering gain so
     every unchanged line stays sample-identical; a full render re-masters from scratch.
     ``stems`` also writes the dialogue, music, effects and ambience stems (``stems/``); a mix
-    without them drops the last one's, which would no longer match."""
+    without them drops the last one's, which would no longer match. ``mixer`` mixes elsewhere
+    (a Ray task); by default the mix runs here. ``calibration``: where the encoders' first
+    guess comes from (default: the output folder's, as it is now)."""
     settings = MixSettings.from_table(ctx.mix)
     lines = rendered_lines(ctx, plans)
     timeline = build_timeline(ctx.script, lines, settings, notice=_notice_line(ctx))
@@ -184,29 +192,23 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     has_stems = "stem_dialogue" in ((last or {}).get("files") or {})
     if last is not None and up_to_date(ctx, last, fingerprint) and (has_stems or not stems):
         return last  # (stems made for this very mix stay, asked for or not)
-    plot.start_helper()  # matplotlib imports in a forked helper while we mix (no-op if running)
+    if mixer is None:
+        plot.start_helper()  # matplotlib imports in a forked helper while we mix (no-op if running)
     # Raw mix audio goes beside the output (not a possibly RAM-backed /tmp): 3 h is ~8 GB.
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
     ctx.episode_dir.mkdir(parents=True, exist_ok=True)
-    calibration = Calibration(ctx.sounds_dir.parent)
+    calibration = calibration or Calibration(ctx.sounds_dir.parent)
     encoders = predicted_settings(settings.formats + ["mp3"], settings.mp3_bitrate,
                                   settings.channels, last, calibration)
     # One transaction: every file of the episode, the manifest last, becomes current at once.
     with FolderTransaction(ctx.episode_dir) as txn:
-        # The writer takes the master as it is made: with a fixed master (a single-line
-        # change) the encoders run while the episode is still being mixed.
-        with EpisodeWriter(ctx.episode_dir, timeline, episode, settings, txn=txn,
-                           encoders=encoders, verify=fixed is None, stems=stems) as writer:
-            result = mix_timeline(timeline, take_loader(ctx, timeline.sample_rate), settings,
-                                  work_dir=ctx.out_dir, fixed_master=fixed, sink=writer.write,
-                                  sound_cache=ctx.sounds_dir,
-                                  stems=writer.write_stems if stems else None)
-            files = writer.finish(result)
-        manifest = build_manifest(ctx, plans, timeline, files, result)
+        mixed = (mixer or mix_here)(txn, timeline, episode, settings, encoders, fixed, ctx,
+                                    stems)
+        manifest = build_manifest(ctx, plans, timeline, mixed.files, mixed)
         if stems:  # what a DAW user needs to line them up with the master
             manifest["stems"] = {"level": "pre-master", "sum": "the master before its gain and "
-                                 "limiter", "master_gain_db": result.loudness.gain_db}
-        manifest["loudness"].update(_delivered(writer.delivered, last, settings))
+                                 "limiter", "master_gain_db": mixed.loudness.gain_db}
+        manifest["loudness"].update(_delivered(mixed.delivered, last, settings))
         if fixed is not None:  # a one-line re-mix does not measure the beds: keep the last
             before = (last or {}).get("loudness") or {}
             for key in ("speech_to_bed_db", "speech_to_bed_min_db", "bed_rise_db"):
@@ -224,8 +226,46 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
         txn.commit()
     if fixed is None:  # the encoder settings that worked: the next render's first guess
         calibration.update({Calibration.key(fmt, settings.mp3_bitrate, settings.channels):
-                            setting for fmt, setting in writer.encoder_settings.items()})
+                            setting for fmt, setting in mixed.encoder_settings.items()})
     return manifest
+
+
+@dataclass
+class MixOutput:
+    """What mixing and encoding an episode gives its manifest; the files are staged."""
+
+    files: dict[str, str]  # kind -> file name
+    loudness: Any
+    delivered: dict
+    encoder_settings: dict
+
+
+# (txn, timeline, episode meta, settings, encoders, fixed master, ctx, stems) -> MixOutput; the
+# cluster's mixer (pipeline.cluster.mixing) runs write_mix on another machine.
+Mixer = Callable[..., MixOutput]
+
+
+def mix_here(txn: FolderTransaction, timeline, episode: EpisodeMeta, settings: MixSettings,
+             encoders: dict, fixed: tuple[float, float] | None,
+             ctx: EpisodeContext, stems: bool = False) -> MixOutput:
+    return write_mix(txn, timeline, episode, settings, encoders, fixed, ctx.cache,
+                     work_dir=ctx.out_dir, sounds_dir=ctx.sounds_dir, stems=stems)
+
+
+def write_mix(txn: FolderTransaction, timeline, episode: EpisodeMeta, settings: MixSettings,
+              encoders: dict, fixed: tuple[float, float] | None, cache: TakeCache,
+              work_dir: Path, sounds_dir: Path, stems: bool = False) -> MixOutput:
+    """Mix ``timeline`` from the takes in ``cache`` and stage the episode's files in ``txn``.
+    The writer takes the master as it is made: with a fixed master (a single-line change)
+    the encoders run while the episode is still being mixed."""
+    with EpisodeWriter(txn.folder, timeline, episode, settings, txn=txn,
+                       encoders=encoders, verify=fixed is None, stems=stems) as writer:
+        result = mix_timeline(timeline, cache_loader(cache, timeline.sample_rate), settings,
+                              work_dir=work_dir, fixed_master=fixed, sink=writer.write,
+                              sound_cache=sounds_dir,
+                              stems=writer.write_stems if stems else None)
+        files = writer.finish(result)
+    return MixOutput(files, result.loudness, writer.delivered, writer.encoder_settings)
 
 
 def _delivered(delivered: dict, last: dict | None, settings: MixSettings) -> dict:

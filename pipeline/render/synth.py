@@ -83,7 +83,8 @@ def synthesize_jobs(jobs: list[SynthJob], cache_root: Path, workers: int = 1,
                 on_done(key, seconds)
 
         if cluster is not None:
-            cluster.pool().synthesize(jobs, TakeCache(cache_root), finished)
+            longest_first = sorted(jobs, key=lambda j: len(j.spoken_text), reverse=True)
+            cluster.pool().synthesize(longest_first, TakeCache(cache_root), finished)
         elif workers <= 1 or len(jobs) == 1:
             for job in jobs:
                 finished(*run_job(job, str(cache_root)))
