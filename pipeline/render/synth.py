@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from pipeline import engines, progress
 from pipeline.engines.base import Delivery, VoiceSpec
 from pipeline.lifetime import die_with_parent
+from pipeline.memory import release_free_memory
 from pipeline.render.cache import TakeCache
 from pipeline.render.plan import LinePlan
 
@@ -43,6 +44,8 @@ def run_job(job: SynthJob, cache_root: str) -> tuple[str, float]:
     """Synthesize one take and store it. Runs in a worker process (or inline for --jobs 1)."""
     take = engines.synthesize(job.voice, job.spoken_text, job.delivery, job.take)
     meta = TakeCache(cache_root).store(job.key, take, job.info)
+    del take
+    release_free_memory()  # a long line's buffers would otherwise stay resident for the book
     return job.key, float(meta["duration"])
 
 
