@@ -14,17 +14,18 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pipeline.castcheck import check_cast_table
 from pipeline.catalog import get_voice
 from pipeline.delivery import attribution_manner, delivery_for
 from pipeline.engines.base import Delivery, VoiceSpec
 from pipeline.errors import CastError, VoiceError
 from pipeline.model import CueKind, Script, Section
 from pipeline.resources import PACKAGED_VOICES
+from pipeline.tomlfile import read_toml
 
 NARRATOR = "Narrator"
 UNSAFE_NAME = re.compile(r"[/\\\x00]|\.\.")
@@ -72,6 +73,7 @@ class Cast:
     automatic: list[str]  # speakers cast automatically
     lines: dict[str, LineCasting]
     settings: CastFile
+    warnings: list[str] = field(default_factory=list)  # e.g. characters sharing a voice
 
     def to_toml_dict(self) -> dict:
         """The cast as a cast file would say it, to write with ``castwright cast --write``."""
@@ -85,38 +87,21 @@ class Cast:
 
 
 def _delivery_from(table: dict, where: str, cast: CastFile) -> Delivery:
-    values = {k: table[k] for k in DELIVERY_KEYS if k in table}
-    for key, value in values.items():
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            raise CastError(f"{where}: '{key}' must be a number", cast.path, cast.line_of(key))
-    pace = values.get("pace", 1.0)
-    if not 0.5 <= pace <= 2.0:
-        raise CastError(f"{where}: pace {pace} is outside 0.5..2.0", cast.path,
-                        cast.line_of("pace"))
-    return Delivery(**{k: float(v) for k, v in values.items()})
+    """Types and ranges were checked with the whole table (``castcheck``)."""
+    return Delivery(**{k: float(table[k]) for k in DELIVERY_KEYS if k in table})
 
 
 def load_cast_file(path: Path | None) -> CastFile:
     if path is None:
         return CastFile()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise CastError(f"cannot read cast file: {err.strerror}", path) from None
-    except UnicodeDecodeError:
-        raise CastError("cast file is not UTF-8 text", path) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        line = getattr(err, "lineno", None)
-        msg = str(err).split(" (at line")[0]
-        raise CastError(f"TOML syntax error: {msg}", path, line) from None
+    data, text = read_toml(path, CastError, "cast file")
     return parse_cast(data, path, text)
 
 
 def parse_cast(data: dict, path: Path | None = None, text: str = "", where: str = ""
                ) -> CastFile:
     """A cast file's table (or a show file's ``[cast]``, with ``where="cast."``) as a CastFile."""
+    check_cast_table(data, path, text, where.rstrip("."))  # types and ranges, at their lines
     cast = CastFile(path=path, text=text)
     unknown = set(data) - TOP_KEYS
     if unknown:
@@ -139,7 +124,7 @@ def parse_cast(data: dict, path: Path | None = None, text: str = "", where: str 
         if "voice" in table:
             cast.characters[name] = table["voice"]
         if "gender" in table:
-            cast.genders[name] = table["gender"]
+            cast.genders[name] = table["gender"].lower()
         cast.deliveries[name] = _delivery_from(table, f"character '{name}'", cast)
     return cast
 
@@ -192,24 +177,31 @@ def _stable_rank(name: str, voice: str) -> str:
 VARIANT_STEPS = [(2.0, 1.04), (-2.0, 0.96), (3.5, 1.07), (-3.5, 0.93), (5.0, 1.1), (-5.0, 0.9)]
 
 
-def _variant(base: VoiceSpec, used: set[str]) -> VoiceSpec:
+def _variants(base: VoiceSpec) -> list[VoiceSpec]:
+    """``base`` and its shifted variants (``base~2`` ...), in order."""
+    out = [base]
     for n, (semitones, formant) in enumerate(VARIANT_STEPS, start=2):
-        name = f"{base.name}~{n}"
-        if name not in used:
-            design = replace(base.design,
-                             pitch_semitones=base.design.pitch_semitones + semitones,
-                             formant_ratio=round(base.design.formant_ratio * formant, 4))
-            return replace(base, name=name, design=design,
-                           description=f"{base.name}, shifted for another character")
-    return base
+        design = replace(base.design, pitch_semitones=base.design.pitch_semitones + semitones,
+                         formant_ratio=round(base.design.formant_ratio * formant, 4))
+        out.append(replace(base, name=f"{base.name}~{n}", design=design,
+                           description=f"{base.name}, shifted for another character"))
+    return out
 
 
-def _auto_voice(name: str, gender: str | None, pool: list[VoiceSpec], used: set[str],
+def _variant(base: VoiceSpec, used: Counter[str]) -> VoiceSpec:
+    """The first unused variant of ``base``; when all are taken, the least used of them."""
+    options = _variants(base)
+    fresh = [v for v in options[1:] if v.name not in used]
+    return fresh[0] if fresh else min(options, key=lambda v: used[v.name])
+
+
+def _auto_voice(name: str, gender: str | None, pool: list[VoiceSpec], used: Counter[str],
                 used_bases: set[tuple] | None = None) -> VoiceSpec:
     """Pick a distinct catalog voice: same gender if known, plain (no telephone/radio colour)
     adult voices first, unused first, a speaker nobody in the cast has yet before a designed
-    variant of one; stable per name so re-casting never shuffles voices. When every fitting
-    voice is taken, a shifted variant of one of them."""
+    variant of one; stable per name so re-casting never shuffles voices.
+    When every fitting voice is taken, a shifted variant of one of them; when those run out
+    too, the least used voice (``used`` counts every character, so they spread evenly)."""
     def ok_gender(v: VoiceSpec) -> bool:
         return gender is None or v.gender in (None, gender)
 
@@ -229,7 +221,7 @@ def _auto_voice(name: str, gender: str | None, pool: list[VoiceSpec], used: set[
     bases = [v for v in pool if ok_gender(v) and plain(v)] or pool
 
     def uses(v: VoiceSpec) -> int:
-        return sum(1 for u in used if u == v.name or u.startswith(v.name + "~"))
+        return sum(n for u, n in used.items() if u == v.name or u.startswith(v.name + "~"))
 
     return _variant(min(bases, key=lambda v: (uses(v), _stable_rank(name, v.name))), used)
 
@@ -303,13 +295,13 @@ def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -
     cast = by_alias(cast, script)
     narrator = choose_narrator(catalog, cast)
     voices: dict[str, VoiceSpec] = {NARRATOR: narrator}
-    used = {narrator.name}
+    used = Counter({narrator.name: 1})  # characters per voice
     speakers = script.speakers()
     for name, voice_name in cast.characters.items():
         voice = _resolve(catalog, voice_name, cast)  # a wrong voice is an error even if unused
         if name in speakers:
             voices[name] = voice
-            used.add(voice.name)
+            used[voice.name] += 1
     if not cast.pov_narration and script.narrator_character \
             and script.narrator_character not in voices:
         voices[script.narrator_character] = narrator  # one narrator: "I said" in the same voice
@@ -324,7 +316,7 @@ def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -
         check_speaker_name(speaker, script.source_path, None)
         gender = cast.genders.get(speaker) or script.gender_hints.get(speaker)
         voices[speaker] = _auto_voice(speaker, gender, pool, used, used_bases)
-        used.add(voices[speaker].name)
+        used[voices[speaker].name] += 1
         used_bases.add(base_speaker(voices[speaker]))
         automatic.append(speaker)
     # Listed in order of appearance, whatever order they were cast in.
@@ -345,7 +337,23 @@ def cast_script(script: Script, catalog: dict[str, VoiceSpec], cast: CastFile) -
             lines[cue.line_id] = LineCasting(
                 line_id=cue.line_id, section_id=section.id, speaker=speaker,
                 voice=voices[speaker], delivery=delivery_for(manner, base))
-    return Cast(narrator=narrator, voices=voices, automatic=automatic, lines=lines, settings=cast)
+    return Cast(narrator=narrator, voices=voices, automatic=automatic, lines=lines, settings=cast,
+                warnings=_shared_voices(voices, automatic))
+
+
+def _shared_voices(voices: dict[str, VoiceSpec], automatic: list[str]) -> list[str]:
+    """A warning when automatic casting ran out of distinct voices."""
+    players: dict[str, list[str]] = {}
+    for speaker in automatic:
+        players.setdefault(voices[speaker].name, []).append(speaker)
+    shared = {voice: names for voice, names in players.items() if len(names) > 1}
+    if not shared:
+        return []
+    voice, names = max(shared.items(), key=lambda item: len(item[1]))
+    return [f"{len(automatic)} characters were cast automatically with {len(players)} voices: "
+            f"{sum(len(n) for n in shared.values())} share a voice (at most {len(names)} on "
+            f"'{voice}': {', '.join(names[:3])}{', ...' if len(names) > 3 else ''}); name the "
+            "main characters' voices in the cast file"]
 
 
 def section_narrator(section: Section, script: Script, cast: CastFile) -> str:

@@ -17,7 +17,7 @@ Catalog file format (``voices/catalog.toml``; full reference in ``voices/README.
 
 from __future__ import annotations
 
-import tomllib
+from collections.abc import Callable
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from pipeline.engines.base import Design, VoiceSpec
 from pipeline.engines.design import validate
 from pipeline.errors import VoiceError
 from pipeline.resources import PACKAGED_VOICES
+from pipeline.tomlfile import KeyLines, read_toml
 
 BUILTIN_JOE = "builtin:joe"
 DESIGN_KEYS = {f.name for f in fields(Design)}
@@ -41,56 +42,67 @@ def default_voices_dir() -> Path:
     return here if here.is_dir() else PACKAGED_VOICES
 
 
-def _spec_from_table(name: str, table: dict, known: dict[str, VoiceSpec], path: Path) -> VoiceSpec:
+def _spec_from_table(name: str, table: dict, known: dict[str, VoiceSpec], path: Path,
+                     lines: KeyLines | None = None) -> VoiceSpec:
+    def fail(problem: str, key: str | None = None) -> VoiceError:
+        line = lines.line(key, f"voices.{name}") if lines is not None else None
+        return VoiceError(f"voice '{name}': {problem}", path, line)
+
     if not isinstance(table, dict):
-        raise VoiceError(f"voice '{name}': expected a table [voices.{name}]", path)
+        raise fail(f"expected a table [voices.{name}]")
     unknown = set(table) - SPEC_KEYS - DESIGN_KEYS - {"base"}
     if unknown:
-        raise VoiceError(f"voice '{name}': unknown key(s) {sorted(unknown)}", path)
-    for key in DESIGN_KEYS & set(table):
-        value = table[key]
-        want_text = key == "color"
-        if (want_text and not isinstance(value, str)) or (not want_text and (
-                isinstance(value, bool) or not isinstance(value, int | float))):
-            kind = "text" if want_text else "a number"
-            raise VoiceError(f"voice '{name}': '{key}' must be {kind}, got {value!r}", path)
-    _check_speed(name, table, path)
+        raise fail(f"unknown key(s) {sorted(unknown)}", sorted(unknown)[0])
+    _check_types(table, fail)
     design_kw = {k: (table[k] if k == "color" else float(table[k]))
                  for k in DESIGN_KEYS if k in table}
+    for key, value in design_kw.items():  # each value on its own, so the error has its line
+        try:
+            validate(Design(**{key: value}))
+        except VoiceError as err:
+            raise fail(err.problem, key) from None
     spec_kw = {k: table[k] for k in SPEC_KEYS if k in table}
     if "base" in table:
         base = known.get(table["base"])
         if base is None:
-            raise VoiceError(f"voice '{name}': unknown base voice '{table['base']}'", path)
+            raise fail(f"unknown base voice '{table['base']}'", "base")
         design = replace(base.design, **design_kw)
         spec = replace(base, name=name, design=design, **{"description": "", **spec_kw})
     elif "engine" not in table:
-        raise VoiceError(f"voice '{name}': needs 'engine' or 'base'", path)
+        raise fail("needs 'engine' or 'base'")
     else:
         spec = VoiceSpec(name=name, design=Design(**design_kw), **spec_kw)
     validate(spec.design, name, path)
     return spec
 
 
-def _check_speed(name: str, table: dict, path: Path) -> None:
-    if "speed" not in table:
-        return
-    value = table["speed"]
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.5 <= value <= 2.0:
-        raise VoiceError(f"voice '{name}': 'speed' must be a number within 0.5..2.0, "
-                         f"got {value!r}", path)
-    table["speed"] = float(value)
+def _check_types(table: dict, fail: Callable[[str, str], VoiceError]) -> None:
+    for key, value in table.items():
+        if key in DESIGN_KEYS and key != "color":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise fail(f"'{key}' must be a number, got {value!r}", key)
+        elif key == "speaker":  # a multi-speaker model's speaker: its name or number
+            if isinstance(value, bool) or not isinstance(value, str | int):
+                raise fail(f"'{key}' must be a name or a number, got {value!r}", key)
+        elif key == "speed":  # the engine's own rate (Kokoro), before any design
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not 0.5 <= value <= 2.0:
+                raise fail(f"'speed' must be a number within 0.5..2.0, got {value!r}", key)
+            table["speed"] = float(value)
+        elif not isinstance(value, str):
+            raise fail(f"'{key}' must be text, got {value!r}", key)
 
 
 def load_catalog_file(path: Path,
                       known: dict[str, VoiceSpec] | None = None) -> dict[str, VoiceSpec]:
     known = dict(known or {})
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise VoiceError(f"TOML syntax error: {err}", path, getattr(err, "lineno", None)) from None
-    for name, table in data.get("voices", {}).items():
-        known[name] = _spec_from_table(name, table, known, path)
+    data, text = read_toml(path, VoiceError, "voice catalog")
+    lines = KeyLines(text)
+    voices = data.get("voices", {})
+    if not isinstance(voices, dict):
+        raise VoiceError("'voices' must be tables [voices.NAME]", path, lines.line("voices"))
+    for name, table in voices.items():
+        known[name] = _spec_from_table(name, table, known, path, lines)
     return known
 
 

@@ -25,12 +25,14 @@ from pipeline.commands import (
     studio,
     voices,
 )
+from pipeline.commands.usage import PlainGroup, plain_help
 
 app = typer.Typer(
     name="castwright",
     help="Turn a written story or script into a finished, published audio drama episode.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=PlainGroup,
 )
 
 
@@ -56,6 +58,7 @@ def options(
 
 for area in (script, characters, voices, say, render, play, publish, qa, docs, studio):
     area.register(app)
+plain_help(app)
 
 
 def main() -> None:

@@ -4,7 +4,11 @@
 ``speech_text(cue.text)`` to get the engine's input. Choices, in order of application:
 
 - HTML entities are decoded (``&amp;`` -> ``&``), notes ``[[...]]`` dropped.
-- Emphasis markup (``*x*``, ``**x**``, ``_x_``) loses its ``*`` and ``_``; square/curly/angle
+- Forum, web and chat markup is reduced to the words a reader sees (``textmarkup``): BBCode
+  and HTML tags, even stray closing ones, Markdown links and images, ``:shortcode:`` emoji,
+  emoji and emoticons are dropped; web and e-mail addresses read "example dot com".
+- Emphasis markup (``*x*``, ``**x**``, ``_x_``) loses its ``*`` and ``_`` (an underscore
+  inside a word, ``snake_case``, separates words); remaining square/curly/angle
   brackets are dropped, round brackets become comma pauses ("went (slowly) home" -> "went,
   slowly, home").
 - Curly quotes become straight ones, then double quotes are dropped (engines do not voice them
@@ -34,6 +38,8 @@ import html
 import re
 
 from num2words import num2words
+
+from pipeline.textmarkup import MARKUP_HINT, strip_markup
 
 _DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _MAX_DIGITS = 15  # longer digit runs (ids, phone numbers) are read digit by digit
@@ -87,6 +93,7 @@ _ROMAN = re.compile(r"^M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 _ROUND_BRACKETS = re.compile(r"\s*[()]\s*")
+_INNER_UNDERSCORE = re.compile(r"(?<=[^\W_])_+(?=[^\W_])")
 _DROPPED = re.compile(r"[\[\]{}<>*_^~|\\=#@\"]")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
 _COMMA_GLUED = re.compile(r",(?=[^\s\d])|(?<=\D),(?=\d)")
@@ -260,12 +267,14 @@ def speech_text(text: str) -> str:
     """What the engine reads for the author's ``text`` (see the module doc for the rules)."""
     text = html.unescape(text)
     text = _NOTE.sub(" ", text)
+    text = strip_markup(text)
     text = text.translate(_CURLY).replace("\u00a0", " ").replace("\t", " ")
     text = _NUMBER_RANGE.sub(r"\1 to \2", text)
     text = _DASH.sub(", ", text)
     text = _SPACED_HYPHEN.sub(", ", text)
     text = _ellipses(text)
     text = text.replace("&", " and ").replace("/", " ").replace("+", " plus ")
+    text = _INNER_UNDERSCORE.sub(" ", text)
     text = _DROPPED.sub("", text)
     text = _ROUND_BRACKETS.sub(", ", text)
     text = _abbreviations(text)
@@ -277,6 +286,6 @@ def speech_text(text: str) -> str:
 
 def is_speakable(text: str) -> bool:
     """True if the prepared text has a letter or digit an engine could say."""
-    if "[[" not in text and any(ch.isalpha() for ch in text):
-        return True  # preparing text never drops letters outside [[notes]]: skip the work
+    if not MARKUP_HINT.search(text) and any(ch.isalpha() for ch in text):
+        return True  # only notes and markup lose letters: without them, skip the work
     return any(ch.isalnum() for ch in speech_text(text))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -64,6 +65,7 @@ class FolderTransaction:
         self.staged: dict[str, Path] = {}  # file name (relative, "/"-separated) -> temp file
         self.removals: set[str] = set()
         self.committed = False
+        self._hashing: dict[str, tuple[threading.Thread, dict[str, Any]]] = {}
 
     def __enter__(self) -> FolderTransaction:
         return self
@@ -90,15 +92,28 @@ class FolderTransaction:
         """Delete ``folder/name`` on commit (a file of the previous export not made again)."""
         self.removals.add(_check_name(name))
 
+    def hash_soon(self, name: str) -> None:
+        """Start hashing a finished staged file on a thread (hashlib releases the GIL), so a
+        big WAV is hashed while the encoders finish; ``checksums`` collects it."""
+        record: dict[str, Any] = {}
+        thread = threading.Thread(target=_record, args=(self.staged[name], record),
+                                  name=f"hash-{name}", daemon=True)
+        thread.start()
+        self._hashing[name] = (thread, record)
+
     def checksums(self, names: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
         """Size, mtime and sha256 of staged files (all of them by default), as they will be
         once renamed into place (a rename keeps both)."""
         found = {}
         for name in sorted(self.staged if names is None else names):
-            tmp = self.staged[name]
-            st = tmp.stat()
-            found[name] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns,
-                           "sha256": file_sha256(tmp)}
+            thread, record = self._hashing.pop(name, (None, {}))
+            if thread is not None:
+                thread.join()
+            st = self.staged[name].stat()
+            if record.get("size") != st.st_size or record.get("mtime_ns") != st.st_mtime_ns:
+                record = {}  # written again since: hash it now
+                _record(self.staged[name], record)
+            found[name] = record
         return found
 
     def commit(self) -> None:
@@ -126,6 +141,11 @@ class FolderTransaction:
         for tmp in self.staged.values():
             tmp.unlink(missing_ok=True)
         self.staged.clear()
+
+
+def _record(path: Path, into: dict[str, Any]) -> None:
+    st = path.stat()
+    into.update(size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=file_sha256(path))
 
 
 def _apply(folder: Path, journal: dict) -> None:

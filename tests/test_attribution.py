@@ -83,6 +83,84 @@ def test_a_beat_with_a_comma_is_a_tag() -> None:
     assert tag_of("Elias grinned, and went out.", text="Later,")[:2] == ("Elias", "after")
 
 
+def lead_in(before: str) -> str:
+    """The mention a lead-in gives as the speaker, in a story that names its people."""
+    lexicon = Lexicon.build([("They met Ivy, Mara and Elias at the house of Mrs. Vane.", True),
+                             (before, True)])
+    tag = find_tag(Quote(text="Well,", line=1, before=before), lexicon)
+    assert tag is not None and tag.place == "before", before
+    return tag.mention.text
+
+
+def test_a_lead_in_names_the_subject_of_its_speaking_verb() -> None:
+    # phrases set off by commas between the subject and its verb
+    assert lead_in("Ivy, smiling at her brother's tone, calmly replied,") == "Ivy"
+    assert lead_in("He was sorry he had come, till Mrs. Vane, looking at the old clock "
+                   "that ticked on the shelf, exclaimed:") == "Mrs. Vane"
+    # verbs joined by "and" share their clause's subject; "to Mara" is nobody's subject
+    assert lead_in("Elias smiled his thanks, and stepping forward to Mara, said,") == "Elias"
+    assert lead_in("Mara looked at him as he spoke, and said,") == "Mara"
+    # ... unless the verb goes on the clause just before it
+    assert lead_in("The lamp flickered as he laid down the letter and said:") == "he"
+    assert lead_in("It was late when the porter came in, announcing") == "the porter"
+    # "who" is the person just named; a speaking gerund belongs to its owner
+    assert lead_in("Mara found her arm seized by Ivy, who in great spirits "
+                   "exclaimed,") == "Ivy"
+    assert lead_in("The silence was broken by Mrs. Vane's saying, as she rose,") == "Mrs. Vane"
+    assert lead_in("Ivy, who had been watching Mara and Elias, now observed,") == "Ivy"
+
+
+def test_a_lead_in_paragraph_whose_dash_was_lost() -> None:
+    script = prose('Mara and Elias walked by the river. Mara stopped.\n\n'
+                   'Elias turned to her and said\n\n"You are tired."\n\n'
+                   'Mara only shook her head.\n')
+    assert said(script) == [("Elias", "You are tired.")]
+    assert [c.rule for c in script.lines() if c.kind is CueKind.DIALOGUE] == ["tag-name"]
+
+
+def test_a_speaking_lead_in_beats_a_verb_after_the_quote() -> None:
+    # "Anne felt" after the quote is no tag when Mary "replied" before it
+    script = prose('Anne and Mary sat in the parlour. Anne sewed; Mary read.\n\n'
+                   'When Anne asked about the walk, Mary replied, "I should like it very '
+                   'much;" Anne felt sure she would not.\n')
+    assert speakers(script) == ["Mary"]
+
+
+def test_two_lead_ins_in_one_paragraph_each_tag_their_own_quote() -> None:
+    # "Ivy replied," after the first quote leads in the second; it is not the first one's tag
+    script = prose('Mara and Ivy sat at breakfast.\n\n'
+                   'So, when Mara said with forced cheer, "You want your tea, I dare say," Ivy '
+                   'replied, "I want nothing from you."\n')
+    assert speakers(script) == ["Mara", "Ivy"]
+    # a pronoun after the quote ("she added") is tag-subject-first too, but of the same quote
+    # only when it is no lead-in: the named lead-in before the quote says who "she" is
+    script = prose('Kate walked ahead with the lamps.\n\n'
+                   'Kate was far in front, and Ivy exclaimed, "She looks as if she were '
+                   'running away! Very odd," she added quickly.\n')
+    assert speakers(script) == ["Ivy"]
+
+
+def test_a_speech_named_by_its_owner_tags_it() -> None:
+    script = prose('Anne sat with Mary and Elizabeth, who quarrelled.\n\n'
+                   '"I cannot possibly do without Anne," was Mary\'s reasoning; and Elizabeth\'s '
+                   'reproach was, "Then Anne had better stay."\n\n'
+                   '"Nobody asked me," was Anne\'s protest.\n')
+    assert speakers(script) == ["Mary", "Elizabeth", "Anne"]
+
+
+def test_a_described_speaker_is_no_adverb() -> None:
+    script = prose('The train had gone.\n\n"You had better ask the girl," said the '
+                   'station-master carelessly.\n')
+    assert speakers(script) == ["Station-master"]
+
+
+def test_a_described_speaker_keeps_its_own_tag_in_a_named_paragraph() -> None:
+    script = prose('The circus was full. Mr. Sleary cracked his whip at the Clown, and the '
+                   'Clown only said, "Do it again and I\'ll throw the horse at you!" The crowd '
+                   'laughed; and Mr. Sleary said, "Indeed, sir!"\n')
+    assert speakers(script) == ["Clown", "Mr. Sleary"]
+
+
 def test_speech_tags_in_a_story() -> None:
     script = prose('"You are late," said the keeper.\n\n'
                    '"The tide," Mara then observed, "was wrong."\n\n'
@@ -130,10 +208,14 @@ def test_ranks_do_not_merge() -> None:
     assert cast.of_name(parse_name("Lady Elliot")) is not cast.of_name(parse_name("Miss Elliot"))
 
 
-def test_voice_name_prefers_a_fuller_form_to_a_bare_family_name() -> None:
-    cast = people("Wickham", "Wickham", "Wickham", "Mr. Wickham", "Elizabeth", "Elizabeth")
+def test_voice_name_prefers_a_fuller_form_to_a_shared_family_name() -> None:
+    cast = people("Wickham", "Wickham", "Wickham", "Mr. Wickham", "Mrs. Wickham", "Elizabeth",
+                  "Elizabeth")
     assert cast.of_name(parse_name("Wickham")).name == "Mr. Wickham"
     assert cast.of_name(parse_name("Elizabeth")).name == "Elizabeth"
+    # nobody else is an Arobin: the way the story names him most often
+    alone = people("Arobin", "Arobin", "Arobin", "Mr. Arobin")
+    assert alone.of_name(parse_name("Mr. Arobin")).name == "Arobin"
 
 
 def test_gender_from_titles_first_names_and_pronouns() -> None:
@@ -189,6 +271,15 @@ def test_her_mother_is_not_the_girl_herself() -> None:
                    '"I walked to the mill," said Ivy.\n\n'
                    '"Alone?" cried her mother.\n')
     assert speakers(script) == ["Ivy", "Mrs. Vane"]
+
+
+def test_her_mother_shares_her_family_name() -> None:
+    # Kate is the woman the scene talks about; "her mother" is still Ivy Vane's: Mrs. Vane
+    script = prose('Mr. Vane read; Mrs. Vane knitted. Ivy Vane came in with Kate Moss. Kate '
+                   'sat down; Kate smiled at the fire.\n\n'
+                   '"I walked to the mill," said Ivy.\n\n"Alone?" cried her mother.\n\n'
+                   '"With Kate," said Ivy.\n\n"Foolish girl," said her father.\n')
+    assert speakers(script) == ["Ivy", "Mrs. Vane", "Ivy", "Mr. Vane"]
 
 
 def test_a_speech_left_open_continues_with_its_speaker() -> None:

@@ -18,8 +18,9 @@ from book_support import FERRY, write_ao3_html, write_epub3, write_txt
 from mutagen.id3 import ID3
 
 from pipeline.books.book import load_book
-from pipeline.books.season import render_season
-from pipeline.errors import ScriptError
+from pipeline.books.season import check_season_dir, render_season
+from pipeline.errors import RenderError, ScriptError
+from pipeline.render.episode import render_episode
 from pipeline.render.manifest import load_manifest
 from pipeline.render.regen import regen_line
 
@@ -97,6 +98,32 @@ def test_chapter_range_and_range_errors(season, tmp_path):
             render_season(book, tmp_path / "bad", chapters=bad, mix=MIX, show_progress=False)
         assert "chapters" in str(caught.value) and "\n" not in str(caught.value)
     assert not (tmp_path / "bad").exists()  # nothing half-written
+
+
+def test_another_book_or_story_of_the_same_name_never_shares_the_season(season, tmp_path):
+    work, book, _ = season
+    out = tmp_path / "out"
+    shutil.copytree(work / "out", out, ignore=shutil.ignore_patterns(".cache"))
+    season_dir = out / "night-ferry"
+    before = {p: p.stat().st_mtime_ns for p in season_dir.rglob("*")}
+    other_book = write_txt(tmp_path / "night-ferry.txt", FERRY)  # the same name, another file
+    with pytest.raises(RenderError) as caught:
+        render_season(other_book, out, mix=MIX, show_progress=False)
+    assert caught.value.file == str(other_book) and "\n" not in str(caught.value)
+    assert f"holds the season of the book {book.resolve()}" in caught.value.problem
+    assert {p: p.stat().st_mtime_ns for p in season_dir.rglob("*")} == before
+    # A single story of that name renders into a folder of its own, not into the season.
+    story = tmp_path / "story" / "night-ferry.txt"
+    story.parent.mkdir()
+    story.write_text("Title: Not the Book\n\nMARA: Hello.\nELIAS: Goodbye.\n")
+    episode = render_episode(story, out, mix=MIX, show_progress=False)
+    assert episode.episode_dir.parent == out and episode.episode_dir != season_dir
+    assert not (season_dir / "manifest.json").exists()
+    assert {p: p.stat().st_mtime_ns for p in season_dir.rglob("*")} == before
+    # ... and a book is not rendered over that story's episode either.
+    (episode.episode_dir / "season.json").unlink(missing_ok=True)
+    with pytest.raises(RenderError, match="holds the episode of"):
+        check_season_dir(episode.episode_dir, other_book)
 
 
 def test_regen_works_on_any_chapter(season):

@@ -51,8 +51,51 @@ def test_version_matches_the_package():
     assert done.returncode == 0 and done.stdout.strip() == f"castwright {pipeline.__version__}"
 
 
+def test_start_up_imports_no_heavy_library():
+    """`castwright --version` and `--help` stay quick: no pydantic, numpy or engine at start-up."""
+    code = ("import sys, pipeline.cli; print(' '.join(sorted(m for m in ('pydantic', 'numpy', "
+            "'scipy', 'torch', 'soundfile', 'matplotlib', 'onnxruntime', 'piper') "
+            "if m in sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "", done.stdout + done.stderr
+
+
+def _commands(group, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*prefix, name))
+
+
+def test_help_uses_plain_usage_and_one_line_summaries():
+    """Usage lines read `castwright regen [OPTIONS] EPISODE LINE` (no `{EPISODE}` braces, no
+    lowercase names); switches show no `<bool>`; the command list's summaries are one line."""
+    import typer.main
+
+    from pipeline.cli import app
+
+    assert "Usage: castwright regen [OPTIONS] EPISODE LINE" in run("regen", "--help").stdout
+    assert "Usage: castwright review [OPTIONS] SCRIPT [LINE] [SPEAKER]" in \
+        run("review", "--help").stdout
+    for path, command in _commands(typer.main.get_command(app)):
+        page = run(*path, "--help", terminal=True).stdout
+        usage = next(line for line in page.splitlines() if "Usage:" in line)
+        assert "{" not in usage and not re.search(r"\b[a-z]+\]|\[[a-z]+\b", usage), usage
+        assert "<bool>" not in page, path
+        assert command.short_help and "\n" not in command.short_help, path
+    listing = run("--help", terminal=True).stdout
+    assert "(and optionally write the cast as a cast file)" in listing
+
+
 def test_completion_script_and_completions():
-    script = castwright("--show-completion", "bash")
+    # `--show-completion` asks shellingham which shell runs castwright (it walks the parent
+    # processes): run it from bash, as a user does, not from whatever started the test run
+    # (nohup, a CI runner: no shell there, and typer says "Shell  not supported").
+    exe = Path(sys.executable).with_name("castwright")
+    script = subprocess.run(["bash", "--norc", "-c", '"$0" --show-completion bash; exit $?',
+                             str(exe)], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
     assert script.returncode == 0
     assert "complete -o default -F _castwright_completion castwright" in script.stdout
     env = {"_CASTWRIGHT_COMPLETE": "complete_bash", "COMP_CWORD": "1",

@@ -241,13 +241,14 @@ def test_killed_render_leaves_no_process_and_its_temp_files_go_next_run(tmp_path
 
     # 1. Killed while synthesizing: both spawn workers go with it.
     render = cli("render", str(script), "--out", str(out), "--jobs", "2", "--quiet")
-    workers = _kill_when(render, lambda kids: len(kids) >= 2 and takes() >= 2)
-    assert len(workers) >= 2
+    want = min(2, os.cpu_count() or 1)
+    workers = _kill_when(render, lambda kids: len(kids) >= want and takes() >= 2)
+    assert len(workers) >= want
     # 2. Killed while mixing: the forked plot helper goes, the raw mix audio stays behind.
     render = cli("render", str(script), "--out", str(out), "--jobs", "2", "--quiet")
     helpers = _kill_when(render, lambda _: any(out.glob("castwright-mix-*/premaster.f32")))
     assert list(out.glob("castwright-mix-*"))
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # SIGKILL from the kernel, but a loaded machine is slow
     while time.monotonic() < deadline and any(map(_alive, workers + helpers)):
         time.sleep(0.1)
     assert not [pid for pid in workers + helpers if _alive(pid)]

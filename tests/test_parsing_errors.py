@@ -29,11 +29,11 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     path = tmp_path / "secret.txt"
     path.write_text("MARA: Hello.\n")
 
-    def denied(self: Path) -> bytes:
+    def denied(self: Path, *args, **kwargs) -> bytes:
         raise PermissionError(13, "Permission denied")
 
     # chmod 000 does not stop root (CI runs as root), so make the read itself fail.
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(Path, "open", denied)
     fails(path, 1, "permission denied")
 
 

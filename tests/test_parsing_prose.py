@@ -71,6 +71,48 @@ def test_seed_unclosed_parenthesis_is_an_aside_that_ends_with_its_paragraph(
     assert script.sections[1].lines[0].source_line == 3
 
 
+def test_seed_summary_is_the_narrators_intro(seed_path: Path) -> None:
+    """"Summary:" is no character: its section is the narrator's intro (the label read once, as
+    a heading), no speaker is called Summary and the episode's summary is its text."""
+    script = parse_script(seed_path)
+    intro = script.sections[0]
+    assert intro.is_summary and intro.pov is None and intro.id == "s00"
+    assert [c.text for c in intro.lines][0] == "Summary:"
+    assert intro.lines[0].delivery == "heading"
+    assert all(c.kind is CueKind.NARRATION and c.speaker is None for c in intro.lines)
+    assert all("Summary" not in c.text for c in intro.lines[1:])
+    assert "Summary" not in script.speakers()
+    assert all(ch.name != "Summary" for ch in script.characters)
+    assert script.summary.startswith("Spike and Buffy both reflect")
+
+
+def test_summary_header_variants() -> None:
+    """Summaries as writers paste them: a bold label, the label alone above its paragraph, a
+    bare title line above the header lines. Each is the intro, never story text or a speaker."""
+    story = '\n\nMara: The Last Ferry\n\n"Is it late?" Mara asked.\n\n"Very," said Tom.\n'
+    for header in ("**Summary:** Two friends wait.", "<b>Summary</b>: Two friends wait.",
+                   "[b]Summary:[/b] Two friends wait.", "Summary:\n\nTwo friends wait.",
+                   "The Last Ferry\n\nSummary: Two friends wait."):
+        script = prose(header + story)
+        assert script.summary == "Two friends wait.", header
+        intro = script.sections[0]
+        assert intro.is_summary, header
+        texts = [c.text for c in intro.lines]
+        assert texts[-2:] == ["Summary:", "Two friends wait."], (header, texts)
+        assert [s.pov for s in script.sections[1:]] == ["Mara"], header
+        assert dialogue(script) == [("Mara", "Is it late?"), ("Tom", "Very,")], header
+    titled = prose("The Last Ferry\n\nSummary: Two friends wait." + story)
+    assert titled.title == "The Last Ferry"
+    assert [c.text for c in titled.sections[0].lines][0] == "The Last Ferry"  # read first
+    # A title line with only other header lines: still the title, read before the story.
+    titled = prose("The Last Ferry\n\nAuthor: Me" + story)
+    assert titled.title == "The Last Ferry" and titled.summary == ""
+    assert titled.lines()[0].text == "The Last Ferry"
+    # A first line that is a sentence is story, not a title.
+    story_first = prose("It was late.\n\nSummary: x" + story)
+    assert story_first.title == "Story" and story_first.lines()[0].text == "It was late."
+
+
 def test_seed_no_text_lost(seed_path: Path) -> None:
     """Every word of the seed is in exactly one cue: headings ("Summary:", "Spike:") are read."""
     script = parse_script(seed_path)

@@ -3,6 +3,7 @@ podcastparser and lxml; stable guids; byte-identical republish; escaping; the sh
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -254,9 +255,15 @@ def test_tricky_text_round_trips(tmp_path: Path, monkeypatch) -> None:
     feed = feedparser.parse(data)
     assert feed.feed.title == TRICKY
     assert [e.title for e in feed.entries] == [TRICKY + " 2", TRICKY + " 1"]
-    assert feed.entries[1].summary == ("<script>alert('x')</script> & \u00e9t\u00e9 \U0001f30a"
-                                       f"\n\n{DISCLOSURE_TEXT}")
+    # The summary is HTML to readers: its brackets arrive as text, never as a tag to run.
+    summary = "<script>alert('x')</script> & \u00e9t\u00e9 \U0001f30a"
+    assert feed.entries[1].summary_detail.type == "text/html"
+    assert "<script" not in feed.entries[1].summary
+    assert html.unescape(feed.entries[1].summary) == f"{summary}\n\n{DISCLOSURE_TEXT}"
     parsed = podcastparser.parse(FEED_URL, io.BytesIO(data))
+    for episode in parsed["episodes"]:
+        assert "<script" not in (episode.get("description_html") or "")
+        assert "<script" not in episode["description"]
     assert parsed["title"] == TRICKY
     assert {e["title"] for e in parsed["episodes"]} == {TRICKY + " 1", TRICKY + " 2"}
     assert _xml(out).findtext("channel/title") == TRICKY

@@ -83,6 +83,19 @@ def test_packed_lines_get_their_own_words():
     assert sum(M.wer(t, h.text) for t, h in zip(LINES, alone, strict=True)) <= 0.3
 
 
+def test_markup_in_a_line_is_not_heard():
+    """Tags, shortcodes and emoji are not spoken: the take is as long as the plain line's and
+    Whisper hears only its words."""
+    marked = "Press [/b] the [b]red[/b] button now. :fire: \U0001F525 <i>Go</i> :)"
+    plain = "Press the red button now. Go"
+    marked_audio, plain_audio = speak(marked), speak(plain)
+    assert abs(len(marked_audio) - len(plain_audio)) <= 0.05 * len(plain_audio)
+    heard = transcribe(marked_audio, RATE).text.lower()
+    assert M.wer(plain, heard) <= 0.2, heard
+    for word in ("fire", "bold", "colon", "slash"):
+        assert word not in heard, heard
+
+
 def test_wrong_and_truncated_takes_are_flagged():
     lines = [manifest_line(i, t) for i, t in enumerate(LINES[:3], 1)]
     clips = [(speak(LINES[0]), RATE), (speak(WRONG), RATE),

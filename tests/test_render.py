@@ -112,6 +112,17 @@ def test_second_render_synthesizes_nothing(rendered, monkeypatch):
     assert np.array_equal(a, b)
 
 
+def test_the_same_script_named_another_way_is_not_mixed_again(rendered, monkeypatch):
+    script, out, _ = rendered
+    render(script, out)  # whatever the tests before left: current again
+    episode = out / "garden"
+    stamps = {p.name: p.stat().st_mtime_ns for p in episode.iterdir()}
+    monkeypatch.chdir(script.parent)
+    again = render(Path(script.name), out)  # relative now, absolute before
+    assert again.synthesized == 0
+    assert {p.name: p.stat().st_mtime_ns for p in episode.iterdir()} == stamps
+
+
 def test_one_edited_line_synthesizes_one_line(tmp_path, rendered, monkeypatch):
     _, out, first = rendered
     edited = write_script(tmp_path, SCRIPT.replace("Good morning, Bill.", "Good evening, Bill."))
@@ -201,6 +212,17 @@ def test_corrupt_cache_entry_is_redone(tmp_path, monkeypatch):
     assert again.synthesized == 1
 
 
+def group_gone(pgid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def test_killed_render_resumes_from_cache(tmp_path):
     lines = "\n".join(f"ANNA: This is sentence number {n} of a rather long scene."
                       for n in range(1, 25))
@@ -210,7 +232,8 @@ def test_killed_render_resumes_from_cache(tmp_path):
     cmd = [sys.executable, "-m", "pipeline.cli", "render", str(script), "--out", str(out),
            "--quiet"]
     proc = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parents[1],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)  # its workers share its process group
     cache_root = out / CACHE_DIR
     deadline = time.monotonic() + 120
 
@@ -221,6 +244,9 @@ def test_killed_render_resumes_from_cache(tmp_path):
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    # Its synthesis workers die with it (PR_SET_PDEATHSIG); on a loaded machine the kernel
+    # may take a moment to finish them, and a live worker's temp file is rightly left alone.
+    assert group_gone(proc.pid, within=30), "workers outlived the killed render"
     done_before = {p.stem: p.stat().st_mtime_ns for p in finished()}
     assert 3 <= len(done_before) < 24, "the render was not interrupted mid-way"
     assert not (out / "long" / "manifest.json").exists()

@@ -70,7 +70,7 @@ def test_abbreviations(text: str, expected: str) -> None:
     ("Well\u2026 maybe", "Well, maybe"),
     ("It's right here, it's...", "It's right here, it's."),
     ("I know,", "I know."),
-    ("Tom &amp; Jerry &lt;3", "Tom and Jerry three"),
+    ("Tom &amp; Jerry &lt;3", "Tom and Jerry"),
     ("*Did you know* _Permanently_. **bold** __under__", "Did you know Permanently. bold under"),
     ("He went (slowly) home", "He went, slowly, home"),
     ("(I wasn't sure how long", "I wasn't sure how long"),
@@ -84,10 +84,41 @@ def test_punctuation_and_markup(text: str, expected: str) -> None:
     assert speech_text(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Press [/b] now. :fire:", "Press now."),  # a stray closing tag and a shortcode
+    ("Press [/b] now. :fire: [b]x[/b]", "Press now. x"),
+    ("[B]Stop[/B] it, [i]now[/i].", "Stop it, now."),
+    ("[color=red]Red[/color] [size=4]sky[/size]", "Red sky"),
+    ("[url=https://x.org/a]the map[/url], there", "the map, there"),
+    ("[quote=Bob]Go home.[/quote] No.", "Go home. No."),
+    ("[img]https://x.org/a.png[/img]Look.", "Look."),
+    ("<i>It</i> was <b>here</b>.", "It was here."),
+    ("Dear Sir,<br/>Come.<p>Now.</p>", "Dear Sir, Come. Now."),
+    ('<span class="x" style=\'a\'>hi</span> <!-- gone --> there', "hi there"),
+    ("&lt;em&gt;Quiet&lt;/em&gt;, please", "Quiet, please"),
+    ("Look ![a cat](cat.png) at [the docs](https://x.org/y).", "Look at the docs."),
+    ("I love it :heart: and :thumbs_up:!", "I love it and!"),
+    (":fire::fire: Hot :+1:", "Hot"),
+    ("At 10:30:fire: sharp", "At ten thirty sharp"),  # a time glued to a shortcode
+    ("Fire \U0001F525 now \U0001F44D\U0001F3FD!", "Fire now!"),
+    ("Fine :) see you ;-) <3", "Fine see you"),
+    ("Mail me@x.org or see https://www.example.com/a?b=1, then",
+     "Mail me at x dot org or see example dot com, then"),
+    ("my snake_case name", "my snake case name"),
+    # Words in brackets that are not markup stay words.
+    ("[sighs] Fine. [I mean it] <y> (see page 8)", "sighs Fine. I mean it y, see page eight."),
+    ("Note: the plan, at 10:30.", "Note: the plan, at ten thirty."),
+])
+def test_markup_is_never_read(text: str, expected: str) -> None:
+    assert speech_text(text) == expected
+
+
 def test_is_speakable() -> None:
     assert is_speakable("Hi")
     assert is_speakable("42")
-    for text in ("", "   ", "...", "\u2014", "()", "*_*", "[[note]]", '""', "&amp;"[:0]):
+    assert is_speakable("Hi :fire:")
+    for text in ("", "   ", "...", "\u2014", "()", "*_*", "[[note]]", '""', "&amp;"[:0],
+                 ":fire:", "[b][/b]", "<br/>", "\U0001F525", ":-)"):
         assert not is_speakable(text), text
 
 
@@ -122,3 +153,18 @@ def test_speech_text_never_fails_and_leaves_no_digits_or_markup(text: str) -> No
 ])
 def test_headings(text: str, expected: str) -> None:
     assert speech_text(text) == expected
+
+
+_WORDS = st.sampled_from(["press", "now", "the", "door", "fire", "bold", "quiet", "go"])
+_MARKUP = st.sampled_from(["[b]", "[/b]", "[i]", "[/i]", "[/x]", "[color=red]", "[/color]",
+                           "<b>", "</b>", "<em>", "</span>", "<br/>", ":fire:", ":thumbs_up:",
+                           "\U0001F525", ":)", "[url=https://x.org]", "[/url]", "**", "_"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_WORDS, st.lists(_MARKUP, max_size=2)), min_size=1, max_size=8))
+def test_only_the_words_of_marked_up_text_are_read(pieces: list[tuple[str, list[str]]]) -> None:
+    """Words with tags, shortcodes and emoji between them read as the words alone."""
+    text = " ".join(word + " " + " ".join(marks) for word, marks in pieces)
+    spoken = re.findall(r"[a-z]+", speech_text(text).lower())
+    assert spoken == [word for word, _ in pieces]

@@ -33,12 +33,13 @@ from pipeline.atomic import sweep_temp_files, write_bytes, write_text
 from pipeline.books.book import Book, chapter_script, load_book
 from pipeline.casting import cast_script, find_cast_file, layer_casts, load_cast_file, parse_cast
 from pipeline.catalog import default_voices_dir, load_catalog
-from pipeline.errors import ScriptError
+from pipeline.errors import RenderError, ScriptError
 from pipeline.files import file_sha256, slug_for_script
 from pipeline.locks import episode_lock
 from pipeline.render.cache import TakeCache
 from pipeline.render.choices import load_choices
 from pipeline.render.episode import CACHE_DIR, EpisodeContext, load_context
+from pipeline.render.folder import SEASON_FILE, folder_holder, is_season, same_file
 from pipeline.render.plan import LinePlan
 from pipeline.render.synth import SynthJob, missing_jobs, run_job
 
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
     from pipeline.cluster.session import ClusterSession
     from pipeline.mix.delivery import Calibration
 
-SEASON_FILE = "season.json"
 WORKER_TASKS = 150  # takes per synthesis worker before a fresh one (~1 s to start) replaces it
 CLUSTER_MIXES = 8  # chapters mixed at once on a cluster (each ships its takes to a node)
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:(-|\.\.|\u2013)\s*(\d*)\s*)?$")
@@ -99,6 +99,20 @@ def parse_chapters(spec: str | None, count: int, where: str | Path) -> list[int]
 
 def season_dir_for(book_path: Path, out_dir: Path) -> Path:
     return out_dir / slug_for_script(book_path)
+
+
+def check_season_dir(season_dir: Path, book_path: Path) -> None:
+    """A season folder is its book's alone: another book (or script) of the same name there
+    is a clear error, never chapters (and choices) of one story mixed with another's."""
+    holder = folder_holder(season_dir)
+    if holder is None or same_file(holder, book_path):
+        return
+    season = is_season(season_dir)
+    if season and not holder.exists():  # the book was moved or renamed: its season follows
+        return
+    what = "the season of the book" if season else "the episode of"
+    raise RenderError(f"{season_dir} holds {what} {holder}; rename one of them or render "
+                      "into another --out", book_path)
 
 
 def folder_name(number: int, count: int) -> str:
@@ -201,6 +215,7 @@ def render_season(book_path: str | Path, out_dir: str | Path = "output",
     book = book or load_book(book_path, include_matter, read_notes)
     numbers = parse_chapters(chapters, len(book.chapters), book_path)
     season_dir = season_dir_for(book_path, out)
+    check_season_dir(season_dir, book_path)
     count = len(book.chapters)
     with contextlib.ExitStack() as locks:
         # Every chosen chapter's folder is ours until the season is done (taken here, on the

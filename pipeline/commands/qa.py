@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Annotated
@@ -26,13 +25,17 @@ def load_thresholds(path: Path | None):
     """Thresholds from a TOML file: ``QaThresholds`` field names at top level, plus an
     optional ``[rate_norms]`` table (voice name -> words per minute)."""
     from pipeline.qa.metrics import QaThresholds
+    from pipeline.tomlfile import KeyLines, read_toml
 
     if path is None:
         return QaThresholds()
+    data, text = read_toml(path, CastwrightError, "QA thresholds file")
     try:
-        return QaThresholds.from_dict(tomllib.loads(path.read_text(encoding="utf-8")))
-    except (OSError, tomllib.TOMLDecodeError, ValueError, TypeError) as err:
-        raise CastwrightError(f"bad QA thresholds: {err}", path) from None
+        return QaThresholds.from_dict(data)
+    except (ValueError, TypeError) as err:
+        key = str(err).split("'")[1] if str(err).startswith("'") else None
+        raise CastwrightError(f"bad QA thresholds: {err}", path,
+                              KeyLines(text).line(key) if key else None) from None
 
 
 def _pct(x: float | None) -> str:

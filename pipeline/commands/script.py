@@ -44,7 +44,9 @@ def _context(script: Path, fmt: str | None, cast: Path | None, voices: Path | No
     parsed = parse_script(script, format=fmt)
     voices_dir = voices or default_voices_dir()
     cast_path = cast or find_cast_file(script, voices_dir)
-    return parsed, cast_script(parsed, load_catalog(voices_dir), load_cast_file(cast_path))
+    casting = cast_script(parsed, load_catalog(voices_dir), load_cast_file(cast_path))
+    parsed.warnings.extend(casting.warnings)  # e.g. characters sharing a voice
+    return parsed, casting
 
 
 def _cue_rows(section, casting) -> list[dict]:

@@ -268,11 +268,12 @@ def apply_design(samples: np.ndarray, sr: int, design: Design, extra_pitch: floa
                  backend: str | None = None) -> np.ndarray:
     """Return the designed version of ``samples`` (mono float32 at the same rate)."""
     x = np.asarray(samples, dtype=np.float64)
-    semitones = design.pitch_semitones + extra_pitch
+    # A voice's shift plus a line's stays within what the shifter does well (and quickly).
+    semitones = max(-24.0, min(24.0, design.pitch_semitones + extra_pitch))
     # Below ~10 ms there is nothing to redesign (and the filters need a few samples to run).
     if len(x) < 256 or (design.is_identity() and not extra_pitch):
         return np.asarray(samples, dtype=np.float32)
-    validate(replace(design, pitch_semitones=max(min(semitones, 24), -24)))
+    validate(replace(design, pitch_semitones=semitones))
     level = _active_rms(x, sr)
     y = x
     if design.formant_warp:

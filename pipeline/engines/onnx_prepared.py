@@ -35,10 +35,18 @@ def session_options() -> Any:
     # Idle pool threads would spin for the next op, taking the core a parallel import or
     # worker needs; measured no slower without.
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # ONNX Runtime's CPU arena keeps (and grows in powers of two past) the largest sentence's
+    # tensors for the process's lifetime: a book-length render's worker sat at 1.0-1.3 GB.
+    # Without it tensors are freed after each call (same samples, measured no slower).
+    opts.enable_cpu_mem_arena = False
+    # A memory pattern plans one block for all of a call's tensors at once; with every sentence
+    # a new shape, freeing each tensor when its last reader is done halves the peak (a
+    # 150-character sentence: +250 MB -> +130 MB).
+    opts.enable_mem_pattern = False
     # Parallel renders run one process per core; let them cap engine threads to avoid thrashing.
-    threads = os.environ.get("CASTWRIGHT_ENGINE_THREADS")
-    if threads:
-        opts.intra_op_num_threads = int(threads)
+    threads = os.environ.get("CASTWRIGHT_ENGINE_THREADS", "").strip()
+    if threads.isdigit() and int(threads) > 0:  # anything else: the engine's own choice
+        opts.intra_op_num_threads = min(int(threads), os.cpu_count() or 1)
         opts.inter_op_num_threads = 1
     return opts
 

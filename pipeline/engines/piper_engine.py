@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.engines.base import DEFAULT_DELIVERY, Delivery, Take, VoiceSpec, WordTiming
-from pipeline.engines.chunking import split_text
+from pipeline.engines.chunking import MAX_SENTENCE_CHARS, split_text
 from pipeline.engines.piper_model import PATCH_VERSION, LoadedPiper, load_piper
 from pipeline.engines.timings import word_spans, word_timings
 from pipeline.errors import VoiceError
@@ -128,7 +128,8 @@ class PiperEngine:
                    take: int = 1) -> Take:
         from piper import SynthesisConfig
 
-        chunks = split_text(text)
+        # Piper reads sentence by sentence; its memory grows with the longest one it reads.
+        chunks = split_text(text, max_sentence=MAX_SENTENCE_CHARS)
         loaded = self._load(voice)
         cfg = loaded.voice.config
         length_mul, noise_mul, noise_w_mul = take_variation(take)

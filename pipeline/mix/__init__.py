@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 # Loaded on first use (PEP 562): the mixer pulls in scipy (~1 s), and light modules such as
 # ``pipeline.mix.plot`` or ``pipeline.mix.settings`` must not pay for it.
 _HOMES = {
-    "EpisodeMeta": "export", "EpisodeWriter": "export", "export_episode": "export",
+    "EpisodeMeta": "meta", "EpisodeWriter": "export", "export_episode": "export",
     "LoudnessReport": "render", "MixAnalysis": "render", "MixResult": "render",
     "mix_timeline": "render", "MixSettings": "settings", "BedSpan": "timeline",
     "Chapter": "timeline", "Placement": "timeline", "RenderedLine": "timeline",
@@ -33,7 +33,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from pipeline.mix.export import EpisodeMeta, EpisodeWriter, export_episode
+    from pipeline.mix.export import EpisodeWriter, export_episode
+    from pipeline.mix.meta import EpisodeMeta
     from pipeline.mix.render import LoudnessReport, MixAnalysis, MixResult, mix_timeline
     from pipeline.mix.settings import MixSettings
     from pipeline.mix.timeline import (

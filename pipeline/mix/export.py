@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +32,7 @@ from pipeline.errors import MixError
 from pipeline.mix import delivery, markers, plot, tags, transcripts
 from pipeline.mix.decode import ffmpeg_exe
 from pipeline.mix.levels import FramePeaks, LoudnessMeter
+from pipeline.mix.meta import EpisodeMeta
 from pipeline.mix.render import STEMS, MixResult
 from pipeline.mix.settings import MixSettings
 from pipeline.mix.timeline import Timeline
@@ -39,18 +40,6 @@ from pipeline.transaction import FolderTransaction
 
 WAV_LIMIT = 0xFFFFFFFF - 1024  # bytes of PCM a plain WAV header can describe
 QUEUE_BLOCKS = 4  # master blocks (~12 s each) waiting for each encoder
-
-
-@dataclass
-class EpisodeMeta:
-    title: str
-    show: str = ""
-    episode_number: int | None = None
-    season: int | None = None
-    author: str = ""
-    summary: str = ""
-    cover: str | Path | None = None  # PNG or JPEG, embedded in the MP3/M4A/Opus
-    date: str | None = None  # "2025-01-06" or "2025"
 
 
 # kind -> file name (kinds match what publish reads from the manifest's "files").
@@ -192,17 +181,28 @@ class EpisodeWriter:
         data = np.ascontiguousarray(block if block.ndim == 2 else block[:, None], dtype="<f4")
         for encoder in self.encoders.values():
             encoder.feed(data)
-        self.wav.write(data)
+        with self._wav_errors():
+            self.wav.write(data)
         self.frames += len(data)
         if self.measure:
             self.meter.feed(data)
             self.frame_peaks.feed(data)
 
+    @contextlib.contextmanager
+    def _wav_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sf.LibsndfileError as err:  # disk full: a one-line error, the old files stay
+            raise MixError(f"cannot write the episode's WAV ({err.error_string.rstrip('.')}; "
+                           "is the disk full?)", self.dir / FILE_NAMES["wav"]) from None
+
     def finish(self, result: MixResult) -> dict[str, str]:
         """Close the audio, write transcripts and the plot (while the encoders finish), tag."""
         for encoder in self.encoders.values():
             encoder.close_input()
-        self.wav.close()
+        with self._wav_errors():
+            self.wav.close()
+        self.txn.hash_soon(FILE_NAMES["wav"])  # the biggest file: hashed while encoders finish
         for stem in self.stem_files.values():
             stem.close()
         tl = self.timeline

@@ -21,8 +21,9 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d
 
 from pipeline.mix.levels import TP_CONTEXT, candidate_peaks
+from pipeline.mix.settings import LIMITER_GROUP
 
-GROUP = 16  # samples per gain-computer step
+GROUP = LIMITER_GROUP  # samples per gain-computer step
 
 
 class Limiter:

@@ -223,16 +223,17 @@ class _Mixer:
         """Per-placement normalization gain, global activity intervals (for the ducker) and,
         when measuring, the speech's K-weighted energy in every 100 ms frame."""
         gains, intervals = [], []
-        cache: dict[str, tuple[float, list[tuple[int, int]], np.ndarray | None]] = {}
+        # Only each take's activity is kept: its K-weighted power (float64 at the mix rate) is
+        # folded into 100 ms frames at once; kept for every take it was a whole chapter's
+        # worth (730 MB for a 34-minute chapter).
+        cache: dict[str, tuple[float, list[tuple[int, int]]]] = {}
         k_energy = np.zeros(n_frames) if self.measure_beds else None
         for p in speech:
+            take = None
             if p.source not in cache:
                 take = self._take(p)
-                weighted = None
-                if k_energy is not None:  # K-weighted power of the take, mono
-                    weighted = np.square(ss.sosfilt(self.k_sos, take.astype(np.float64)))
-                cache[p.source] = (*speech_activity(take, self.sr), weighted)
-            rms_db, runs, weighted = cache[p.source]
+                cache[p.source] = speech_activity(take, self.sr)
+            rms_db, runs = cache[p.source]
             norm = SPEECH_REF_DB - rms_db if math.isfinite(rms_db) else 0.0
             most = MAX_AUDIO_GAIN_DB if p.kind == "audio" else MAX_TAKE_GAIN_DB
             norm = float(np.clip(norm, -most, most))
@@ -240,7 +241,9 @@ class _Mixer:
             s0 = self._samples(p.start)
             limit = self._samples(p.duration)
             intervals.extend((s0 + a, s0 + min(b, limit)) for a, b in runs if a < limit)
-            if k_energy is not None and weighted is not None:
+            if k_energy is not None:  # K-weighted power of the take, mono
+                take = self._take(p) if take is None else take
+                weighted = np.square(ss.sosfilt(self.k_sos, take.astype(np.float64)))
                 # Panning keeps L^2 + R^2 at twice the mono power (constant power, centre 1, 1).
                 power = weighted[:limit] * (gains[-1] ** 2 * (2 if self.ch == 2 else 1))
                 _add_frames(k_energy, power, s0, self.frame)

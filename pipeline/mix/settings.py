@@ -9,6 +9,7 @@ rise between lines (``duck_depth_db``).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from pipeline.errors import MixError
 
 MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 AUDIO_FORMATS = ("mp3", "wav", "m4a", "opus")
+LIMITER_GROUP = 16  # samples per limiter gain step; the timeline snaps edits onto it
 MAX_PAUSE = 3600.0  # a pause longer than an hour is a typo, not a dramatic beat
 # K-weighted loudness of active speech in the pre-master (every take is normalized to -20 dBFS
 # active RMS; Piper's voices then measure -21.0 +- 0.3 LUFS) and of a bed at 0 dB gain (see
@@ -77,22 +79,30 @@ class MixSettings:
     ai_notice: str = ""
 
     @classmethod
-    def from_table(cls, table: dict[str, Any] | None,
-                   file: str | Path | None = None) -> MixSettings:
-        """Settings from a TOML ``[mix]`` table; unknown keys and bad values raise ``MixError``.
+    def from_table(cls, table: dict[str, Any] | None, file: str | Path | None = None,
+                   line_of: Callable[[str], int | None] | None = None) -> MixSettings:
+        """Settings from a TOML ``[mix]`` table; unknown keys and bad values raise ``MixError``
+        (at ``file`` and, given ``line_of(key)``, the key's line).
 
         Keys are the field names (``duck-depth-db`` works too). A mono mix without an explicit
         ``target_lufs`` gets -19 LUFS, the mono equivalent of -16 stereo.
         """
+        if table is not None and not isinstance(table, dict):
+            raise MixError(f"[mix] must be a table of settings, not {table!r}", file,
+                           line_of("mix") if line_of else None)
         table = dict(table or {})
         known = {f.name: f for f in fields(cls)}
         values: dict[str, Any] = {}
         for raw_key, value in table.items():
             key = str(raw_key).replace("-", "_")
+            line = line_of(str(raw_key)) if line_of else None
             if key not in known:
                 raise MixError(f"unknown [mix] setting '{raw_key}' (known: {', '.join(known)})",
-                               file)
-            values[key] = _check(key, value, file)
+                               file, line)
+            try:
+                values[key] = _check(key, value, file)
+            except MixError as err:
+                raise MixError(err.problem, file, line) from None
         for key in MUSIC_FILE_KEYS:
             if values.get(key) and file is not None:
                 values[key] = str((Path(file).parent / values[key]).resolve())

@@ -32,7 +32,7 @@ from pipeline.errors import MixError
 from pipeline.mix.timeline import Chapter
 
 if TYPE_CHECKING:
-    from pipeline.mix.export import EpisodeMeta
+    from pipeline.mix.meta import EpisodeMeta
 
 
 @dataclass
@@ -41,12 +41,19 @@ class Cover:
     mime: str
 
 
+MAX_COVER_BYTES = 20 << 20  # Apple's limit is 512 KB; a cover of 20 MB is a mistake
+
+
 def load_cover(path: str | Path) -> Cover:
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_COVER_BYTES + 1)
     except OSError as err:
         raise MixError(f"cover art cannot be read: {err.strerror}", path) from None
+    if len(data) > MAX_COVER_BYTES:
+        raise MixError(f"cover art is over {MAX_COVER_BYTES >> 20} MB: too big to embed in "
+                       "every episode file", path)
     if data.startswith(b"\x89PNG"):
         return Cover(data, "image/png")
     if data.startswith(b"\xff\xd8"):

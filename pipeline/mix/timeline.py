@@ -27,7 +27,7 @@ from typing import Any
 from pipeline.errors import MixError
 from pipeline.mix import pacing, sounds
 from pipeline.mix.decode import probe_duration
-from pipeline.mix.limiter import GROUP
+from pipeline.mix.settings import LIMITER_GROUP as GROUP
 from pipeline.mix.settings import MAX_PAUSE, MixSettings
 from pipeline.model import Cue, CueKind, Script, Section
 

@@ -31,7 +31,7 @@ def vtt(tl: Timeline) -> str:
     for i, cue in enumerate(captions.cues(tl), 1):
         lines = [escape(line, quote=False) for line in cue.lines]
         if cue.speaker:
-            voice = cue.speaker.replace(">", "").replace("&", "&amp;")
+            voice = escape(cue.speaker, quote=False)  # "&gt;": a ">" would end the tag
             lines[0] = f"<v {voice}>{lines[0]}"
         out += [str(i), f"{_clock(cue.start, '.')} --> {_clock(cue.end, '.')}", *lines, ""]
     return "\n".join(out)

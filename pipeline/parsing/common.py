@@ -23,6 +23,19 @@ HEADER_KEYS = frozenset({
 })
 SUMMARY_KEYS = frozenset({"summary", "synopsis", "description"})
 
+# A header label in bold or italics, as pasted from a web page or written in Markdown:
+# "**Summary:** text", "**Summary**: text", "<b>Summary:</b> text", "[b]Summary:[/b] text".
+_OPEN_WRAP = r"(?:\*\*|__|\*|_|<(?:b|strong|em|i)>|\[(?:b|i)\])"
+_CLOSE_WRAP = r"(?:\*\*|__|\*|_|</(?:b|strong|em|i)>|\[/(?:b|i)\])"
+_WRAPPED_LABEL = re.compile(rf"^\s*{_OPEN_WRAP}\s*(?P<key>[A-Za-z][A-Za-z/'\u2019 ]{{0,24}}?)\s*"
+                            rf"(?::\s*{_CLOSE_WRAP}|{_CLOSE_WRAP}\s*:)", re.IGNORECASE)
+
+
+def plain_label(line: str) -> str:
+    """``**Summary:** text`` -> ``Summary: text``; any other line as it is."""
+    match = _WRAPPED_LABEL.match(line)
+    return f"{match.group('key')}:{line[match.end():]}" if match else line
+
 SOUND_KINDS = {
     "sfx": CueKind.SFX, "sound": CueKind.SFX, "fx": CueKind.SFX,
     "ambience": CueKind.AMBIENCE, "ambient": CueKind.AMBIENCE, "atmos": CueKind.AMBIENCE,
@@ -132,7 +145,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence (start, end) spans; a full stop after "Mr" or an initial is no sentence end."""
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        head = text[start:match.start() + 1].rstrip()
+        # Only the last few characters can hold an abbreviation: looking at the whole sentence
+        # so far made "Mr. Mr. Mr. ..." quadratic.
+        head = text[max(start, match.start() - 16):match.start() + 1].rstrip()
         if _ABBREVIATED.search(head.rstrip("\"'\u201d\u2019)]")) and text[match.start()] == ".":
             continue
         spans.append((start, match.end()))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import ScriptError
-from pipeline.parsing.common import HEADER_KEYS
+from pipeline.parsing.common import HEADER_KEYS, plain_label
 from pipeline.parsing.fountain import SCENE_HEADING, character_cue
 from pipeline.parsing.headings import chapter_heading, title_like
 from pipeline.parsing.paragraphs import MD_HEADING, SCENE_BREAK, layout_of
@@ -161,7 +161,7 @@ def declared_format(text: str, where: str = "") -> str | None:
     """``Format: play`` among the header lines at the top of the file (Title:, Author: ...);
     an unknown value is a ``ScriptError`` at its line."""
     for number, line in enumerate(text.split("\n"), start=1):
-        match = _HEADER_LINE.match(line.strip())
+        match = _HEADER_LINE.match(plain_label(line.strip()))
         if not line.strip():
             continue
         if not match or match.group("key").strip().lower() not in HEADER_KEYS:

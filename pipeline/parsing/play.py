@@ -31,14 +31,17 @@ from pipeline.parsing.common import (
     check_name,
     finish,
     new_section,
+    plain_label,
     sound_cue,
     spoken_cues,
     strip_notes,
 )
 from pipeline.parsing.speech import speech_cues
 
-SPEECH = re.compile(r"^(?P<name>[^:\[\]\"\u201c\u201d(){}<>]{1,60}?)\s*"
-                    r"(?:\((?P<ext>[^()]{0,60})\)\s*)?:(?:\s+(?P<text>.*)|\s*$)")
+# "NAME: text"; CJK scripts write a full-width colon, with no space after it.
+SPEECH = re.compile(r"^(?P<name>[^:\uff1a\[\]\"\u201c\u201d(){}<>]{1,60}?)\s*"
+                    r"(?:\((?P<ext>[^()]{0,60})\)\s*)?"
+                    r"(?:[:\uff1a]\s*$|(?::\s+|\uff1a\s*)(?P<text>.*))")
 HEADING = re.compile(r"^(?:#{1,6}\s*(?P<md>.+)|(?P<scene>(?:INT|EXT|EST|INT\.?/EXT|I/E)[.\s].*"
                      r"|(?:ACT|Act|SCENE|Scene)\s+(?:\d+|[IVXLC]+)\b.*))$")
 HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z/' ]{0,24}?)\s*:\s*(?P<value>.*)$")
@@ -48,6 +51,11 @@ _NAME_CONNECTORS = frozenset({"of", "the", "de", "la", "le", "van", "von", "der"
 NARRATOR_NAMES = frozenset({"narrator", "the narrator", "narration"})
 
 
+def capital(ch: str) -> bool:
+    """An upper-case letter, or a letter of a script without case (Hebrew, Arabic, CJK)."""
+    return ch.isupper() or (ch.isalpha() and ch.lower() == ch.upper())
+
+
 def looks_like_name(raw: str) -> bool:
     """A speaker name: 1-4 words, the first capitalised, the rest capitalised or connectors
     ("Mr. Steel", "Lady of the Lake", "GUARD 2"). Path characters are let through on purpose:
@@ -55,12 +63,12 @@ def looks_like_name(raw: str) -> bool:
     words = raw.split()
     if not 1 <= len(words) <= 4 or len(raw) > 40 or not any(c.isalpha() for c in raw):
         return False
-    if not words[0][:1].isupper() and not re.search(r"[/\\]|\.\.", raw):
+    if not capital(words[0][:1]) and not re.search(r"[/\\]|\.\.", raw):
         return False
     for word in words:
         if not _NAME_WORD.match(word):
             return False
-        if not (word[:1].isupper() or word[:1].isdigit() or word.lower() in _NAME_CONNECTORS
+        if not (capital(word[:1]) or word[:1].isdigit() or word.lower() in _NAME_CONNECTORS
                 or re.search(r"[/\\]|\.\.", word)):
             return False
     return True
@@ -115,7 +123,7 @@ class _PlayParser:
         """Metadata lines before the first speech; True if ``line`` was one."""
         if not self.header_open:
             return False
-        match = HEADER.match(line.strip())
+        match = HEADER.match(plain_label(line.strip()))
         if match and match.group("key").strip().lower() in HEADER_KEYS:
             key = match.group("key").strip().lower()
             value = match.group("value").strip()

@@ -5,7 +5,10 @@
     "You came back," Buffy said.                    <- dialogue (Buffy), then narration
 
 - Header paragraphs at the top (``Title:``, ``Author:``, ``Summary:``, ``Disclaimer:`` ...) are
-  metadata; ``Summary:`` is also narrated as the summary section.
+  metadata; ``Summary:`` is also narrated as the summary section (by the main narrator, its
+  label read as a heading). Labels may be bold (``**Summary:**``, ``<b>Summary:</b>``); a
+  ``Summary:`` alone on its line takes the paragraph after it; a short title line above the
+  header block is the story's title, read first.
 - Paragraphs, headings and breaks are read by ``paragraphs`` (hard-wrapped files included);
   ``sections`` decides which open sections: chapter and part headings, ``# Heading``, and
   ``Name:`` / ``Name: Title`` point-of-view openers (``Name: "..."`` is a speech label
@@ -34,9 +37,11 @@ from pipeline.parsing.common import (
     Block,
     finish,
     new_section,
+    plain_label,
     spoken_cues,
     strip_notes,
 )
+from pipeline.parsing.headings import title_like
 from pipeline.parsing.paragraphs import Item, layout_of, read_items
 from pipeline.parsing.review import Review
 from pipeline.parsing.sections import (
@@ -49,7 +54,7 @@ from pipeline.parsing.sections import (
 QUOTES = "\"\u201c\u201d\u201e\u00ab\u00bb"
 _HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z/'\u2019 ]{0,24}?)\s*:\s*(?P<value>.*)$")
 _SENTENCE_DONE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]*$")
-_ENDS_SPEECH = re.compile(r"[,.!?\u2026\u2014\u2013\-][\"'\u2019]?\s*$")
+_ENDS_SPEECH = re.compile(r"[,.!?;:\u2026\u2014\u2013\-][\"'\u2019]?\s*$")
 _LEAD_PUNCT = re.compile(r"[\s,;:\u2014\u2013\-]+")
 SCENE_BREAK_SECONDS = 1.5
 
@@ -120,6 +125,8 @@ class _ProseParser:
     header_key: str | None = None
     summary_lines: list[tuple[int, str]] = field(default_factory=list)
     summary_heading: tuple[int, str] | None = None
+    summary_pending: bool = False  # "Summary:" alone: the next paragraph is the summary
+    title_line: tuple[int, str] | None = None  # a bare title above the header lines
     marks: _Marks = field(default_factory=_Marks)
     sections: SectionReader = field(default_factory=lambda: SectionReader(""))
     quote_open: bool = False  # the last paragraph ended inside a quotation
@@ -137,6 +144,10 @@ class _ProseParser:
 
     def add(self, item: Item) -> None:
         if item.kind == "para" and self.header_open and self.header(item):
+            return
+        if item.kind == "para" and self.summary_pending:
+            self.summary_pending = False
+            self.summary_lines.extend(item.lines)
             return
         self.header_open = False
         if item.kind != "para":
@@ -158,11 +169,11 @@ class _ProseParser:
 
     def header(self, item: Item) -> bool:
         """Header paragraphs (``Title:``, ``Summary:`` ...) before the story; True if consumed."""
-        first = _HEADER.match(item.lines[0][1].strip())
-        if not first or first.group("key").strip().lower() not in HEADER_KEYS:
+        if not is_header(item):
             return False
+        self.summary_pending = False
         for number, raw in item.lines:
-            match = _HEADER.match(raw.strip())
+            match = _HEADER.match(plain_label(raw.strip()))
             if match and match.group("key").strip().lower() in HEADER_KEYS:
                 self.header_key = match.group("key").strip().lower()
                 value = match.group("value").strip()
@@ -177,6 +188,8 @@ class _ProseParser:
             elif self.header_key:
                 old = self.script.metadata.get(self.header_key, "")
                 self.script.metadata[self.header_key] = f"{old} {raw.strip()}".strip()
+        self.summary_pending = self.header_key in SUMMARY_KEYS and not any(
+            text.strip() for _, text in self.summary_lines)
         return True
 
     def paragraph(self, item: Item) -> None:
@@ -208,13 +221,19 @@ class _ProseParser:
         self.quote_open = isinstance(last, attr.Quote) and not last.closed
 
     def summary(self) -> None:
-        if not self.summary_lines:
+        title = heading_cues([self.title_line]) if self.title_line else []
+        if not any(text.strip() for _, text in self.summary_lines):
+            if title:  # a title, no summary: read the title first all the same
+                section = new_section("", title[0].source_line)
+                section.cues = title
+                self.script.sections.insert(0, section)
             return
         block = Block.of_lines(self.summary_lines)
         self.script.summary = block.text.strip()
         section = Section(id="s00", heading="Summary", is_summary=True,
                           source_line=self.summary_lines[0][0])
-        section.cues = heading_cues([self.summary_heading]) if self.summary_heading else []
+        section.cues = title + (heading_cues([self.summary_heading])
+                                if self.summary_heading else [])
         section.cues += _paragraph_cues(block, 0, None, None)
         spoken = [c for c in section.cues if c.is_spoken]
         if spoken:
@@ -413,6 +432,20 @@ def _info(person: attr.Character) -> CharacterInfo:
                          person.narrator, person.described)
 
 
+def is_header(item: Item) -> bool:
+    """A paragraph of header lines: its first line is ``Key: value`` with a known key."""
+    first = _HEADER.match(plain_label(item.lines[0][1].strip()))
+    return bool(first) and first.group("key").strip().lower() in HEADER_KEYS
+
+
+def _title_above_header(items: list[Item]) -> bool:
+    """"The Last Ferry", then "Summary: ..." (a fan-fiction page copied as text): a one-line
+    title paragraph right above the header lines."""
+    return (len(items) >= 2 and items[0].kind == "para" and len(items[0].lines) == 1
+            and items[1].kind == "para" and title_like(items[0].lines[0][1])
+            and is_header(items[1]))
+
+
 def parse_prose(text: str, where: str, review: Review | None = None) -> Script:
     script = Script(title="", source_path=where, format="prose")
     lines = strip_notes(text).split("\n")
@@ -421,10 +454,14 @@ def parse_prose(text: str, where: str, review: Review | None = None) -> Script:
                               not_names=frozenset(attr.NOT_NAMES))
     parser = _ProseParser(where, script, marks=_Marks(_speaks_in_single_quotes(text)),
                           sections=reader)
+    if _title_above_header(items):
+        parser.title_line = items[0].lines[0]
+        items = items[1:]
     for item in items:
         parser.add(item)
     parser.summary()
     _attribute(script, parser.paragraphs, where, review)
-    script.title = script.metadata.get("title", "")
+    bare_title = parser.title_line[1].strip() if parser.title_line else ""
+    script.title = script.metadata.get("title", "") or bare_title
     first = next((i for i, line in enumerate(lines, start=1) if line.strip()), 1)
     return finish(script, first)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from pipeline.errors import ScriptError
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+MAX_SCRIPT_BYTES = 32 << 20  # War and Peace is 3.3 MB of text
 _MAX_CONTROL_SHARE = 0.05  # more control characters than this: not a text file
 # Control (Cc) and surrogate (Cs) characters, except tab, newlines, form feed and vertical tab.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -19,7 +21,7 @@ def read_script_file(path: str | Path) -> tuple[str, list[str]]:
     """The file's text (newlines normalised) and any decoding warnings."""
     where = str(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_capped(Path(path), where)
     except FileNotFoundError:
         raise ScriptError("script file not found", where, 1) from None
     except IsADirectoryError:
@@ -29,6 +31,18 @@ def read_script_file(path: str | Path) -> tuple[str, list[str]]:
     except OSError as err:
         raise ScriptError(f"cannot read the script file: {err.strerror or err}", where, 1) from None
     return decode_bytes(data, where)
+
+
+def read_capped(path: Path, where: str) -> bytes:
+    """At most ``MAX_SCRIPT_BYTES`` (a device like /dev/zero never ends): more is refused."""
+    with path.open("rb") as fh:
+        data = fh.read(MAX_SCRIPT_BYTES + 1)
+        if len(data) > MAX_SCRIPT_BYTES:
+            size = os.fstat(fh.fileno()).st_size
+            told = f"{size / (1 << 20):.0f} MB" if size > MAX_SCRIPT_BYTES else "endless"
+            raise ScriptError(f"the file is too large for a script ({told}; the limit is "
+                              f"{MAX_SCRIPT_BYTES >> 20} MB, several long novels)", where, 1)
+    return data
 
 
 def decode_bytes(data: bytes, where: str) -> tuple[str, list[str]]:

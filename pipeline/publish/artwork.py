@@ -11,6 +11,7 @@ the same PNG bytes on the same Pillow version. Regenerate the example show's cov
 from __future__ import annotations
 
 import argparse
+import warnings
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
@@ -34,10 +35,16 @@ def check_artwork(path: Path) -> tuple[int, str]:
     if not path.is_file():
         raise ArtworkProblem("file not found")
     try:
-        with Image.open(path) as im:
-            fmt, (w, h), mode = im.format, im.size, im.mode
-            im.load()  # a truncated file fails here rather than in a listener's app
-    except (UnidentifiedImageError, OSError, SyntaxError) as err:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                fmt, (w, h), mode = im.format, im.size, im.mode
+                if max(w, h) <= MAX_SIDE:  # never decode a huge image just to refuse it
+                    im.load()  # a truncated file fails here rather than in a listener's app
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ArtworkProblem(f"is far too large to be a cover (over {MAX_SIDE} px a side; a "
+                             "decompression bomb?)") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
         raise ArtworkProblem(f"not a readable image ({err})") from None
     if fmt not in FORMATS:
         raise ArtworkProblem(f"must be JPEG or PNG, not {fmt}")

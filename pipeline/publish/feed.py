@@ -40,6 +40,14 @@ def clean(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+def as_html_text(text: str) -> str:
+    """Plain text for a field that readers render as HTML (``<description>``, ``itunes:summary``):
+    the XML escaping is undone by the XML parser, so "<script>" would reach the HTML renderer as
+    a tag. Angle brackets are escaped once more (``&amp;lt;`` in the XML) to stay text; a plain
+    "&" needs nothing (it cannot start a tag) and stays readable in apps that show plain text."""
+    return clean(text).replace("<", "&lt;").replace(">", "&gt;")
+
+
 @dataclass(frozen=True)
 class FeedEpisode:
     """One published episode: its catalog record, its folder, and its files in output/feed/."""
@@ -126,7 +134,7 @@ def build_feed(show: Show, episodes: list[FeedEpisode], *, podcast_guid: str, co
     # feedgen uses the *last* link as the RSS <link>, so the self link goes first.
     fg.link(href=show.feed_url, rel="self", type="application/rss+xml")
     fg.link(href=show.base_url, rel="alternate")
-    fg.description(clean(show.description))
+    fg.description(as_html_text(show.description))
     fg.language(show.language)
     if show.copyright:
         fg.copyright(clean(show.copyright))
@@ -145,7 +153,7 @@ def build_feed(show: Show, episodes: list[FeedEpisode], *, podcast_guid: str, co
         category["sub"] = show.subcategory
     it.itunes_category(category)
     it.itunes_type(show.type)
-    it.itunes_summary(clean(show.description))
+    it.itunes_summary(as_html_text(show.description))
 
     pc: PodcastIndexExtension = fg.podcastindex
     pc.guid = podcast_guid
@@ -161,14 +169,14 @@ def build_feed(show: Show, episodes: list[FeedEpisode], *, podcast_guid: str, co
         fe.guid(rec.guid, permalink=False)
         fe.title(clean(rec.title))
         fe.link(href=f"{show.base_url}#{quote(rec.slug)}")
-        fe.description(clean(description(ep, show)))
+        fe.description(as_html_text(description(ep, show)))
         fe.content(clean(_show_notes(ep, show)))  # escaped HTML in <content:encoded>
         fe.enclosure(show.url(quote(ep.files["mp3"])), str(rec.length), "audio/mpeg")
         fe.pubDate(rec.published)
 
         fe.podcast.itunes_title(clean(rec.title))
         fe.podcast.itunes_duration(hms(rec.duration))
-        fe.podcast.itunes_summary(clean(description(ep, show)))
+        fe.podcast.itunes_summary(as_html_text(description(ep, show)))
         if "artwork" in ep.files:
             fe.podcast.itunes_image(show.url(quote(ep.files["artwork"])))
         fe.podcast.itunes_episode(rec.number)

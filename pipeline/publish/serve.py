@@ -11,6 +11,11 @@ eventually live; a preview's URLs must point at the preview. So ``feed.xml`` and
 are served with that base replaced by the server's own (``base_url``, by default
 ``http://<host>:<port>/`` with the machine's LAN address for ``0.0.0.0``); every other file is
 served as it is.
+
+It serves the files of its folder and nothing else: no directory listings, no symlink that leads
+out of the folder, no path with a NUL byte (all 404); an idle connection is closed after
+``IDLE_TIMEOUT`` seconds, and a client that goes away mid-download is not an error worth a
+traceback.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import io
 import os
 import re
 import socket
+import sys
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +34,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 HOST = "127.0.0.1"
+IDLE_TIMEOUT = 30.0  # seconds a keep-alive connection (and its thread) may wait for a request
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -43,6 +50,19 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
     }
 
     _remaining: int | None = None  # bytes left to send for a range response
+    timeout = IDLE_TIMEOUT  # socket timeout (StreamRequestHandler): idle connections end
+
+    def _inside(self, path: str) -> bool:
+        """Whether ``path`` (symlinks resolved) is the served folder or in it."""
+        try:
+            real, root = os.path.realpath(path), os.path.realpath(self.directory)
+        except (ValueError, OSError):  # a NUL byte, an unresolvable name
+            return False
+        return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        self.send_error(HTTPStatus.NOT_FOUND, "File not found")  # no listings: a folder is no page
+        return None
 
     def end_headers(self) -> None:
         self.send_header("Accept-Ranges", "bytes")
@@ -84,6 +104,9 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
     def send_head(self) -> BinaryIO | None:
         self._remaining = None
         path = self.translate_path(self.path)
+        if not self._inside(path):
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
         if os.path.isdir(path) and os.path.isfile(os.path.join(path, "index.html")) \
                 and self.path.split("?", 1)[0].endswith("/"):
             path = os.path.join(path, "index.html")
@@ -148,12 +171,24 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
             remaining -= len(block)
 
 
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """One line, not a traceback: a player that closes the connection while seeking is
+        normal, and anything else should not flood the terminal either."""
+        err = sys.exc_info()[1]
+        if isinstance(err, ConnectionError | TimeoutError) or getattr(self, "quiet", False):
+            return
+        print(f"serve: request from {client_address[0]} failed: {err!r}", file=sys.stderr)
+
+
 def make_server(directory: str | Path, port: int = 8000, *, quiet: bool = False,
                 host: str = HOST, base_url: str | None = None) -> ThreadingHTTPServer:
     """A ready server on ``host`` (``port=0`` picks a free port: see ``server.server_port``).
     The feed's URLs use ``base_url``, by default ``http://<host>:<port>/`` (see the module)."""
     handler = functools.partial(RangeRequestHandler, directory=str(directory))
-    server = ThreadingHTTPServer((host, port), handler)
+    server = PreviewServer((host, port), handler)
     server.quiet = quiet  # type: ignore[attr-defined]
     if base_url is None:
         base_url = f"http://{url_host(host)}:{server.server_port}/"

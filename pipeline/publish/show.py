@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -16,19 +15,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pipeline.books.show import book_description, chapter_slugs, chosen_chapters, language_code
-from pipeline.casting import parse_cast
-from pipeline.errors import CastwrightError, PublishError
+from pipeline.casting import CastFile, parse_cast
+from pipeline.errors import CastwrightError, PublishError, VoiceError
 from pipeline.files import RESERVED_SLUGS, slug_for_script, slugify
 from pipeline.lexicon import parse_table as parse_lexicon
 from pipeline.publish.artwork import ArtworkProblem, check_artwork
 from pipeline.publish.categories import APPLE_CATEGORIES
 from pipeline.publish.people import ROLE_GROUP, Person, known_role, roles_hint
+from pipeline.tomlfile import KeyLines, read_toml
 
 # Podcasting 2.0 <podcast:guid>: UUIDv5 of the feed URL (scheme and trailing slashes stripped)
 # in this namespace; see podcast-namespace docs/tags/guid.md.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 SCRIPT_SUFFIXES = (".txt", ".md", ".fountain")
+MAX_NUMBER = 99_999  # episode and season numbers (the catalog keeps them as integers)
 SHOW_TYPES = ("episodic", "serial")
 EPISODE_TYPES = ("full", "trailer", "bonus")
 
@@ -130,74 +131,17 @@ def podcast_guid(feed_url: str) -> str:
 def load_show(path: str | Path) -> Show:
     """Read and validate ``show.toml``; raise ``PublishError(file, line)`` on the first problem."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         raise PublishError("show file not found (create one: `castwright docs show-file` "
-                           "describes it)", path) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise PublishError(f"cannot read show file: {err}", path) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        m = re.search(r"\(at line (\d+)", str(err))
-        raise PublishError(f"invalid TOML: {err}", path, int(m.group(1)) if m else None) \
-            from None
+                           "describes it)", path)
+    data, text = read_toml(path, PublishError, "show file")
     return _ShowReader(path, text, data).read()
-
-
-class _KeyLines:
-    """Line numbers of keys and table headers: tomllib reports values without positions."""
-
-    _HEADER = re.compile(r"^(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
-    _KEY = re.compile(r"""^("[^"]*"|'[^']*'|[A-Za-z0-9_.\-]+)\s*=""")
-
-    def __init__(self, text: str):
-        # (line, table, array index or None, key or None for the header itself)
-        self.entries: list[tuple[int, str, int | None, str | None]] = []
-        table, index, counts = "", None, {}
-        open_quote: str | None = None
-        for n, raw in enumerate(text.splitlines(), 1):
-            line = raw.strip()
-            if open_quote:  # inside a multi-line string: nothing here is a key
-                if line.count(open_quote) % 2 == 1:
-                    open_quote = None
-                continue
-            if m := self._HEADER.match(line):
-                name = m.group(2).replace('"', "").replace("'", "")
-                if m.group(1) == "[[":
-                    index = counts.get(name, 0)
-                    counts[name] = index + 1
-                else:
-                    index = None
-                table = name
-                self.entries.append((n, table, index, None))
-            elif m := self._KEY.match(line):
-                self.entries.append((n, table, index, m.group(1).strip("\"'")))
-                rest = line[m.end():]
-                for quote in ('"""', "'''"):
-                    if rest.count(quote) % 2 == 1:
-                        open_quote = quote
-
-    def line(self, key: str | None = None, table: str = "", index: int | None = None) -> int | None:
-        header = None
-        for n, t, i, k in self.entries:
-            if k is not None and t == "" and table and k == f"{table}.{key}":
-                return n  # dotted key at the root: owner.email = "..."
-            if t == table and i == index:
-                if k == key:
-                    return n
-                if k is None and header is None:
-                    header = n
-        if header is None and table:  # e.g. episodes = [{...}] written inline
-            return self.line(table)
-        return header
 
 
 class _ShowReader:
     def __init__(self, path: Path, text: str, data: dict[str, Any]):
         self.path = path
-        self.lines = _KeyLines(text)
+        self.lines = KeyLines(text)
         self.data = data
         self.source = text
 
@@ -232,9 +176,9 @@ class _ShowReader:
         value = table.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise self.fail(f"episodes[{index}].{key} must be a whole number >= 1", key,
-                            "episodes", index)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_NUMBER:
+            raise self.fail(f"episodes[{index}].{key} must be a whole number from 1 to "
+                            f"{MAX_NUMBER}", key, "episodes", index)
         return value
 
     def unknown_keys(self, table: dict[str, Any], allowed: set[str], where: str = "",
@@ -284,8 +228,9 @@ class _ShowReader:
         for table in ("mix", "cast", "music", "pronounce"):
             if not isinstance(d.get(table, {}), dict):
                 raise self.fail(f"'{table}' must be a table", table)
-        # The [cast] table is a cast file's keys (docs/cast-file.md): checked now, at its line.
-        parse_cast(d.get("cast", {}), self.path, self.source, where="cast.")
+        # The [cast] table is a cast file's keys (docs/cast-file.md): checked now, at its line,
+        # and so are its voices, not halfway through a publish.
+        self.cast_voices(parse_cast(d.get("cast", {}), self.path, self.source, where="cast."))
         # [pronounce] entries are checked now too (docs/show-file.md, voices/README.md).
         parse_lexicon(d.get("pronounce", {}), self.path, self.source, where="pronounce: ")
         return Show(
@@ -501,9 +446,30 @@ class _ShowReader:
                             f"(allowed: {allowed})", "subcategory")
         return category, subcategory
 
+    def cast_voices(self, cast: CastFile) -> None:
+        """Every voice the [cast] names must be in the catalog publish renders with."""
+        from pipeline.catalog import default_voices_dir, get_voice, load_catalog
+
+        voices = self.path.parent / "voices"
+        catalog = load_catalog(voices if voices.is_dir() else default_voices_dir())
+        named = [("narrator", "", cast.narrator)] if cast.narrator else []
+        named += [("voice", f"characters.{name}", voice)
+                  for name, voice in cast.characters.items()]
+        for key, table, voice in named:
+            try:
+                get_voice(catalog, voice)
+            except VoiceError as err:
+                line = (self.lines.line(key, f"cast.{table}".rstrip("."))
+                        or self.lines.line(table.rsplit(".", 1)[-1], "cast.characters"))
+                raise PublishError(f"[cast] {err.problem}", self.path, line) from None
+
     def base_url(self) -> str:
         url = self.text(self.data, "base_url", required=True)
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError as err:
+            raise self.fail(f"base_url '{url}' is not a valid URL ({err})", "base_url") from None
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise self.fail(f"base_url '{url}' must be an http:// or https:// URL "
                             "(where output/feed/ will be served)", "base_url")

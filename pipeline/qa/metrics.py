@@ -53,7 +53,25 @@ class QaThresholds:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown QA threshold(s): {', '.join(unknown)}")
+        defaults = cls()
+        for key, value in data.items():
+            _check_threshold(key, value, getattr(defaults, key))
         return cls(**data)
+
+
+def _check_threshold(key: str, value: object, default: object) -> None:
+    """Numbers where numbers go (a string would fail mid-report), finite, whole where counted."""
+    def number(v: object) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+    if isinstance(default, dict):
+        if not isinstance(value, dict) or not all(number(v) and v > 0 for v in value.values()):
+            raise ValueError(f"'{key}' must be a table of voice = positive number")
+    elif isinstance(default, int) and not isinstance(default, bool):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"'{key}' must be a whole number >= 0, not {value!r}")
+    elif not number(value):
+        raise ValueError(f"'{key}' must be a number, not {value!r}")
 
 
 # ---------------------------------------------------------------- word error rate

@@ -21,22 +21,16 @@ import pipeline.mix as mix_package
 from pipeline import __version__
 from pipeline.errors import CastwrightError
 from pipeline.files import code_id, file_sha256
-from pipeline.mix import (
-    EpisodeMeta,
-    EpisodeWriter,
-    MixSettings,
-    RenderedLine,
-    build_timeline,
-    mix_timeline,
-    plot,
-)
-from pipeline.mix.delivery import Calibration, predicted_settings
+from pipeline.mix.meta import EpisodeMeta
+from pipeline.mix.settings import MixSettings
+from pipeline.mix.timeline import RenderedLine, build_timeline
 from pipeline.render.cache import TakeCache
 from pipeline.render.manifest import MANIFEST_FILE, load_manifest, manifest_text
 from pipeline.render.plan import NOTICE_ID, LinePlan
 from pipeline.transaction import FolderTransaction, is_file_name, verify
 
 if TYPE_CHECKING:
+    from pipeline.mix.delivery import Calibration
     from pipeline.render.episode import EpisodeContext
 
 
@@ -116,7 +110,9 @@ def mix_code_id() -> str:
 def mix_fingerprint(timeline, settings: MixSettings, meta: EpisodeMeta,
                     plans: list[LinePlan]) -> str:
     """Everything the episode files depend on: same fingerprint, same files."""
-    payload = [__version__, mix_code_id(), timeline.to_dict(), asdict(settings), asdict(meta),
+    layout = timeline.to_dict()
+    layout.pop("script_path", None)  # only named in errors: `x.txt` and `./x.txt` mix the same
+    payload = [__version__, mix_code_id(), layout, asdict(settings), asdict(meta),
                [(p.line_id, p.speaker, p.voice.name, p.text, p.take) for p in plans],
                _sound_files(timeline)]
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
@@ -191,7 +187,12 @@ def assemble_episode(ctx: EpisodeContext, plans: list[LinePlan], meta: dict | No
     fingerprint = mix_fingerprint(timeline, settings, episode, plans)
     has_stems = "stem_dialogue" in ((last or {}).get("files") or {})
     if last is not None and up_to_date(ctx, last, fingerprint) and (has_stems or not stems):
-        return last  # (stems made for this very mix stay, asked for or not)
+        # (stems made for this very mix stay, asked for or not); nothing to do: the mixer
+        # (scipy, ~1.5 s of imports) is never loaded
+        return last
+    from pipeline.mix import plot
+    from pipeline.mix.delivery import Calibration, predicted_settings
+
     if mixer is None:
         plot.start_helper()  # matplotlib imports in a forked helper while we mix (no-op if running)
     # Raw mix audio goes beside the output (not a possibly RAM-backed /tmp): 3 h is ~8 GB.
@@ -267,6 +268,8 @@ def write_mix(txn: FolderTransaction, timeline, episode: EpisodeMeta, settings: 
     """Mix ``timeline`` from the takes in ``cache`` and stage the episode's files in ``txn``.
     The writer takes the master as it is made: with a fixed master (a single-line change)
     the encoders run while the episode is still being mixed."""
+    from pipeline.mix import EpisodeWriter, mix_timeline  # the mixer: scipy, only when mixing
+
     with EpisodeWriter(txn.folder, timeline, episode, settings, txn=txn,
                        encoders=encoders, verify=fixed is None, stems=stems) as writer:
         result = mix_timeline(timeline, cache_loader(cache, timeline.sample_rate), settings,

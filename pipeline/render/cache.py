@@ -21,10 +21,15 @@ import soundfile as sf
 
 from pipeline.atomic import write_bytes, write_text
 from pipeline.engines.base import Delivery, Take, VoiceSpec
+from pipeline.errors import RenderError
 from pipeline.files import file_sha256
+from pipeline.jsoncheck import TABLE, TEXT, list_of, number, optional, problem, whole
 from pipeline.lexicon import Entry, entries_key
 
 KEY_VERSION = "castwright-take-v1"
+SIDECAR_RULES = {"sha256": TEXT, "duration": number(0), "sample_rate": whole(1, 10**6),
+                 "words": optional(list_of(TABLE))}
+REQUIRED = ("sha256", "duration", "sample_rate")
 
 # Entries whose WAV this process already hashed, by file identity (path, mtime, size of the WAV
 # and its sidecar): a long-lived process (the studio) re-mixes a long episode without hashing
@@ -81,6 +86,13 @@ def take_fields(take: Take) -> dict:
             "words": [asdict(w) for w in take.words] if take.words else None}
 
 
+def wav_fields(wav: bytes) -> dict:
+    """The sidecar's description of a take read from its WAV (no word timings)."""
+    with sf.SoundFile(io.BytesIO(wav)) as audio:
+        return {"sample_rate": audio.samplerate, "frames": audio.frames,
+                "duration": audio.frames / audio.samplerate, "words": None}
+
+
 class TakeCache:
     def __init__(self, root: str | Path):
         self.root = Path(root)
@@ -92,7 +104,8 @@ class TakeCache:
         return self.root / key[:2] / f"{key}.json"
 
     def meta(self, key: str) -> dict | None:
-        """The entry's metadata if the entry is complete and intact, else None."""
+        """The entry's metadata if the entry is complete and intact, else None (a damaged or
+        hand-edited sidecar included: the take is then made again)."""
         meta_path, wav_path = self.meta_path(key), self.wav_path(key)
         try:
             stamp = (str(wav_path), *_stamp(wav_path), *_stamp(meta_path))
@@ -104,7 +117,9 @@ class TakeCache:
             return dict(known)
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if meta.get("sha256") != file_sha256(wav_path):
+            if problem(meta, SIDECAR_RULES, required=REQUIRED) is not None:
+                return None
+            if meta["sha256"] != file_sha256(wav_path):
                 return None
         except (OSError, ValueError):
             return None
@@ -124,7 +139,14 @@ class TakeCache:
                       info: dict | None = None) -> dict:
         """Store a take already encoded by ``encode_take`` (a cluster worker's): the same
         bytes and sidecar a local synthesis writes."""
-        write_bytes(self.wav_path(key), wav)
+        wav_path = self.wav_path(key)
+        try:
+            write_bytes(wav_path, wav)
+        except OSError as err:  # disk full, quota: the temp file is gone already
+            raise RenderError(f"cannot write a take ({err.strerror or err}; is the disk full?)",
+                              wav_path) from None
+        if any(name not in fields for name in REQUIRED if name != "sha256"):
+            fields = {**wav_fields(wav), **fields}  # a bare WAV (a cluster mixer's copy)
         meta = {"key": key, "sha256": hashlib.sha256(wav).hexdigest(), **fields, **(info or {})}
         write_text(self.meta_path(key), json.dumps(meta, indent=1, ensure_ascii=False))
         return meta

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline.atomic import write_text
 from pipeline.errors import RenderError
+from pipeline.jsoncheck import TEXT, list_of, number, optional, problem, whole
 
 CHOICES_FILE = "choices.json"
 
@@ -35,15 +36,40 @@ class LineChoice:
         return self == LineChoice()
 
 
+MAX_TAKE = 9999
+
+
+def _recordings(value: object) -> bool:
+    """take number (text) -> {"file", "sha256", "key"}, all text."""
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and k.isdigit() and isinstance(v, dict)
+        and all(isinstance(v.get(f), str) for f in ("file", "sha256", "key"))
+        for k, v in value.items())
+
+
+CHOICE_RULES = {
+    "take": optional(whole(1, MAX_TAKE)), "text": optional(TEXT), "voice": optional(TEXT),
+    "pace": optional(number(0.5, 2.0)), "expressiveness": optional(number(0.0, 2.0)),
+    "script_text": optional(TEXT), "takes": list_of(whole(1, MAX_TAKE)),
+    "recordings": (_recordings, 'take numbers mapped to {"file", "sha256", "key"} texts'),
+}
+
+
 def load_choices(episode_dir: Path) -> dict[str, LineChoice]:
     path = episode_dir / CHOICES_FILE
     if not path.exists():
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {line_id: LineChoice(**value) for line_id, value in data.items()}
-    except (ValueError, TypeError) as err:
+    except ValueError as err:
         raise RenderError(f"choices file is damaged: {err}", path) from None
+    wrong = problem(data, {}) if not isinstance(data, dict) else next(
+        (p for line_id, value in data.items()
+         if (p := problem(value, CHOICE_RULES, line_id, closed=True))), None)
+    if wrong:
+        raise RenderError(f"choices file is damaged: {wrong} (fix it, or delete it to drop "
+                          "every line's choices)", path)
+    return {line_id: LineChoice(**value) for line_id, value in data.items()}
 
 
 def save_choices(episode_dir: Path, choices: dict[str, LineChoice]) -> None:

@@ -115,7 +115,7 @@ def load_context(script_path: str | Path, out_dir: str | Path = "output",
         cast_path=cast_file_path, voices_dir=voices, out_dir=out,
         episode_dir=out / (slug or slug_for_script(script_path)),
         cache=TakeCache(out / CACHE_DIR), mix={**_files_resolved(cast_file), **(mix or {})},
-        warnings=list(script.warnings), show_cast=dict(show_cast or {}),
+        warnings=[*script.warnings, *cast.warnings], show_cast=dict(show_cast or {}),
         lexicon=load_lexicon(voices, pronounce))
 
 

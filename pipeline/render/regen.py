@@ -18,7 +18,7 @@ from pathlib import Path
 from pipeline.catalog import get_voice
 from pipeline.errors import CastError, RenderError, VoiceError
 from pipeline.locks import episode_lock
-from pipeline.render.choices import LineChoice, load_choices, save_choices
+from pipeline.render.choices import MAX_TAKE, LineChoice, load_choices, save_choices
 from pipeline.render.episode import EpisodeContext, load_context, sweep_leftovers
 from pipeline.render.manifest import load_manifest, manifest_line
 from pipeline.render.plan import LinePlan
@@ -49,6 +49,9 @@ class TakeInfo:
 def episode_context(episode_dir: str | Path) -> tuple[EpisodeContext, dict]:
     episode_dir = Path(episode_dir)
     manifest = load_manifest(episode_dir)
+    if "script" not in manifest:
+        raise RenderError("the manifest names no script: render the episode again",
+                          episode_dir / "manifest.json")
     if manifest.get("book"):  # a chapter of a book: cut from the book again, cast as the book
         from pipeline.books.season import load_chapter_context
 
@@ -116,11 +119,14 @@ def _regen_locked(episode_dir: Path, line_id: str, take: int | None, text: str |
             raise CastError(f"{line_id}: {err.problem}") from None
         choice.voice = voice
     _set_delivery(choice, line_id, pace, expressiveness)
-    if take is not None and take < 1:
-        raise RenderError(f"{line_id}: take numbers start at 1")
+    if take is not None and not 1 <= take <= MAX_TAKE:
+        raise RenderError(f"{line_id}: take numbers go from 1 to {MAX_TAKE}")
     current = manifest_line(manifest, line_id).get("take", 1) if not reset else 1
     if take is None and not reset:
         take = max([current, 1, *choice.takes]) + 1
+        if take > MAX_TAKE:
+            raise RenderError(f"{line_id}: {MAX_TAKE} takes are all this line gets; pick one "
+                              "with --take")
     choice.take = take
     choice.script_text = script_text
     if audio is not None:

@@ -19,6 +19,7 @@ from pipeline import engines, progress
 from pipeline.engines.base import Delivery, VoiceSpec
 from pipeline.lexicon import Entry
 from pipeline.lifetime import die_with_parent
+from pipeline.memory import release_free_memory
 from pipeline.render.cache import TakeCache
 from pipeline.render.plan import LinePlan
 
@@ -46,6 +47,8 @@ def run_job(job: SynthJob, cache_root: str) -> tuple[str, float]:
     """Synthesize one take and store it. Runs in a worker process (or inline for --jobs 1)."""
     take = engines.synthesize(job.voice, job.spoken_text, job.delivery, job.take, job.pronounce)
     meta = TakeCache(cache_root).store(job.key, take, job.info)
+    del take
+    release_free_memory()  # a long line's buffers would otherwise stay resident for the book
     return job.key, float(meta["duration"])
 
 
@@ -104,7 +107,8 @@ def _run_pool(jobs: list[SynthJob], cache_root: Path, workers: int,
     # Longest texts first keeps both workers busy until the end.
     ordered = sorted(jobs, key=lambda j: len(j.spoken_text), reverse=True)
     context = multiprocessing.get_context("spawn")
-    count = min(workers, len(jobs))
+    # More synthesis processes than cores only costs memory (~400 MB each): --jobs 1000 is 2.
+    count = min(workers, len(jobs), os.cpu_count() or 1)
     threads = max(1, (os.cpu_count() or 1) // count)
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init,
                                initargs=(threads, os.getpid()))

@@ -39,6 +39,9 @@ _FAMILY_TITLES = frozenset({"mrs", "miss", "ms", "mr", "mister", "dr", "doctor",
                             "lieutenant", "inspector", "sergeant", "admiral", "mme", "mlle",
                             "madame", "monsieur", "herr", "frau", "signor", "signora"})
 NARRATOR_NAME = "Narrator"
+# the title a parent or spouse shares the family name under
+_KIN_TITLES = {"mother": "mrs", "mamma": "mrs", "mama": "mrs", "wife": "mrs", "father": "mr",
+               "papa": "mr", "husband": "mr"}
 
 
 @cache
@@ -203,10 +206,13 @@ class Characters:
 
     def _name(self, person: Character) -> None:
         """The voice's name: the way the story most often writes it, except that a bare
-        family name ("Wickham") gives way to a fuller form ("Mr. Wickham"): families share
-        it."""
+        family name another person of the story shares ("Bennet") gives way to a fuller form
+        ("Mr. Bennet")."""
+        shared = any(p is not person and person.last in (p.last, p.first)
+                     for p in self.people)
+
         def rank(alias: str) -> tuple[bool, int, int]:
-            bare_family = alias == person.last and len(person.aliases) > 1
+            bare_family = alias == person.last and len(person.aliases) > 1 and shared
             return (not bare_family, person.aliases[alias], len(alias))
 
         person.name = max(person.aliases, key=rank)
@@ -246,6 +252,16 @@ class Characters:
         alias = {"doctor": "dr", "dr": "doctor", "captain": "capt", "professor": "prof"}
         found = [p for p in self.people if not p.described
                  and (lowered in p.titles or alias.get(lowered) in p.titles)]
+        return found[0] if len(found) == 1 else None
+
+    def kin(self, owner: Character | None, noun: str) -> Character | None:
+        """"her mother", "his wife" of a person whose family name is known: the one Mrs. of that
+        family (a father or husband: the one Mr.) — kin share a family name."""
+        title = _KIN_TITLES.get(noun.lower())
+        if owner is None or owner.last is None or title is None:
+            return None
+        found = [p for p in self.people if p is not owner and not p.described
+                 and p.last == owner.last and title in p.titles]
         return found[0] if len(found) == 1 else None
 
     def first_person(self) -> Character:

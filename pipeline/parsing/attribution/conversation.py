@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.parsing.attribution.explicit import spread_in_paragraph
 from pipeline.parsing.attribution.gender import noun_gender, pronoun_gender
 from pipeline.parsing.attribution.mentions import Mention
 from pipeline.parsing.attribution.model import Character, Paragraph, Quote
@@ -123,6 +124,7 @@ class ConversationWalk:
                 self.scene.guessed = self.scene.guessed + 1 if guessed else 0
         else:
             self.scene.guessed = 0
+            self._rest_of_paragraph(para, quotes)
         self._see_narration(para)
         speaker = next((q.speaker for q in reversed(quotes) if q.speaker is not None), None)
         if speaker is not None:
@@ -134,6 +136,20 @@ class ConversationWalk:
             self.scene.see(speaker, SPEAKER_WEIGHT)
             addressed = [self.story.characters.of_name(n) for q in quotes for n in q.vocatives]
             self.scene.addressed = next((p for p in addressed if p and p is not speaker), None)
+
+    def _rest_of_paragraph(self, para: Paragraph, quotes: list[Quote]) -> None:
+        """A paragraph with a known speaker and a quote tagged as someone else ("the Clown
+        had only said,"): that quote by its own tag, the others by their neighbours."""
+        open_quotes = [q for q in quotes if q.speaker is None and not q.rule]
+        if not open_quotes:
+            return
+        for quote in open_quotes:
+            forbidden = {p for n in quote.vocatives
+                         if (p := self.story.characters.of_name(n)) is not None}
+            decision = self._tag_decision(para, quote, forbidden)
+            if decision is not None and decision[0] not in forbidden:
+                quote.attribute(*decision)
+        spread_in_paragraph(para, own_tags=False)
 
     def decide(self, para: Paragraph, quotes: list[Quote]) -> Decision | None:
         first = quotes[0]
@@ -161,21 +177,24 @@ class ConversationWalk:
 
     def tagged(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
         for quote in para.quotes:
-            tag = quote.tag
-            if tag is None:
-                continue
-            mention = tag.mention
-            beat = tag.is_beat
-            if mention.kind == "pronoun" and (gender := pronoun_gender(mention.pronoun or "")):
-                continuing = (tag.verb or "") in CONTINUE_VERBS
-                person = self.resolve(gender, para, quote, forbidden, continuing)
-                if person is not None:
-                    rule = "beat-pronoun" if beat else "tag-pronoun"
-                    return person, rule, 0.6 if beat else 0.7
-            elif mention.kind == "description":
-                decision = self.described(mention, para, quote, forbidden, beat)
-                if decision is not None:
-                    return decision
+            if decision := self._tag_decision(para, quote, forbidden):
+                return decision
+        return None
+
+    def _tag_decision(self, para: Paragraph, quote: Quote, forbidden: set) -> Decision | None:
+        tag = quote.tag
+        if tag is None:
+            return None
+        mention = tag.mention
+        beat = tag.is_beat
+        if mention.kind == "pronoun" and (gender := pronoun_gender(mention.pronoun or "")):
+            continuing = (tag.verb or "") in CONTINUE_VERBS
+            person = self.resolve(gender, para, quote, forbidden, continuing)
+            if person is not None:
+                rule = "beat-pronoun" if beat else "tag-pronoun"
+                return person, rule, 0.6 if beat else 0.7
+        elif mention.kind == "description":
+            return self.described(mention, para, quote, forbidden, beat)
         return None
 
     def vocative(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
@@ -330,6 +349,9 @@ class ConversationWalk:
         if mention.owner in ("his", "her", "their") and noun in RELATION_NOUNS:
             # "her mother": someone of that gender other than the one "her" points at
             owner = self._owner(mention.owner, para, quote)
+            kin = self.story.characters.kin(owner, noun)
+            if kin is not None and kin not in forbidden:
+                return kin, "tag-description", 0.7
             person = self.resolve(gender, para, quote, not_last | {owner}, relation=True) \
                 if gender else None
             return (person, "tag-description", 0.5) if person else None

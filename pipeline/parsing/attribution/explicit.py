@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from pipeline.parsing.attribution.gender import pronoun_gender
 from pipeline.parsing.attribution.model import Character, Paragraph, Quote
 from pipeline.parsing.attribution.names import parse_name
 from pipeline.parsing.attribution.story import Story
@@ -56,9 +57,9 @@ def _label_or_tag(story: Story, para: Paragraph, quote: Quote, beats: bool) -> b
     return True
 
 
-def spread_in_paragraph(para: Paragraph) -> None:
+def spread_in_paragraph(para: Paragraph, own_tags: bool = True) -> None:
     """Untagged quotes of a paragraph take the speaker of the nearest attributed quote before
-    them (else after them)."""
+    them (else after them); with ``own_tags``, not those whose own tag names someone else."""
     quotes = para.quotes
     known = [q for q in quotes if q.speaker is not None]
     if not known or len(known) == len(quotes):
@@ -68,4 +69,19 @@ def spread_in_paragraph(para: Paragraph) -> None:
             continue
         source = next((q for q in reversed(quotes[:i]) if q.speaker is not None), None) \
             or next(q for q in quotes[i + 1:] if q.speaker is not None)
+        if own_tags and _tagged_otherwise(quote, source.speaker):
+            continue  # "the Clown had only said," names someone else: the later passes decide
         quote.attribute(source.speaker, "same-paragraph", min(source.confidence, 0.9))
+
+
+def _tagged_otherwise(quote: Quote, speaker: Character) -> bool:
+    """A tag of its own that cannot be ``speaker``: a description, or a pronoun of the other
+    gender."""
+    tag = quote.tag
+    if tag is None or tag.is_beat:
+        return False
+    mention = tag.mention
+    if mention.kind == "description":
+        return True
+    gender = pronoun_gender(mention.pronoun or "") if mention.kind == "pronoun" else None
+    return gender is not None and speaker.gender is not None and gender != speaker.gender

@@ -49,9 +49,10 @@ class Mention:
     subject: bool = False  # a name that acts: followed by a verb, after no preposition
 
 
+# the noun is no "-ly" adverb: "said the station-master carelessly" is the station-master
 _LOOSE = re.compile(r"(?P<det>the|a|an|this|that)\s+(?P<words>(?:[a-z][a-z\-]*\s+){0,2}"
-                    r"(?P<noun>[A-Za-z][a-z\-]*))(?=\s*(?:[,.;:!?\u2014]|$|\s+(?:to|with|in|as|"
-                    r"and|from|at|who|after)\b))")
+                    r"(?P<noun>(?![a-z\-]+ly\b)[A-Za-z][a-z\-]*))(?=\s*(?:[,.;:!?\u2014]|$|"
+                    r"\s+(?:to|with|in|as|and|from|at|who|after|[a-z]+ly)\b))")
 
 
 def loose_description(text: str, pos: int) -> Mention | None:

@@ -149,8 +149,10 @@ def _split_candidate(text: str, offset: int, run: str, lexicon: Lexicon) -> list
     out: list[Name] = []
     parts = [(m.start(), m.group()) for m in re.finditer(r"\S+", run)]
     current: list[tuple[int, str]] = []
+    titles_only = True  # every word in ``current`` is a title (kept, not recounted: linear)
 
     def flush() -> None:
+        nonlocal titles_only
         while current and current[-1][1].lower() in _CONNECTORS:
             current.pop()
         if current:
@@ -158,18 +160,21 @@ def _split_candidate(text: str, offset: int, run: str, lexicon: Lexicon) -> list
             if name:
                 out.append(name)
         current.clear()
+        titles_only = True
 
     for at, word in parts:
         bare = word.rstrip(".")
         if word.lower() in _CONNECTORS:
             if current:
                 current.append((at, word))
+                titles_only = titles_only and is_title(bare)
             continue
-        if is_title(bare) and (not current or all(is_title(w.rstrip(".")) for _, w in current)):
+        if is_title(bare) and titles_only:
             current.append((at, word))
             continue
         if lexicon.is_name_word(bare) and len(current) < MAX_NAME_WORDS:
             current.append((at, word))
+            titles_only = False
             if word.endswith(".") and bare.lower() not in _ABBREVIATIONS:
                 flush()  # "... told Anne. Then" -- a sentence ends here
             continue

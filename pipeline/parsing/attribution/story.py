@@ -3,15 +3,18 @@ who was mentioned where (for pronouns and turn-taking)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline.parsing.attribution.characters import Characters
+from pipeline.parsing.attribution.intro import is_speaking
 from pipeline.parsing.attribution.mentions import Mention, find_mentions
 from pipeline.parsing.attribution.model import Character, Paragraph, Quote
 from pipeline.parsing.attribution.names import Lexicon, Name, parse_name
 from pipeline.parsing.attribution.tags import find_tag, tag_before
 from pipeline.parsing.attribution.vocatives import vocatives
 
+_LAST_WORDS = re.compile(r"(?:[A-Za-z]+\s+){0,2}[A-Za-z]+$")
 FIRST_PERSON_SHARE = 0.004  # "I" per narration word above which a story is told in the first person
 
 
@@ -69,7 +72,7 @@ class Story:
                     and not para.section_start:
                 # "Mr. Darcy replied with great intrepidity," then the speech on its own
                 intro = previous.items[-1].rstrip()
-                if intro.endswith((",", ":", "\u2014", "--")):
+                if intro.endswith((",", ":", "\u2014", "--")) or _ends_speaking(intro):
                     items[0].tag = tag_before(intro, self.lexicon)
 
     def _find_characters(self) -> None:
@@ -133,3 +136,10 @@ class Story:
 
     def pov_character(self, para: Paragraph) -> Character | None:
         return self.characters.of_name(parse_name(para.pov)) if para.pov else None
+
+
+def _ends_speaking(intro: str) -> bool:
+    """``Syme turned to him and said`` with the dash before the speech lost: a speaking verb
+    among the last three words, and no stop."""
+    last = _LAST_WORDS.search(intro)
+    return last is not None and any(w.islower() and is_speaking(w) for w in last.group().split())

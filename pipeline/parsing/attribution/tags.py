@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.parsing.attribution.intro import intro_subject, is_speaking
 from pipeline.parsing.attribution.mentions import (
     Mention,
     loose_description,
@@ -23,17 +24,21 @@ from pipeline.parsing.attribution.model import Quote, Tag
 from pipeline.parsing.attribution.names import Lexicon, name_at
 from pipeline.parsing.attribution.words import FUNCTION_WORDS, IRREGULAR_PAST, SPEECH_VERBS
 
+_LEAD_CHARS = " \t\n,;:\u2014\u2013-"
 _LEAD = re.compile(r"[\s,;:\u2014\u2013\-]*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019\-]*")
 _PARTICLES = frozenset({"on", "out", "in", "forth", "up", "back", "off"})
-# "was her answer", "was Mary's reply"
+# what someone's speech is called: "was her answer", "was Mary's reasoning", "Mary's reply was,"
+_SPEECH_NOUNS = ("reply|answer|response|rejoinder|retort|remark|exclamation|comment|question|"
+                 "greeting|words|cry|observation|language|declaration|advice|verdict|thought|"
+                 "reasoning|reproach|entreaty|inquiry|enquiry|explanation|suggestion|protest|"
+                 "objection|apology|assurance|salutation|speech|ejaculation|saying|request|"
+                 "exhortation|admonition|counsel|comfort|consolation|argument|plea|boast|"
+                 "complaint|lament|instruction|order|command|summons|answer|reflection")
 _ANSWER = re.compile(r"(?:was|were|came)\s+(?:the\s+)?(?P<who>(?:his|her|my|[A-Z][\w.'\u2019 ]"
-                     r"{0,30}?['\u2019]s?))\s+(?:\w+\s+)?(?:reply|answer|response|rejoinder|"
-                     r"retort|remark|exclamation|comment|question|greeting|words|cry|"
-                     r"observation|rejoinder|language|declaration|advice|verdict|thought)\b")
-_SAYING = re.compile(r"(?P<who>[A-Z][\w.'\u2019 ]{0,30}?)['\u2019]s\s+(?:\w+\s+)?(?:reply|answer|"
-                     r"remark|response|rejoinder|comment|words|saying|exclamation|question|"
-                     r"observation|language|declaration)(?:\s+(?:was|were))?\s*[,:\u2014\-]*$")
+                     r"{0,30}?['\u2019]s?))\s+(?:\w+\s+)?(?:" + _SPEECH_NOUNS + r")\b")
+_SAYING = re.compile(r"(?P<who>[A-Z][\w.'\u2019 ]{0,30}?)['\u2019]s\s+(?:\w+\s+)?(?:"
+                     + _SPEECH_NOUNS + r")(?:\s+(?:was|were))?\s*[,:\u2014\-]*$")
 # "cut in the clear voice of Inspector Ratcliffe"
 _VOICE_OF = re.compile(r"(?:the|a)\s+(?:[a-z]+\s+){0,2}voice\s+of\s+")
 _CLAUSE_END = re.compile(r"[.!?;](?:[\"'\u201d\u2019)]*)\s")
@@ -46,14 +51,49 @@ TAIL_CHARS = 240  # how much narration before a quote can hold its tag
 def find_tag(quote: Quote, lexicon: Lexicon) -> Tag | None:
     """The best tag for ``quote``: a real tag after it, else one before it, else a beat."""
     after = tag_after(quote.after, quote, lexicon) if quote.closed and quote.after else None
-    if after and not after.is_beat:
-        return after
     before = tag_before(quote.before, lexicon) if quote.before else None
-    if before and quote.between and not _CLAUSE_END.search(quote.before.rstrip()):
-        before = None  # "X," she said, as if Mary knew, "Y.": the tag of X, not Mary
+    between_is_earlier_tag = bool(before) and quote.between and not _CLAUSE_END.search(
+        quote.before.rstrip()) and _tags_the_quote_before(quote.before, lexicon, before)
+    if after and not between_is_earlier_tag:
+        if _leads_in_both_ways(quote, before, after):
+            return before  # 'Ann said, "Hi," Ben replied, "Bye."': Ben's leads in the next
+        if _names_whom_the_pronoun_means(before, after):
+            return before  # 'Ann cried, "Look!" she added': one speaker, the lead-in names her
+    if after and not after.is_beat and not (
+            before and not before.is_beat and is_speaking(before.verb or "")
+            and not is_speaking(after.verb or "")):
+        return after  # (not "Mary replied, "...;" Anne felt persuaded": Mary's)
+    if between_is_earlier_tag:
+        before = None  # "X," said Ivy, as if Mara knew, "Y.": the tag of X, not Mara
     if before and not before.is_beat:
         return before
     return after or before
+
+
+def _leads_in_both_ways(quote: Quote, before: Tag | None, after: Tag) -> bool:
+    """A speaking lead-in right before the quote, and the narration after it ends as a lead-in
+    of the next quote with its subject first: each lead-in is its own quote's tag."""
+    if before is None or before.is_beat or not is_speaking(before.verb or ""):
+        return False
+    text = quote.after
+    first_word = len(text) - len(text.lstrip(_LEAD_CHARS))
+    return text.rstrip()[-1:] in _INTRO_END and after.mention.start == first_word \
+        and text[first_word:first_word + 1].isupper() and is_speaking(after.verb or "")
+
+
+def _names_whom_the_pronoun_means(before: Tag | None, after: Tag) -> bool:
+    return before is not None and not before.is_beat and before.mention.kind == "name" \
+        and is_speaking(before.verb or "") and not after.is_beat \
+        and after.mention.kind == "pronoun" and after.mention.pronoun in ("he", "she")
+
+
+def _tags_the_quote_before(text: str, lexicon: Lexicon, before: Tag) -> bool:
+    """The narration between two quotes is the first one's tag: it opens with a tag of
+    speaking (``said Ivy, as if...``), or only ends in a verb that is no speaking."""
+    opening = tag_after(text, Quote(text=",", line=0), lexicon)
+    if opening is not None and not opening.is_beat and is_speaking(opening.verb or ""):
+        return opening.mention.start != before.mention.start
+    return not is_speaking(before.verb or "")
 
 
 def tag_after(text: str, quote: Quote, lexicon: Lexicon) -> Tag | None:
@@ -139,7 +179,8 @@ def tag_before(text: str, lexicon: Lexicon) -> Tag | None:
         if name is not None:
             return Tag(Mention("name", name.start, name.end, name.text, name=name), "before",
                        "said")
-    found = _last_subject(tail, starts[-1] if starts else 0, lexicon)
+    start = starts[-1] if starts else 0
+    found = intro_subject(tail, start, lexicon) or _last_subject(tail, start, lexicon)
     return Tag(found[0], "before", found[1]) if found else None
 
 

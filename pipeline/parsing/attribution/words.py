@@ -144,7 +144,7 @@ assured reassured reminded corrected acknowledged confirmed observed noted comme
 mentioned hinted whimpered blurted counted read wrote called ordered commanded directed
 instructed cautioned advised encouraged consoled soothed comforted greeted hailed
 shot gasped uttered articulated pronounced affirmed averred asserted maintained
-argued reasoned demurred hesitated paused suggested implored entreated besought prayed
+addressed argued reasoned demurred hesitated paused suggested implored entreated besought prayed
 """)
 # Irregular past tenses a tag may use ("cut in Mrs. Allen", "broke out the Colonel").
 IRREGULAR_PAST = _words("""
@@ -152,6 +152,10 @@ began broke burst came cut drew fell flung gave got grew hung held kept knew led
 made meant put ran rang rose sang sank sat saw shook shot spoke sprang stood stole struck
 swore threw told took tore went wept woke wrote
 """)
+
+# Words that open a clause of its own inside a sentence ("as he spoke", "when Jane came in").
+SUBORDINATORS = _words("""as when while whilst though although if because since till until
+after before where whereas unless whether lest once that which whom than""")
 
 # Verbs that keep the last speaker talking ("she went on"), not a new turn.
 CONTINUE_VERBS = _words("continued continues went resumed pursued proceeded added adds "
