@@ -222,7 +222,8 @@ class _Layout:
         end = start + line.duration
         if end + self.s.sentence_pause > self.t:
             self.t, self.gap = end, self.s.paragraph_pause
-        self.last_speaker = line.speaker
+        self.prev_turn = pacing.Turn(NOTICE_ID, line.speaker, CueKind.NARRATION, line.text, True)
+        self.prev_line = None
 
     def _own_music(self) -> tuple[bool, bool]:
         """Whether the script opens and closes with music of its own: a music cue before its
@@ -389,16 +390,24 @@ class _Layout:
         length = self._file_duration(path, "audio", cue)
         duration = min(length, cue.seconds) if cue.seconds else length
         speaker, text = _captioned(caption)
-        if self.last_speaker is not None and speaker != self.last_speaker:
-            self.gap = max(self.gap, self.s.speaker_change_pause)
-        start = self.t + self.gap
+        # A captioned recording is a turn of the conversation (paced like a line, after a
+        # sound); an uncaptioned one is a sound in the foreground.
+        turn = pacing.Turn(f"audio@{cue.source_line}", speaker, CueKind.DIALOGUE, text,
+                           True) if speaker else None
+        if turn is not None:
+            self.prev_line = None  # a recording brings its own room tone: no take tail
+            start = self._line_start(turn)
+        else:
+            start = self.t + self.gap
         self.placements.append(Placement(
             kind="audio", start=_ms(start), duration=float(duration), source=str(path),
             text=text, speaker=speaker, section_id=self.section_id, from_file=True,
             source_line=cue.source_line))
         self.t = start + duration
         self.gap = self.s.sentence_pause
-        self.last_speaker = speaker
+        self.prev_line = None
+        if turn is not None:
+            self.prev_turn, self.explicit = turn, False
 
     def _pan(self, cue: Cue, speaker: str) -> float:
         """Narration in the centre; characters alternate left and right, in order of their
