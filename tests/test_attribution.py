@@ -37,6 +37,16 @@ def test_sentence_starters_are_not_names() -> None:
     assert names_in(text) == ["Tony", "Mrs. Bates", "Tony", "Mrs. Bates"]
 
 
+def test_interjections_are_never_names() -> None:
+    # however often a story writes "Oh!" or "Alas" with a capital inside a sentence
+    text = ("Ivy smiled. How lovely! Oh! Oh, and Alas, said Ivy; Oh, Ivy, Oh, no. "
+            "Yes, Hush, Tony.")
+    assert names_in(text) == ["Ivy", "Ivy", "Ivy", "Tony"]
+    script = prose('"Oh! Oh, Tony, look!" cried Ivy.\n\n"Oh, I see," said Tony.\n\n'
+                   '"Oh! Is it not fine?"\n\n"Oh, very."\n')
+    assert speakers(script) == ["Ivy", "Tony", "Ivy", "Tony"]
+
+
 def test_places_and_possessives() -> None:
     text = "They walked to Russell Square. It was Anne's hat, and Anne knew it."
     assert names_in(text) == ["Anne", "Anne"]

@@ -59,7 +59,8 @@ god lord heaven heavens jesus christ providence fate nature
 english french german italian spanish irish scotch scottish welsh american indian roman
 greek russian dutch swiss british european african chinese
 mr mrs ms miss mme mlle sir madam madame ma'am chapter book part volume
-""")
+yes no oh ah o aye nay hush hullo hello hey hi ha bravo alas pray please thanks goodbye farewell
+""")  # the last line: interjections, however often written with a capital ("Oh! Oh!")
 
 # Last words that make a capitalised phrase a place or a thing ("Russell Square"), not a person.
 PLACE_WORDS = _words("""
