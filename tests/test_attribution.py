@@ -242,6 +242,15 @@ def test_gender_from_titles_first_names_and_pronouns() -> None:
 
 # --- pronouns, vocatives and turn-taking ---------------------------------------------------------
 
+def test_a_name_written_like_a_place_never_speaks() -> None:
+    # "at Harwood", "from Harwood", "in Harwood": a place, though a "she" follows its name
+    story = ('Ivy stayed at Harwood all May. Harwood was cold; she hated it.\n\n'
+             'Tony came from Harwood. In Harwood the rain never stopped.\n\n'
+             'Harwood was grey. She wrote to Tony.\n\n'
+             '"Come home," she said.\n\n"Soon," said Tony.\n\n"When?"\n')
+    assert speakers(prose(story)) == ["Ivy", "Tony", "Ivy"]
+
+
 def test_pronoun_tags_follow_the_pair_talking() -> None:
     script = prose('Mara sat by the stove. Elias came in from the rain.\n\n'
                    '"You\'re soaked," she said.\n\n"It\'s nothing," he said.\n\n'

@@ -9,6 +9,8 @@ from pipeline.parsing.attribution.gender import GenderEvidence
 from pipeline.parsing.attribution.mentions import Mention
 from pipeline.parsing.attribution.names import Name
 
+PLACE_SHARE = 0.3  # places: ~0.4-1.0 of mentions after a locative word; people: <= 0.2
+
 
 @dataclass
 class Tag:
@@ -44,11 +46,22 @@ class Character:
     lines: int = 0
     acts: int = 0  # times the narration shows them acting ("Anne laughed")
     roles: int = 0  # times the text shows them as a person: tagged, addressed, a point of view
+    mentioned: int = 0  # times the narration names them
+    located: int = 0  # of those, after "in", "at", "from"...: a place ("at Netherfield")
+
+    @property
+    def is_place(self) -> bool:
+        """Named like a place: often after "in", "at", "from" ("stayed at Longbourn"), which
+        no person's name is, and no title."""
+        return not (self.titles or self.narrator or self.described) and self.located >= 3 \
+            and self.located >= PLACE_SHARE * self.mentioned and self.roles < self.located
 
     @property
     def is_person(self) -> bool:
         """A person, not a place or a thing: titled, tagged, addressed, known by a first name
         or a description, or acting again and again."""
+        if self.is_place:
+            return False
         return bool(self.roles or self.described or self.narrator or self.titles
                     or self.acts >= 5 or self.acts and self.evidence.gender is not None)
 

@@ -14,6 +14,9 @@ from pipeline.parsing.attribution.names import Lexicon, Name, parse_name
 from pipeline.parsing.attribution.tags import find_tag, tag_before
 from pipeline.parsing.attribution.vocatives import vocatives
 
+# the word before a place's name ("at Longbourn", "left Bath"), never before a person's
+_LOCATIVE = re.compile(r"\b(?:in|at|near|from|into|towards?|reach(?:ed)?|leav(?:e|ing)|left"
+                       r"|quit(?:ted)?|visit(?:ed)?)\s+$", re.IGNORECASE)
 _LAST_WORDS = re.compile(r"(?:[A-Za-z]+\s+){0,2}[A-Za-z]+$")
 FIRST_PERSON_SHARE = 0.004  # "I" per narration word above which a story is told in the first person
 
@@ -101,9 +104,15 @@ class Story:
         """What shows a name is a person: it acts in the narration, speaks, is addressed."""
         people = self.characters
         for para in self.paragraphs:
+            narration = para.narration if para.mentions else ""
             for mention in para.mentions:
-                if mention.subject and (person := people.of_mention(mention)):
-                    person.acts += 1
+                person = people.of_mention(mention) if mention.kind == "name" else None
+                if person is None:
+                    continue
+                person.mentioned += 1
+                before = narration[max(0, mention.start - 16):mention.start]
+                person.located += _LOCATIVE.search(before) is not None
+                person.acts += mention.subject
         for quote in self.quotes:
             if quote.tag and (person := people.of_mention(quote.tag.mention)):
                 person.roles += 1
