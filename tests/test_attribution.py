@@ -251,6 +251,13 @@ def test_a_name_written_like_a_place_never_speaks() -> None:
     assert speakers(prose(story)) == ["Ivy", "Tony", "Ivy"]
 
 
+def test_her_ladyship_and_his_lady_are_people_of_the_story() -> None:
+    story = ('Lady Vane sat in state. Mr. Hale and Mrs. Hale came in.\n\n'
+             '"You are late," said her ladyship.\n\n"The roads," said Mr. Hale.\n\n'
+             '"Mud everywhere," said his lady.\n')
+    assert speakers(prose(story)) == ["Lady Vane", "Mr. Hale", "Mrs. Hale"]
+
+
 def test_pronoun_tags_follow_the_pair_talking() -> None:
     script = prose('Mara sat by the stove. Elias came in from the rain.\n\n'
                    '"You\'re soaked," she said.\n\n"It\'s nothing," he said.\n\n'

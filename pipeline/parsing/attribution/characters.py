@@ -41,7 +41,9 @@ _FAMILY_TITLES = frozenset({"mrs", "miss", "ms", "mr", "mister", "dr", "doctor",
 NARRATOR_NAME = "Narrator"
 # the title a parent or spouse shares the family name under
 _KIN_TITLES = {"mother": "mrs", "mamma": "mrs", "mama": "mrs", "wife": "mrs", "father": "mr",
-               "papa": "mr", "husband": "mr"}
+               "papa": "mr", "husband": "mr", "lady": "mrs"}  # "his lady": his wife
+# "her ladyship", "his lordship": a person of that rank
+_RANK_NOUNS = {"ladyship": {"lady"}, "lordship": {"lord", "sir"}}
 
 
 @cache
@@ -253,6 +255,11 @@ class Characters:
         found = [p for p in self.people if not p.described
                  and (lowered in p.titles or alias.get(lowered) in p.titles)]
         return found[0] if len(found) == 1 else None
+
+    def of_rank(self, noun: str) -> list[Character]:
+        """Who "her ladyship" or "his lordship" can be: the named people of that rank."""
+        titles = _RANK_NOUNS.get(noun.lower(), set())
+        return [p for p in self.people if not p.described and titles & p.titles]
 
     def kin(self, owner: Character | None, noun: str) -> Character | None:
         """"her mother", "his wife" of a person whose family name is known: the one Mrs. of that

@@ -346,7 +346,14 @@ class ConversationWalk:
                 other = people[0] if people else None
             return (other, "tag-other", 0.7) if other else None
         gender = noun_gender(noun)
-        if mention.owner in ("his", "her", "their") and noun in RELATION_NOUNS:
+        if ranked := self.story.characters.of_rank(noun):
+            # "said her ladyship": the one of that rank the scene holds, else the only one
+            present = [p for p in self.scene.recent(exclude=forbidden) if p in ranked]
+            person = present[0] if present else ranked[0] if len(ranked) == 1 else None
+            if person is not None:
+                return person, "tag-description", 0.7
+        if mention.owner in ("his", "her", "their") and (noun in RELATION_NOUNS
+                                                         or noun == "lady"):
             # "her mother": someone of that gender other than the one "her" points at
             owner = self._owner(mention.owner, para, quote)
             kin = self.story.characters.kin(owner, noun)
