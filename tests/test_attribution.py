@@ -258,6 +258,22 @@ def test_her_ladyship_and_his_lady_are_people_of_the_story() -> None:
     assert speakers(prose(story)) == ["Lady Vane", "Mr. Hale", "Mrs. Hale"]
 
 
+def test_adjectives_before_a_name_in_a_tag() -> None:
+    story = ('Ivy and Tony sat by the fire.\n\n'
+             '"Handsome is as handsome does," said astonished Tony. "So they say," '
+             'remarked skeptical Ivy.\n\n"Tea?" cried poor Mrs. Vane.\n')
+    assert speakers(prose(story)) == ["Tony", "Ivy", "Mrs. Vane"]
+
+
+def test_a_lead_in_whose_dash_was_lost_still_tags_the_speech() -> None:
+    # archive texts often lose the dash: the lead-in paragraph ends with no stop at all
+    # (the scene alone would give the speech to Ivy, whom the narration is about)
+    story = ('Ivy sat by the fire. Ivy was cross, and Ivy knew it. Tony came in.\n\n'
+             'Tony rose from his chair and said in a small and quiet voice\n\n'
+             '"I will stand."\n\n"Then stand," said Ivy.\n')
+    assert speakers(prose(story)) == ["Tony", "Ivy"]
+
+
 def test_pronoun_tags_follow_the_pair_talking() -> None:
     script = prose('Mara sat by the stove. Elias came in from the rain.\n\n'
                    '"You\'re soaked," she said.\n\n"It\'s nothing," he said.\n\n'

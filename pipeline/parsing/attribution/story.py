@@ -77,6 +77,12 @@ class Story:
                 intro = previous.items[-1].rstrip()
                 if intro.endswith((",", ":", "\u2014", "--")) or _ends_speaking(intro):
                     items[0].tag = tag_before(intro, self.lexicon)
+                elif intro[-1:].isalpha():
+                    # no stop at all: a lead-in whose dash was lost ("...said in a quiet
+                    # voice" then the speech), if its last clause speaks
+                    tag = tag_before(intro, self.lexicon)
+                    if tag is not None and is_speaking(tag.verb or ""):
+                        items[0].tag = tag
 
     def _find_characters(self) -> None:
         names: list[Name] = []

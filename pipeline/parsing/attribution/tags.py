@@ -133,11 +133,26 @@ def _inverted(text: str, pos: int, lexicon: Lexicon) -> Tag | None:
         if voice and (owner := mention_at(text, voice.end(), lexicon)) \
                 and owner.kind in ("name", "pronoun"):
             return Tag(owner, "after", verb.group())
-        mention = mention_at(text, start, lexicon) or loose_description(text, start)
+        mention = mention_at(text, start, lexicon) or loose_description(text, start) \
+            or _name_after_epithets(text, start, lexicon)
         if mention is None or mention.kind == "pronoun" and mention.pronoun in ("they", "we"):
             continue
         return Tag(mention, "after", verb.group(), _addressee(text, mention.end, lexicon))
     return None
+
+
+_EPITHETS = re.compile(r"\s*(?:[a-z][a-z\-]+\s+){1,2}(?=[A-Z])")
+_NOT_EPITHETS = frozenset({"to", "at", "in", "with", "and", "but", "of", "for", "from", "by"})
+
+
+def _name_after_epithets(text: str, pos: int, lexicon: Lexicon) -> Mention | None:
+    """``said astonished Marilla``, ``remarked skeptical Anne``, ``cried poor Mrs. Bennet``:
+    one or two adjectives, then a name."""
+    match = _EPITHETS.match(text, pos)
+    if not match or _NOT_EPITHETS & set(match.group().split()):
+        return None
+    mention = mention_at(text, match.end(), lexicon)
+    return mention if mention is not None and mention.kind == "name" else None
 
 
 def _verb_like(word: str) -> bool:
