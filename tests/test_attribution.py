@@ -274,6 +274,13 @@ def test_a_lead_in_whose_dash_was_lost_still_tags_the_speech() -> None:
     assert speakers(prose(story)) == ["Tony", "Ivy"]
 
 
+def test_reported_speech_is_no_tag() -> None:
+    # "Ivy replied that it was": Ivy's turn told in the narration, not the quote's tag
+    story = ('"Come here, child," cried Mr. Vane. "Is it true?" Ivy replied that it was. '
+             '"Very well."\n\n"I am sorry, Sir."\n')
+    assert speakers(prose(story)) == ["Mr. Vane", "Mr. Vane", "Mr. Vane", "Ivy"]
+
+
 def test_pronoun_tags_follow_the_pair_talking() -> None:
     script = prose('Mara sat by the stove. Elias came in from the rain.\n\n'
                    '"You\'re soaked," she said.\n\n"It\'s nothing," he said.\n\n'

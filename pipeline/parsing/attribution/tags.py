@@ -45,6 +45,8 @@ _CLAUSE_END = re.compile(r"[.!?;](?:[\"'\u201d\u2019)]*)\s")
 _ABBREVIATED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Capt|Col|Gen|Lt|Rev|[A-Z])\.$")
 _TO = re.compile(r"\s+(?:\w+ly\s+)?to\s+")
 _INTRO_END = ",:\u2014\u2013-"
+# reported speech: "replied that it was", "asked whether he would"
+_REPORTED = re.compile(r"\s+(?:[a-z]+ly\s+)?(?:that|whether|if)\b")
 TAIL_CHARS = 240  # how much narration before a quote can hold its tag
 
 
@@ -113,6 +115,8 @@ def tag_after(text: str, quote: Quote, lexicon: Lexicon) -> Tag | None:
     if verb is None:
         return None
     word = verb.group("verb")
+    if _REPORTED.match(text, verb.end()) and is_speaking(word):
+        return None  # "Elizabeth replied that it was.": her own turn, told, not this quote's
     place = "after" if word in SPEECH_VERBS or not quote.ends_sentence else "beat-after"
     return Tag(mention, place, word, _addressee(text, verb.end(), lexicon))
 
@@ -210,6 +214,8 @@ def _first_subject(text: str, start: int, lexicon: Lexicon) -> tuple[Mention, st
         if mention is None or mention.kind == "pronoun" and mention.pronoun in ("they", "we"):
             continue
         verb = verb_after(text, mention.end)
+        if verb and _REPORTED.match(text, verb.end()) and is_speaking(verb.group("verb")):
+            return None  # "Elizabeth replied that it was.": a turn told, then someone answers
         if verb:
             return mention, verb.group("verb")
         return None  # the sentence is not about a person: no beat
