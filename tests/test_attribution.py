@@ -283,7 +283,7 @@ def test_reported_speech_is_no_tag() -> None:
 
 def test_a_speech_named_by_its_owner_with_the_apostrophe_lost() -> None:
     # archive texts often lose apostrophes: "was Mr. Vane s reply"
-    story = ('"Tea?" asked Ivy.\n\n"Gladly," said Tony.\n\n'
+    story = ('Mr. Vane came in.\n\n"Tea?" asked Ivy.\n\n"Gladly," said Tony.\n\n'
              '"We shall do better another evening," was Mr. Vane s consolation.\n')
     assert speakers(prose(story))[-1] == "Mr. Vane"
 
