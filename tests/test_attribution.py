@@ -9,7 +9,7 @@ from pipeline.parsing.attribution.characters import Characters
 from pipeline.parsing.attribution.model import Quote
 from pipeline.parsing.attribution.names import Lexicon, find_names, parse_name
 from pipeline.parsing.attribution.tags import find_tag
-from pipeline.parsing.attribution.vocatives import vocatives
+from pipeline.parsing.attribution.vocatives import is_echo, vocatives
 
 
 def prose(text: str) -> Script:
@@ -349,6 +349,23 @@ def test_vocatives_found_in_a_quote() -> None:
     found = vocatives("Thank you, Thomas. Mara told me. Thomas, come here.", lexicon)
     assert [n.text for n in found] == ["Thomas", "Thomas"]
     assert vocatives("Mara told me so.", lexicon) == []
+
+
+def test_names_in_a_list_or_repeated_back_are_not_addressed() -> None:
+    lexicon = Lexicon.build([("Thomas walked in. Mara saw Thomas and Elias. Ivy sat.", True)])
+    listed = "We read of Thomas, Elias, or Ivy the Great. But, Mara, Thomas will come."
+    assert [n.text for n in vocatives(listed, lexicon)] == ["Mara"]
+    echoed = vocatives("Thomas? I never thought of him.", lexicon)[0]
+    assert is_echo(echoed, "Thomas? I never thought of him.", "Have you seen Thomas?")
+    assert not is_echo(echoed, "Thomas? I never thought of him.", "Have you seen the boat?")
+
+
+def test_a_place_is_never_the_one_addressed() -> None:
+    # "Oh, Harwood!" is no one to answer: the turn goes back to the other speaker
+    story = ('Ivy lived at Harwood. Tony came from Harwood. In Harwood it rained.\n\n'
+             '"Where were you?" asked Tony.\n\n"Oh, Harwood!" said Ivy.\n\n'
+             '"Again?"\n\n"Always."\n')
+    assert speakers(prose(story)) == ["Tony", "Ivy", "Tony", "Ivy"]
 
 
 # --- first person, described speakers ------------------------------------------------------------

@@ -135,7 +135,8 @@ class ConversationWalk:
             self.scene.he_she_since = []
             self.scene.see(speaker, SPEAKER_WEIGHT)
             addressed = [self.story.characters.of_name(n) for q in quotes for n in q.vocatives]
-            self.scene.addressed = next((p for p in addressed if p and p is not speaker), None)
+            self.scene.addressed = next((p for p in addressed if p and p is not speaker
+                                         and p.is_person), None)
 
     def _rest_of_paragraph(self, para: Paragraph, quotes: list[Quote]) -> None:
         """A paragraph with a known speaker and a quote tagged as someone else ("the Clown

@@ -12,7 +12,7 @@ from pipeline.parsing.attribution.mentions import Mention, find_mentions
 from pipeline.parsing.attribution.model import Character, Paragraph, Quote
 from pipeline.parsing.attribution.names import Lexicon, Name, parse_name
 from pipeline.parsing.attribution.tags import find_tag, tag_before
-from pipeline.parsing.attribution.vocatives import vocatives
+from pipeline.parsing.attribution.vocatives import is_echo, vocatives
 
 # the word before a place's name ("at Longbourn", "left Bath"), never before a person's
 _LOCATIVE = re.compile(r"\b(?:in|at|near|from|into|towards?|reach(?:ed)?|leav(?:e|ing)|left"
@@ -65,9 +65,12 @@ class Story:
                     at_start = True
 
     def _find_tags(self) -> None:
+        previous = ""
         for quote in self.quotes:
             quote.tag = find_tag(quote, self.lexicon)
-            quote.vocatives = vocatives(quote.text, self.lexicon)
+            quote.vocatives = [n for n in vocatives(quote.text, self.lexicon)
+                               if not is_echo(n, quote.text, previous)]
+            previous = quote.text
         for previous, para in zip(self.paragraphs, self.paragraphs[1:], strict=False):
             items = para.items
             if items and isinstance(items[0], Quote) and items[0].tag is None \
