@@ -311,6 +311,15 @@ def test_a_vocative_is_said_to_someone_else() -> None:
     assert lines[2][0] == "Thomas"
 
 
+def test_a_speech_calling_someone_is_said_by_the_one_who_talked_with_them() -> None:
+    # the conversation was broken by narration about Ivy; "I tell you, Mary" is Tony's
+    story = ('"Shall we walk?" asked Mary.\n\n"If you like," said Tony.\n\n'
+             'They crossed the field. The gate was shut.\n\n'
+             'Ivy watched them from the window. Ivy frowned and went back to her book.\n\n'
+             '"I tell you, Mary, it is utter destruction."\n')
+    assert speakers(prose(story))[-1] == "Tony"
+
+
 def test_turn_taking_starts_from_a_speaker_and_the_addressee() -> None:
     script = prose('"Tea, Elias?" asked Mara.\n\n"Please."\n\n"Milk?"\n\n"A drop."\n')
     assert speakers(script) == ["Mara", "Elias", "Mara", "Elias"]

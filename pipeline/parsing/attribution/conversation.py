@@ -13,9 +13,11 @@ quotes are still unattributed gets the first answer of:
 5. *vocative*: the person the last speaker addressed by name answers;
 6. *turn-taking*: in a run of quoted paragraphs, the speaker before last speaks again
    (A, B, A, B);
-7. *addressee*: after one known speaker, the other person in the scene — the one last
+7. *partner*: a speech calling someone by name ("I tell you, Mary, ...") is said by whoever
+   last talked with them;
+8. *addressee*: after one known speaker, the other person in the scene — the one last
    mentioned who is not the speaker;
-8. *scene*: the person the narration just before is about, else the last speaker.
+9. *scene*: the person the narration just before is about, else the last speaker.
 
 A speaker is never the person their own quote addresses by name.
 """
@@ -31,6 +33,7 @@ from pipeline.parsing.attribution.model import Character, Paragraph, Quote
 from pipeline.parsing.attribution.story import Story
 from pipeline.parsing.attribution.words import CONTINUE_VERBS, OTHER_WORDS, RELATION_NOUNS
 
+PARTNER_REACH = 4  # paragraphs back in which a speech's addressee may have talked
 RUN_GAP = 1  # paragraphs between two quoted ones that still keep one conversation going
 FADE = 0.7  # how much of a person's salience carries over to the next paragraph
 SUBJECT_WEIGHT, NAME_WEIGHT, SPEAKER_WEIGHT, PRONOUN_WEIGHT = 2.0, 1.0, 1.5, 0.5
@@ -43,6 +46,7 @@ class Scene:
     paragraphs and when each person was last mentioned."""
 
     turns: list[tuple[int, Character]] = field(default_factory=list)  # (paragraph, speaker)
+    history: list[tuple[int, Character]] = field(default_factory=list)  # speakers of the section
     addressed: Character | None = None  # named by a vocative in the last turn
     since_turn: list[Character] = field(default_factory=list)  # acting in narration since
     he_she_since: list[str] = field(default_factory=list)  # genders of "He ..." / "She ..." since
@@ -131,6 +135,7 @@ class ConversationWalk:
             if not self.scene.in_run(para.index):
                 self.scene.turns = []
             self.scene.turns.append((para.index, speaker))
+            self.scene.history.append((para.index, speaker))
             self.scene.since_turn = []
             self.scene.he_she_since = []
             self.scene.see(speaker, SPEAKER_WEIGHT)
@@ -161,7 +166,7 @@ class ConversationWalk:
         if decision := self.continued(para, first, forbidden):
             return decision
         for rule in (self.tagged, self.vocative, self.interlude, self.turn_taking,
-                     self.addressee, self.narration_before):
+                     self.partner, self.addressee, self.narration_before):
             decision = rule(para, first, forbidden)
             if decision is not None and decision[0] not in forbidden:
                 return decision
@@ -231,6 +236,21 @@ class ConversationWalk:
             # each turn guessed in a row, with no tag to check it, is less sure
             sure = max(0.35, 0.75 - 0.08 * self.scene.guessed)
             return before_last, "turn-taking", sure
+        return None
+
+    def partner(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
+        """"I tell you, Mary, ...": said by whoever last talked with the one it addresses."""
+        called = [p for p in forbidden if p.is_person]
+        if len(called) != 1:
+            return None
+        turns = [person for index, person in self.scene.history
+                 if para.index - index <= PARTNER_REACH]
+        for i in range(len(turns) - 1, -1, -1):
+            if turns[i] is called[0]:
+                near = [turns[j] for j in (i + 1, i - 1) if 0 <= j < len(turns)]
+                other = next((p for p in near if p is not called[0]), None)
+                if other is not None:
+                    return other, "partner", 0.5
         return None
 
     def addressee(self, para: Paragraph, first: Quote, forbidden: set) -> Decision | None:
