@@ -288,6 +288,14 @@ def test_a_speech_named_by_its_owner_with_the_apostrophe_lost() -> None:
     assert speakers(prose(story))[-1] == "Mr. Vane"
 
 
+def test_a_bare_title_in_a_tag_is_the_one_who_bears_it() -> None:
+    # turn-taking alone would give the third speech back to Edna
+    story = ('Mademoiselle Reisz played. Edna listened. Robert dozed.\n\n'
+             '"Bravo," said Edna.\n\n"Hush," said Robert.\n\n'
+             '"So you came at last," said Mademoiselle.\n')
+    assert speakers(prose(story)) == ["Edna", "Robert", "Mademoiselle Reisz"]
+
+
 def test_pronoun_tags_follow_the_pair_talking() -> None:
     script = prose('Mara sat by the stove. Elias came in from the rain.\n\n'
                    '"You\'re soaked," she said.\n\n"It\'s nothing," he said.\n\n'

@@ -22,7 +22,7 @@ from pipeline.parsing.attribution.mentions import (
 )
 from pipeline.parsing.attribution.model import Quote, Tag
 from pipeline.parsing.attribution.names import Lexicon, name_at
-from pipeline.parsing.attribution.words import FUNCTION_WORDS, IRREGULAR_PAST, SPEECH_VERBS
+from pipeline.parsing.attribution.words import FUNCTION_WORDS, IRREGULAR_PAST, SPEECH_VERBS, TITLES
 
 _LEAD_CHARS = " \t\n,;:\u2014\u2013-"
 _LEAD = re.compile(r"[\s,;:\u2014\u2013\-]*")
@@ -110,7 +110,7 @@ def tag_after(text: str, quote: Quote, lexicon: Lexicon) -> Tag | None:
             return Tag(mention, "after", "answered")
     if inverted := _inverted(text, pos, lexicon):
         return inverted
-    mention = mention_at(text, pos, lexicon)
+    mention = mention_at(text, pos, lexicon) or bare_title(text, pos)
     if mention is None:
         return None
     verb = verb_after(text, mention.end)
@@ -140,7 +140,7 @@ def _inverted(text: str, pos: int, lexicon: Lexicon) -> Tag | None:
                 and owner.kind in ("name", "pronoun"):
             return Tag(owner, "after", verb.group())
         mention = mention_at(text, start, lexicon) or loose_description(text, start) \
-            or _name_after_epithets(text, start, lexicon)
+            or _name_after_epithets(text, start, lexicon) or bare_title(text, start)
         if mention is None or mention.kind == "pronoun" and mention.pronoun in ("they", "we"):
             continue
         return Tag(mention, "after", verb.group(), _addressee(text, mention.end, lexicon))
@@ -149,6 +149,20 @@ def _inverted(text: str, pos: int, lexicon: Lexicon) -> Tag | None:
 
 _EPITHETS = re.compile(r"\s*(?:[a-z][a-z\-]+\s+){1,2}(?=[A-Z])")
 _NOT_EPITHETS = frozenset({"to", "at", "in", "with", "and", "but", "of", "for", "from", "by"})
+
+
+_BARE_TITLE = re.compile(r"\s*(?P<title>[A-Z][a-z]+)\b(?!\.?\s+[A-Z])")
+
+
+def bare_title(text: str, pos: int) -> Mention | None:
+    """``said Mademoiselle``, ``the Colonel said``: a title standing for the one person who
+    bears it, read like "the Professor"."""
+    match = _BARE_TITLE.match(text, pos)
+    if not match or match.group("title").lower() not in TITLES:
+        return None
+    title = match.group("title")
+    return Mention("description", match.start("title"), match.end(), title, noun=title,
+                   words=title, determiner="the")
 
 
 def _name_after_epithets(text: str, pos: int, lexicon: Lexicon) -> Mention | None:
