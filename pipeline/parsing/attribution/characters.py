@@ -212,10 +212,13 @@ class Characters:
         ("Mr. Bennet")."""
         shared = any(p is not person and person.last in (p.last, p.first)
                      for p in self.people)
+        shared_first = person.first is not None and any(
+            p is not person and p.first == person.first for p in self.people)
 
         def rank(alias: str) -> tuple[bool, int, int]:
-            bare_family = alias == person.last and len(person.aliases) > 1 and shared
-            return (not bare_family, person.aliases[alias], len(alias))
+            bare = alias == person.last and shared or alias == person.first and shared_first
+            bare = bare and len(person.aliases) > 1
+            return (not bare, person.aliases[alias], len(alias))
 
         person.name = max(person.aliases, key=rank)
         for alias in person.aliases:
