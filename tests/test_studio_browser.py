@@ -12,19 +12,19 @@ import json
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from studio_support import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
+    episode_url,
     get,
     manifest,
     post,
     render_episode,
+    row_takes,
     start_studio,
     takes,
     wait_idle,
+    wait_remixed,
 )
 
 pytestmark = pytest.mark.xdist_group("studio")
@@ -53,48 +53,6 @@ def studio(tmp_path_factory):
     running = start_studio(episode, folder, "--show", "show.toml")
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda err: errors.append(str(err)))
-    opened.set_default_timeout(90_000)
-    yield opened
-    context.close()
-    assert not errors, errors
-
-
-def episode_url(studio) -> str:
-    return f"{studio.url}/episodes/{studio.slug}"
-
-
-def wait_remixed(page, version: str) -> str:
-    """Wait until the page shows a new mix (its audio source changes); returns the version."""
-    page.wait_for_function(
-        "v => document.body.dataset.version !== v && !document.querySelector('.line.working')",
-        arg=version)
-    page.wait_for_function("() => !document.querySelector('.job:not([data-state=done])')")
-    return page.evaluate("document.body.dataset.version")
-
-
-def row_takes(page) -> dict[str, int]:
-    return page.evaluate("Object.fromEntries([...document.querySelectorAll('.line')]"
-                         ".map(r => [r.dataset.line, +r.dataset.take]))")
 
 
 def test_click_a_line_then_make_a_new_take(studio, page):

@@ -62,7 +62,7 @@ def episode_context(episode_dir: str | Path) -> tuple[EpisodeContext, dict]:
     cast_file = manifest.get("cast_file")
     ctx = load_context(script, episode_dir.parent, cast_file, manifest.get("voices_dir"),
                        manifest.get("mix"), slug=episode_dir.name,
-                       show_cast=manifest.get("show_cast"))
+                       show_cast=manifest.get("show_cast"), show_file=manifest.get("show_file"))
     return ctx, manifest
 
 

@@ -218,7 +218,8 @@ async function openInspector(lineId, scroll = true) {
 }
 
 function lineAction(lineId, action, body = {}) {
-  return post(`/api/episodes/${episode}/lines/${lineId}/${action}`, body);
+  // A refused action is shown on its error card (post); nothing else waits on it.
+  return post(`/api/episodes/${episode}/lines/${lineId}/${action}`, body).catch(() => null);
 }
 
 function onLinesClick(event) {
@@ -259,6 +260,12 @@ function onInspectorClick(event) {
   } else if (is("keep")) lineAction(lineId, "keep", { take: parseInt(button.dataset.take, 10) });
   else if (is("reset")) lineAction(lineId, "reset");
   else if (is("clear-delivery")) lineAction(lineId, "delivery", { clear: true });
+  else if (is("try-pronounce")) lineAction(lineId, "pronounce", pronunciation(button.form, false));
+}
+
+function pronunciation(form, keep) {
+  const kind = form.elements.kind.value; // "say" or "ipa"
+  return { word: form.elements.word.value, [kind]: form.elements.value.value, keep };
 }
 
 function onInspectorSubmit(event) {
@@ -271,6 +278,8 @@ function onInspectorSubmit(event) {
     lineAction(lineId, "text", { text: form.elements.text.value });
   } else if (form.classList.contains("edit-voice")) {
     lineAction(lineId, "voice", { voice: form.elements.voice.value });
+  } else if (form.classList.contains("pronounce")) {
+    lineAction(lineId, "pronounce", pronunciation(form, true));
   } else if (form.classList.contains("edit-delivery")) {
     lineAction(lineId, "delivery", {
       pace: parseFloat(form.elements.pace.value),
@@ -355,6 +364,8 @@ function listen() {
     playCue(heard.url, heard.line_id, heard.label);
     const row = lineRow(heard.line_id);
     if (row) { row.classList.add("remixing"); }
+    const note = $(`#inspector .panel[data-line="${heard.line_id}"] .espeak`);
+    if (note && heard.espeak_ipa) note.textContent = `Unaided, the voices read it /${heard.espeak_ipa}/.`;
   });
   source.addEventListener("episode", (e) => {
     const changed = JSON.parse(e.data);
