@@ -180,15 +180,22 @@ async function refreshEpisode(version) {
     picture.src = url.pathname + url.search;
     picture.parentElement.href = picture.src;
   }
+  if (!(await reloadFragments(() => wantedVersion !== version))) return;
+  document.body.dataset.version = version; // the page now shows this mix throughout
+}
+
+// The rows, the deck and the open panel from the server again (a re-mix, new QA flags);
+// false when ``superseded()`` says a newer refresh is on its way.
+async function reloadFragments(superseded = () => false) {
   const [lines, deck] = await Promise.all([
     $("#lines") ? fragment(`/episodes/${episode}/fragments/lines`) : null,
     $("#deck") ? fragment(`/episodes/${episode}/fragments/deck`) : null,
   ]);
-  if (wantedVersion !== version) return; // a newer mix arrived meanwhile: it refreshes
+  if (superseded()) return false;
   if (lines !== null) $("#lines").innerHTML = lines;
   if (deck !== null) $("#deck").innerHTML = deck;
   if (selected) await openInspector(selected, false);
-  document.body.dataset.version = version; // the page now shows this mix throughout
+  return true;
 }
 
 // ---- the running order and the inspector -------------------------------------------------
@@ -260,6 +267,7 @@ function onInspectorClick(event) {
   } else if (is("keep")) lineAction(lineId, "keep", { take: parseInt(button.dataset.take, 10) });
   else if (is("reset")) lineAction(lineId, "reset");
   else if (is("clear-delivery")) lineAction(lineId, "delivery", { clear: true });
+  else if (is("check-qa")) lineAction(lineId, "check");
   else if (is("try-pronounce")) lineAction(lineId, "pronounce", pronunciation(button.form, false));
 }
 
@@ -367,6 +375,12 @@ function listen() {
     const note = $(`#inspector .panel[data-line="${heard.line_id}"] .espeak`);
     if (note && heard.espeak_ipa) note.textContent = `Unaided, the voices read it /${heard.espeak_ipa}/.`;
   });
+  source.addEventListener("qa", (e) => {
+    const checked = JSON.parse(e.data);
+    if (checked.episode === episode) reloadFragments().then(() => {
+      document.body.dataset.qa = String(Number(document.body.dataset.qa || 0) + 1);
+    });
+  });
   source.addEventListener("episode", (e) => {
     const changed = JSON.parse(e.data);
     if (changed.episode === episode) refreshEpisode(changed.version);
@@ -383,6 +397,10 @@ function setup() {
   $("#inspector")?.addEventListener("submit", onInspectorSubmit);
   $(".cast-page")?.addEventListener("click", onCastClick);
   $("#deck")?.addEventListener("click", (event) => {
+    if (event.target.closest(".check-episode")) {
+      post(`/api/episodes/${episode}/check`).catch(() => null);
+      return;
+    }
     const strip = event.target.closest("#strip");
     if (!strip) return;
     const box = strip.getBoundingClientRect();
