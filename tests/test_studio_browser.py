@@ -24,6 +24,7 @@ from studio_support import (
     start_studio,
     takes,
     wait_idle,
+    wait_job,
     wait_remixed,
 )
 
@@ -236,3 +237,19 @@ def test_unknown_line_and_forged_requests_get_clear_errors(studio, page, tmp_pat
         server.shutdown()
         server.server_close()
     assert takes(studio) == before
+
+
+def test_opening_a_line_prepares_its_next_take(studio, page):
+    before = takes(studio)
+    page.goto(episode_url(studio))
+    page.click("#line-s01-l004 .text")  # heard in context; its next take made meanwhile
+    page.wait_for_selector('#inspector .panel[data-line="s01-l004"]')
+    wait_idle(studio)
+    assert takes(studio) == before  # prepared, not kept: the episode is as it was
+    reply = post(studio, f"/api/episodes/{studio.slug}/lines/s01-l004/retake")
+    job = wait_job(studio, reply.json()["job"]["id"])
+    assert job["state"] == "done", job["error"]
+    assert job["result"]["synthesized"] is False  # it was waiting in the take cache
+    assert job["result"]["take"] == before["s01-l004"] + 1
+    wait_idle(studio)
+    assert takes(studio)["s01-l004"] == before["s01-l004"] + 1

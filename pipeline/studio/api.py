@@ -14,7 +14,7 @@ from starlette.routing import Route
 from pipeline.errors import CastwrightError
 from pipeline.render.manifest import load_manifest, manifest_line
 from pipeline.render.regen import DELIVERY_RANGES
-from pipeline.studio import actions, checks, pronounce
+from pipeline.studio import actions, checks, prepare, pronounce
 from pipeline.studio.actions import LineChange
 from pipeline.studio.pages import line_id_of, state_of
 from pipeline.studio.state import NotFound
@@ -75,7 +75,7 @@ def _text(data: dict, name: str) -> str:
 
 async def line_action(request: Request) -> Response:
     """POST /api/episodes/{slug}/lines/{line_id}/{action}: retake, keep, text, voice,
-    delivery, reset, pronounce, check (QA again)."""
+    delivery, reset, pronounce, check (QA again), prepare (its next take, in the background)."""
     slug, line_id = _known_line(request)
     action = request.path_params["action"]
     data = await body_of(request)
@@ -102,6 +102,8 @@ async def line_action(request: Request) -> Response:
         change = LineChange(reset=True)
     elif action == "pronounce":
         return accepted(_pronounce(request, slug, line_id, data))
+    elif action == "prepare":
+        return accepted(prepare.prepare_next_take(state_of(request), slug, line_id))
     elif action == "check":
         return accepted(checks.check_qa(state_of(request), slug, line_id))
     else:

@@ -38,6 +38,7 @@ const jobCards = new Map();
 const jobWaiters = new Map(); // job id -> callbacks run when it is done
 
 function trackJob(job) {
+  if (job.kind === "prepare") return; // background work the producer did not ask for
   let card = jobCards.get(job.id);
   if (!card) {
     card = document.createElement("div");
@@ -209,6 +210,8 @@ async function openInspector(lineId, scroll = true) {
   const row = lineRow(lineId);
   row?.classList.add("selected");
   if (scroll) row?.scrollIntoView({ block: "nearest" });
+  // Its next take, made in the background while it is heard (New take then finds it ready).
+  post(`/api/episodes/${episode}/lines/${lineId}/prepare`).catch(() => null);
   try {
     panel.innerHTML = await fragment(`/episodes/${episode}/fragments/lines/${lineId}`);
   } catch (err) {
