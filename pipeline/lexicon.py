@@ -141,9 +141,14 @@ def load_file(path: Path) -> Lexicon:
     return parse_table(table, path, text)
 
 
-def show_pronounce(project_dir: Path) -> tuple[dict, Path | None]:
-    """The ``[pronounce]`` table of the project's ``show.toml``, if there is one."""
-    path = project_dir / "show.toml"
+SHOW_FILE = "show.toml"  # the show file a project's renders read when none is named
+
+
+def show_pronounce(project_dir: Path, show_file: Path | None = None
+                   ) -> tuple[dict, Path | None]:
+    """The ``[pronounce]`` table of ``show_file`` (default: the project's ``show.toml``), if
+    there is one, and the file it came from."""
+    path = Path(show_file) if show_file is not None else project_dir / SHOW_FILE
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -155,11 +160,12 @@ def show_pronounce(project_dir: Path) -> tuple[dict, Path | None]:
 def load_lexicon(voices_dir: Path, show_table: dict | None = None,
                  show_path: Path | None = None) -> Lexicon:
     """The project lexicon (``voices_dir/lexicon.toml``) with a show's ``[pronounce]`` over it.
-    Without ``show_table``, the ``show.toml`` beside ``voices_dir`` is read for one."""
+    Without ``show_table``, it is read from ``show_path`` (default: the ``show.toml`` beside
+    ``voices_dir``)."""
     path = voices_dir / LEXICON_FILE
     project = load_file(path) if path.is_file() else Lexicon()
     if show_table is None:
-        show_table, show_path = show_pronounce(voices_dir.parent)
+        show_table, show_path = show_pronounce(voices_dir.parent, show_path)
     text = show_path.read_text(encoding="utf-8") if show_path and show_path.is_file() else ""
     return parse_table(show_table, show_path, text, "pronounce: ").over(project)
 

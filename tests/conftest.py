@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from studio_support import browser, page  # noqa: F401 (the browser fixtures, for every test)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -20,6 +20,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -48,17 +50,20 @@ outro_music = false
 """
 
 
-def write_script(folder: Path) -> Path:
+def write_script(folder: Path, text: str = SCRIPT) -> Path:
     script = folder / "harbour.txt"
-    script.write_text(SCRIPT, encoding="utf-8")
+    script.write_text(text, encoding="utf-8")
     (folder / "harbour.cast.toml").write_text(CAST, encoding="utf-8")
     return script
 
 
-def render_episode(folder: Path) -> Path:
+def render_episode(folder: Path, text: str = SCRIPT, show_file: Path | None = None) -> Path:
+    """``text`` (default: the harbour play) rendered into ``folder/out``, reading the
+    ``[pronounce]`` of ``show_file`` when given (as ``castwright publish`` renders)."""
     from pipeline.render.episode import render_episode as render
 
-    result = render(write_script(folder), folder / "out", show_progress=False)
+    result = render(write_script(folder, text), folder / "out", show_progress=False,
+                    show_file=show_file)
     return Path(result.episode_dir)
 
 
@@ -184,3 +189,46 @@ def manifest(studio: Studio) -> dict:
 
 def takes(studio: Studio) -> dict[str, int]:
     return {line["line_id"]: line["take"] for line in manifest(studio)["lines"]}
+
+
+# ---- the browser: Debian's Chromium through Playwright ------------------------------------
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda err: errors.append(str(err)))
+    opened.set_default_timeout(90_000)
+    yield opened
+    context.close()
+    assert not errors, errors
+
+
+def episode_url(studio: Studio) -> str:
+    return f"{studio.url}/episodes/{studio.slug}"
+
+
+def wait_remixed(page, version: str) -> str:
+    """Wait until the page shows a new mix (its audio source changes); returns the version."""
+    page.wait_for_function(
+        "v => document.body.dataset.version !== v && !document.querySelector('.line.working')",
+        arg=version)
+    page.wait_for_function("() => !document.querySelector('.job:not([data-state=done])')")
+    return page.evaluate("document.body.dataset.version")
+
+
+def row_takes(page) -> dict[str, int]:
+    return page.evaluate("Object.fromEntries([...document.querySelectorAll('.line')]"
+                         ".map(r => [r.dataset.line, +r.dataset.take]))")

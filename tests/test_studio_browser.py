@@ -12,19 +12,20 @@ import json
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from studio_support import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
+    episode_url,
     get,
     manifest,
     post,
     render_episode,
+    row_takes,
     start_studio,
     takes,
     wait_idle,
+    wait_job,
+    wait_remixed,
 )
 
 pytestmark = pytest.mark.xdist_group("studio")
@@ -53,48 +54,6 @@ def studio(tmp_path_factory):
     running = start_studio(episode, folder, "--show", "show.toml")
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda err: errors.append(str(err)))
-    opened.set_default_timeout(90_000)
-    yield opened
-    context.close()
-    assert not errors, errors
-
-
-def episode_url(studio) -> str:
-    return f"{studio.url}/episodes/{studio.slug}"
-
-
-def wait_remixed(page, version: str) -> str:
-    """Wait until the page shows a new mix (its audio source changes); returns the version."""
-    page.wait_for_function(
-        "v => document.body.dataset.version !== v && !document.querySelector('.line.working')",
-        arg=version)
-    page.wait_for_function("() => !document.querySelector('.job:not([data-state=done])')")
-    return page.evaluate("document.body.dataset.version")
-
-
-def row_takes(page) -> dict[str, int]:
-    return page.evaluate("Object.fromEntries([...document.querySelectorAll('.line')]"
-                         ".map(r => [r.dataset.line, +r.dataset.take]))")
 
 
 def test_click_a_line_then_make_a_new_take(studio, page):
@@ -278,3 +237,19 @@ def test_unknown_line_and_forged_requests_get_clear_errors(studio, page, tmp_pat
         server.shutdown()
         server.server_close()
     assert takes(studio) == before
+
+
+def test_opening_a_line_prepares_its_next_take(studio, page):
+    before = takes(studio)
+    page.goto(episode_url(studio))
+    page.click("#line-s01-l004 .text")  # heard in context; its next take made meanwhile
+    page.wait_for_selector('#inspector .panel[data-line="s01-l004"]')
+    wait_idle(studio)
+    assert takes(studio) == before  # prepared, not kept: the episode is as it was
+    reply = post(studio, f"/api/episodes/{studio.slug}/lines/s01-l004/retake")
+    job = wait_job(studio, reply.json()["job"]["id"])
+    assert job["state"] == "done", job["error"]
+    assert job["result"]["synthesized"] is False  # it was waiting in the take cache
+    assert job["result"]["take"] == before["s01-l004"] + 1
+    wait_idle(studio)
+    assert takes(studio)["s01-l004"] == before["s01-l004"] + 1

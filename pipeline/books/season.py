@@ -146,14 +146,14 @@ class _Chapter:
 def chapter_context(book: Book, number: int, out_dir: Path, voices: dict,
                     cast_path: Path | None = None, voices_dir: Path | None = None,
                     mix: dict | None = None, show_cast: dict | None = None,
-                    options: dict | None = None, pronounce: dict | None = None
-                    ) -> EpisodeContext:
+                    options: dict | None = None, pronounce: dict | None = None,
+                    show_file: Path | None = None) -> EpisodeContext:
     season_dir = season_dir_for(book.path, out_dir)
     count = len(book.chapters)
     chapter = book.chapter(number)
     ctx = load_context(book.path, out_dir, cast_path, voices_dir, mix,
                        slug=f"{season_dir.name}-{folder_name(number, count)}",
-                       show_cast=show_cast, pronounce=pronounce,
+                       show_cast=show_cast, pronounce=pronounce, show_file=show_file,
                        script=chapter_script(book, number),
                        cast_voices=voices)
     ctx.episode_dir = season_dir / folder_name(number, count)
@@ -206,7 +206,8 @@ def render_season(book_path: str | Path, out_dir: str | Path = "output",
                   include_matter: bool = False, read_notes: bool = False,
                   book: Book | None = None,
                   cluster: ClusterSession | None = None,
-                  pronounce: dict | None = None) -> SeasonResult:
+                  pronounce: dict | None = None,
+                  show_file: Path | None = None) -> SeasonResult:
     """Render the chosen chapters (all by default) of a book as episodes of one season, here
     or on a Ray ``cluster``. ``pronounce`` is a show file's ``[pronounce]`` (default: the
     ``show.toml`` beside voices)."""
@@ -229,7 +230,8 @@ def render_season(book_path: str | Path, out_dir: str | Path = "output",
         write_cover(book, season_dir)
         work = _plan_chapters(book, numbers, out, season_dir, cast_path, voices_dir, mix,
                               show_cast, meta_for, {"include_matter": include_matter,
-                                                    "read_notes": read_notes}, pronounce)
+                                                    "read_notes": read_notes}, pronounce,
+                              show_file)
         results = _run(work, out / CACHE_DIR, jobs, show_progress, cluster)
     write_season(book, season_dir, results)
     total_keys = {p.key for w in work for p in w.plans}
@@ -243,13 +245,14 @@ def render_season(book_path: str | Path, out_dir: str | Path = "output",
 
 def _plan_chapters(book: Book, numbers: list[int], out: Path, season_dir: Path,
                    cast_path, voices_dir, mix, show_cast, meta_for, options: dict,
-                   pronounce: dict | None = None) -> list[_Chapter]:
+                   pronounce: dict | None = None,
+                   show_file: Path | None = None) -> list[_Chapter]:
     voices = book_voices(book, voices_dir, cast_path, show_cast)
     work: list[_Chapter] = []
     seen: set[str] = set()
     for number in numbers:
         ctx = chapter_context(book, number, out, voices, cast_path, voices_dir, mix, show_cast,
-                              options, pronounce)
+                              options, pronounce, show_file)
         plans = ctx.plans(load_choices(ctx.episode_dir))
         todo = [j for j in missing_jobs(plans, ctx.cache) if j.key not in seen]
         seen.update(j.key for j in todo)
@@ -454,7 +457,8 @@ def load_chapter_context(manifest: dict, episode_dir: Path) -> EpisodeContext:
     ctx = chapter_context(book, number, out, voices, manifest.get("cast_file"),
                           manifest.get("voices_dir"), manifest.get("mix"),
                           manifest.get("show_cast"),
-                          {k: info[k] for k in ("include_matter", "read_notes") if k in info})
+                          {k: info[k] for k in ("include_matter", "read_notes") if k in info},
+                          show_file=manifest.get("show_file"))
     if ctx.episode_dir.resolve() != episode_dir.resolve():  # the folder was moved or renamed
         ctx.episode_dir = episode_dir
     return ctx

@@ -42,6 +42,7 @@ def say_command(
     from pipeline.engines import get_engine, synthesize, takes_phonemes
     from pipeline.engines.pronounce import rewrite, word_ipa
     from pipeline.lexicon import entry_from, load_lexicon, word_pattern
+    from pipeline.lexicon_edit import add_entry, project_lexicon
 
     player = None
     if play:
@@ -68,8 +69,8 @@ def say_command(
         with atomic_path(target) as tmp:
             sf.write(tmp, result.samples, result.sample_rate, format="WAV", subtype="PCM_16")
     spoken = rewrite(text, entries, takes_phonemes(get_engine(spec.engine))).text
-    lexicon_file = folder / "lexicon.toml"
-    if add:
+    lexicon_file = project_lexicon(folder) if add else None
+    if lexicon_file is not None:
         add_entry(lexicon_file, entry)
     report = {"word": word, "voice": spec.name, "engine": spec.engine,
               "espeak_ipa": word_ipa(word),
@@ -122,41 +123,6 @@ def _describe(entry) -> str:
     if entry.ipa:
         parts.append(f"/{entry.ipa}/")
     return f"{entry.word}: " + ", ".join(parts)
-
-
-def _toml_line(entry) -> str:
-    key = entry.word if re.fullmatch(r"[A-Za-z0-9_-]+", entry.word) else _quoted(entry.word)
-    fields = []
-    if entry.say:
-        fields.append(f"say = {_quoted(entry.say)}")
-    if entry.ipa:
-        fields.append(f"ipa = {_quoted(entry.ipa)}")
-    return f"{key} = {{ {', '.join(fields)} }}"
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def add_entry(path: Path, entry) -> None:
-    """Put ``entry`` into a lexicon file: replace the word's line, or append one (atomic)."""
-    import tomllib
-
-    from pipeline.atomic import write_text
-    from pipeline.lexicon import parse_table
-
-    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else [
-        "# Pronunciations: word = \"respelling\", \"/IPA/\" or { say = ..., ipa = ... }.",
-        "# See voices/README.md (\"Pronunciation lexicon\")."]
-    key = re.compile(rf'^\s*"?{re.escape(entry.word)}"?\s*=', re.IGNORECASE)
-    new = _toml_line(entry)
-    replaced = [new if key.match(line) else line for line in lines]
-    if replaced == lines:
-        replaced.append(new)
-    text = "\n".join(replaced) + "\n"
-    data = tomllib.loads(text)
-    parse_table(data.get("pronounce", data) if set(data) <= {"pronounce"} else data, path, text)
-    write_text(path, text)
 
 
 def register(app: typer.Typer) -> None:

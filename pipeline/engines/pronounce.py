@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from pipeline.engines.base import WordTiming
+from pipeline.engines.base import VoiceSpec, WordTiming
 from pipeline.lexicon import Entry
 
 _EDGE = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
@@ -102,3 +103,29 @@ def relabel(words: list[WordTiming] | None, original: str,
             elif out:  # swallowed by a multi-word entry: shares the entry's timing
                 out.append(WordTiming(token, out[-1].start, out[-1].end))
     return out
+
+
+def voice_phonemes(spec: VoiceSpec) -> frozenset[str] | None:
+    """The phoneme symbols ``spec``'s model can say (Piper: its phoneme map; Kokoro: its
+    vocabulary), or None for an engine that reads text, not phonemes."""
+    if spec.engine == "piper":
+        import json
+
+        from pipeline.engines.piper_engine import model_paths
+
+        _, config = model_paths(spec)
+        return frozenset(json.loads(Path(config).read_text(encoding="utf-8"))["phoneme_id_map"])
+    if spec.engine == "kokoro":
+        from pipeline.engines.kokoro_model import load_vocab
+
+        return frozenset(load_vocab())
+    return None
+
+
+def unsayable(ipa: str, spec: VoiceSpec) -> str:
+    """The symbols of ``ipa`` that ``spec`` has no phoneme for ("" when it can say them all,
+    or when it reads text and never sees the IPA)."""
+    known = voice_phonemes(spec)
+    if known is None:
+        return ""
+    return "".join(dict.fromkeys(c for c in ipa if c not in known and not c.isspace()))

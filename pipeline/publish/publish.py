@@ -125,7 +125,7 @@ def _render_chapters(show: Show, stale: list[tuple[EpisodeEntry, RenderRequest]]
                   jobs=jobs, voices_dir=voices if voices.is_dir() else None,
                   mix=dict(mix) or None, show_cast=dict(show.cast) or None,
                   meta_for=lambda number: metas[number], book=show.book_data,
-                  pronounce=dict(show.pronounce), cluster=cluster)
+                  pronounce=dict(show.pronounce), cluster=cluster, show_file=show.path)
 
 
 def _render(show: Show, entry: EpisodeEntry, request: RenderRequest, out: Path,
@@ -137,7 +137,8 @@ def _render(show: Show, entry: EpisodeEntry, request: RenderRequest, out: Path,
                             voices_dir=voices if voices.is_dir() else None,
                             mix=request.mix or None, meta=request.meta,
                             show_cast=request.show_cast or None,
-                            pronounce=dict(show.pronounce), cluster=cluster)
+                            pronounce=dict(show.pronounce), cluster=cluster,
+                            show_file=show.path)
     return Path(result.episode_dir)
 
 

@@ -226,7 +226,9 @@ def misheard_words(results: list[M.LineMetrics], manifest: dict) -> list[dict]:
 
         # A broken lexicon is reported by render; QA still names the words.
         with contextlib.suppress(CastwrightError):
-            known = set(load_lexicon(Path(voices_dir)).entries)
+            show_file = manifest.get("show_file")
+            known = set(load_lexicon(Path(voices_dir), show_path=Path(show_file) if show_file
+                                     else None).entries)
     return [s.to_dict() for s in suggest(results, known)]
 
 

@@ -329,6 +329,7 @@ def build_manifest(ctx: EpisodeContext, plans: list[LinePlan], timeline, files: 
         "mix": ctx.mix,
         "show_cast": ctx.show_cast,
         "pronounce": used_entries(plans),
+        "show_file": str(ctx.show_file) if ctx.show_file else None,
         "summary": ctx.script.summary,
         "metadata": ctx.script.metadata,
         "duration": timeline.duration,

@@ -22,7 +22,7 @@ from pipeline.casting import (
 from pipeline.catalog import default_voices_dir, load_catalog
 from pipeline.engines.base import VoiceSpec
 from pipeline.files import slug_for_script
-from pipeline.lexicon import Lexicon, load_lexicon
+from pipeline.lexicon import Lexicon, load_lexicon, show_pronounce
 from pipeline.model import Script
 from pipeline.parsing import parse_script
 from pipeline.render.cache import TakeCache
@@ -57,6 +57,7 @@ class EpisodeContext:
     lexicon: Lexicon = field(default_factory=Lexicon)  # project lexicon + the show's [pronounce]
     name: str | None = None  # the episode's slug when it is not its folder's name (a chapter)
     book: dict = field(default_factory=dict)  # a book's chapter: kept in the manifest (regen)
+    show_file: Path | None = None  # whose [pronounce] was read: kept in the manifest (regen)
 
     @property
     def slug(self) -> str:
@@ -93,9 +94,11 @@ def load_context(script_path: str | Path, out_dir: str | Path = "output",
                  mix: dict | None = None, slug: str | None = None,
                  show_cast: dict | None = None, pronounce: dict | None = None,
                  script: Script | None = None,
-                 cast_voices: dict[str, VoiceSpec] | None = None) -> EpisodeContext:
+                 cast_voices: dict[str, VoiceSpec] | None = None,
+                 show_file: str | Path | None = None) -> EpisodeContext:
     """``show_cast`` is a show file's ``[cast]`` table: the episode's cast file layers on top.
-    ``pronounce`` is a show file's ``[pronounce]`` (default: the project's ``show.toml``'s).
+    ``pronounce`` is a show file's ``[pronounce]``; without it, ``show_file``'s is read
+    (default: the project's ``show.toml``'s).
     A book's chapter comes with its ``script`` already cut from the book and the voices the
     whole book was cast with (``cast_voices``)."""
     script_path = Path(script_path)
@@ -110,13 +113,17 @@ def load_context(script_path: str | Path, out_dir: str | Path = "output",
     if cast_voices:
         cast = recast(cast, cast_voices)
     out = Path(out_dir)
+    show_path = Path(show_file).resolve() if show_file else None
+    if pronounce is None:
+        pronounce, show_path = show_pronounce(voices.parent, show_path)
+        show_path = show_path.resolve() if show_path else None
     return EpisodeContext(
         script_path=script_path, script=script, catalog=catalog, cast=cast,
         cast_path=cast_file_path, voices_dir=voices, out_dir=out,
         episode_dir=out / (slug or slug_for_script(script_path)),
         cache=TakeCache(out / CACHE_DIR), mix={**_files_resolved(cast_file), **(mix or {})},
         warnings=[*script.warnings, *cast.warnings], show_cast=dict(show_cast or {}),
-        lexicon=load_lexicon(voices, pronounce))
+        lexicon=load_lexicon(voices, pronounce, show_path), show_file=show_path)
 
 
 def _files_resolved(cast_file: CastFile) -> dict:
@@ -152,14 +159,14 @@ def render_episode(script_path: str | Path, out_dir: str | Path = "output",
                    meta: dict | None = None, show_cast: dict | None = None,
                    pronounce: dict | None = None,
                    cluster: ClusterSession | None = None,
-                   stems: bool = False) -> EpisodeResult:
+                   stems: bool = False, show_file: str | Path | None = None) -> EpisodeResult:
     """Render (or re-render from cache) one episode into its folder under ``out_dir``: the
     script's slug, or ``slug`` (see ``render.folder``); the folder is locked meanwhile.
     With a ``cluster`` session the missing takes are made on its Ray actors; ``stems`` also
     writes dialogue, music, effects and ambience stems for a DAW."""
     t0 = time.perf_counter()
     ctx = load_context(script_path, out_dir, cast_path, voices_dir, mix, slug, show_cast,
-                       pronounce)
+                       pronounce, show_file=show_file)
     with claimed_episode_dir(ctx.out_dir, ctx.script_path, slug,
                              note=ctx.warnings.append) as episode_dir:
         ctx.episode_dir = episode_dir

@@ -42,6 +42,7 @@ def load_manifest(episode_dir: str | Path) -> dict:
 _TOP = {
     "slug": TEXT, "title": TEXT, "script": TEXT, "cast_file": optional(TEXT),
     "voices_dir": optional(TEXT), "mix": optional(TABLE), "show_cast": optional(TABLE),
+    "show_file": optional(TEXT),
     "episode_meta": optional(TABLE), "duration": number(0), "files": TABLE,
     "loudness": optional(TABLE), "checksums": TABLE, "timeline": TABLE,
     "lines": (lambda v: isinstance(v, list), "a list of lines"), "book": optional(TABLE),

@@ -62,7 +62,7 @@ def episode_context(episode_dir: str | Path) -> tuple[EpisodeContext, dict]:
     cast_file = manifest.get("cast_file")
     ctx = load_context(script, episode_dir.parent, cast_file, manifest.get("voices_dir"),
                        manifest.get("mix"), slug=episode_dir.name,
-                       show_cast=manifest.get("show_cast"))
+                       show_cast=manifest.get("show_cast"), show_file=manifest.get("show_file"))
     return ctx, manifest
 
 
@@ -121,9 +121,8 @@ def _regen_locked(episode_dir: Path, line_id: str, take: int | None, text: str |
     _set_delivery(choice, line_id, pace, expressiveness)
     if take is not None and not 1 <= take <= MAX_TAKE:
         raise RenderError(f"{line_id}: take numbers go from 1 to {MAX_TAKE}")
-    current = manifest_line(manifest, line_id).get("take", 1) if not reset else 1
     if take is None and not reset:
-        take = max([current, 1, *choice.takes]) + 1
+        take = next_take(manifest, choice, line_id)
         if take > MAX_TAKE:
             raise RenderError(f"{line_id}: {MAX_TAKE} takes are all this line gets; pick one "
                               "with --take")
@@ -150,6 +149,11 @@ def _regen_locked(episode_dir: Path, line_id: str, take: int | None, text: str |
     new_manifest = _remix(ctx, choices, manifest, stems) if remix else None
     return RegenResult(line_id, plan.take, plan.key, duration, made, new_manifest,
                        plan.recording["file"] if plan.recording else None)
+
+
+def next_take(manifest: dict, choice: LineChoice, line_id: str) -> int:
+    """The take number a new take of ``line_id`` gets (one past every take it has had)."""
+    return max([manifest_line(manifest, line_id).get("take", 1), 1, *choice.takes]) + 1
 
 
 DELIVERY_RANGES = {"pace": (0.5, 2.0), "expressiveness": (0.0, 2.0)}

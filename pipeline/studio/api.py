@@ -14,7 +14,7 @@ from starlette.routing import Route
 from pipeline.errors import CastwrightError
 from pipeline.render.manifest import load_manifest, manifest_line
 from pipeline.render.regen import DELIVERY_RANGES
-from pipeline.studio import actions
+from pipeline.studio import actions, checks, prepare, pronounce
 from pipeline.studio.actions import LineChange
 from pipeline.studio.pages import line_id_of, state_of
 from pipeline.studio.state import NotFound
@@ -75,7 +75,7 @@ def _text(data: dict, name: str) -> str:
 
 async def line_action(request: Request) -> Response:
     """POST /api/episodes/{slug}/lines/{line_id}/{action}: retake, keep, text, voice,
-    delivery, reset."""
+    delivery, reset, pronounce, check (QA again), prepare (its next take, in the background)."""
     slug, line_id = _known_line(request)
     action = request.path_params["action"]
     data = await body_of(request)
@@ -100,9 +100,33 @@ async def line_action(request: Request) -> Response:
             raise BadRequest("give 'pace', 'expressiveness' or 'clear'")
     elif action == "reset":
         change = LineChange(reset=True)
+    elif action == "pronounce":
+        return accepted(_pronounce(request, slug, line_id, data))
+    elif action == "prepare":
+        return accepted(prepare.prepare_next_take(state_of(request), slug, line_id))
+    elif action == "check":
+        return accepted(checks.check_qa(state_of(request), slug, line_id))
     else:
         raise NotFound(f"no line action '{action}'")
     return accepted(actions.change_line(state_of(request), slug, line_id, change))
+
+
+def _pronounce(request: Request, slug: str, line_id: str, data: dict):
+    """``{word, say | ipa, keep}``: hear the line with a word said so, or keep it."""
+    word = _text(data, "word")
+    kind = [k for k in ("say", "ipa") if data.get(k) is not None]
+    if len(kind) != 1:
+        raise BadRequest("give 'say' (a respelling) or 'ipa' (phonemes), one of them")
+    spoken = _text(data, kind[0])
+    keep = data.get("keep", False)
+    if not isinstance(keep, bool):
+        raise BadRequest("'keep' must be true or false")
+    state = state_of(request)
+    entry = pronounce.checked_entry(state.episode_dir(slug), line_id, word,
+                                    spoken if kind[0] == "say" else None,
+                                    spoken if kind[0] == "ipa" else None)
+    act = pronounce.keep_pronunciation if keep else pronounce.try_pronunciation
+    return act(state, slug, line_id, entry)
 
 
 def _character(request: Request) -> tuple[str, str]:
@@ -147,6 +171,15 @@ async def publish(request: Request) -> Response:
     return accepted(actions.publish_show(state))
 
 
+async def episode_check(request: Request) -> Response:
+    """POST /api/episodes/{slug}/check: QA the episode (unchanged takes are not heard again)."""
+    await body_of(request)
+    state = state_of(request)
+    slug = request.path_params["slug"]
+    state.episode_dir(slug)
+    return accepted(checks.check_qa(state, slug))
+
+
 def episode_busy(request: Request) -> Response:
     """The episode's jobs still queued or running."""
     state = state_of(request)
@@ -168,6 +201,7 @@ def routes() -> list[Route]:
         Route("/api/episodes/{slug}/cast/{name}/plan", cast_plan),
         Route("/api/episodes/{slug}/cast/{name}/audition", cast_audition, methods=["POST"]),
         Route("/api/episodes/{slug}/cast/{name}", cast_change, methods=["POST"]),
+        Route("/api/episodes/{slug}/check", episode_check, methods=["POST"]),
         Route("/api/publish", publish, methods=["POST"]),
         Route("/api/episodes/{slug}/busy", episode_busy),
         Route("/api/jobs/{job}", job_status),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -90,7 +91,7 @@ def deck_fragment(request: Request) -> Response:
 
 
 def inspector_fragment(request: Request) -> Response:
-    """One line's panel: its takes (A/B), text, voice, delivery."""
+    """One line's panel: its takes (A/B), text, voice, delivery, pronunciations."""
     state = state_of(request)
     slug, line_id = request.path_params["slug"], line_id_of(request)
     folder = state.episode_dir(slug)
@@ -106,7 +107,26 @@ def inspector_fragment(request: Request) -> Response:
                   takes=list_takes(folder, line_id), voices=sorted(ctx.catalog),
                   cast_voice=ctx.cast.voices.get(row.speaker).name
                   if row.speaker in ctx.cast.voices else row.voice,
-                  delivery=casting.delivery if casting else None, script_text=script_text)
+                  delivery=casting.delivery if casting else None, script_text=script_text,
+                  lexicon=ctx.lexicon.matching(row.spoken_text),
+                  words=line_words(row.spoken_text), **_pronounce_target(ctx))
+
+
+def _pronounce_target(ctx) -> dict[str, str | None]:
+    """Where a kept pronunciation would go, or why it cannot be kept."""
+    from pipeline.lexicon import LexiconError
+    from pipeline.studio.pronounce import target_of
+
+    try:
+        return {"pronounce_target": target_of(ctx).describe(), "pronounce_problem": None}
+    except LexiconError as err:
+        return {"pronounce_target": None, "pronounce_problem": err.problem}
+
+
+def line_words(text: str) -> list[str]:
+    """The line's words, once each, names (capitalised) first: what a pronunciation is for."""
+    words = list(dict.fromkeys(re.findall(r"[^\W\d_][\w'’-]*", text)))
+    return sorted(words, key=lambda w: not w[0].isupper())
 
 
 def cast_page(request: Request) -> Response:

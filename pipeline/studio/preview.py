@@ -18,6 +18,7 @@ from pathlib import Path
 import soundfile as sf
 
 from pipeline.errors import RenderError
+from pipeline.lexicon import Entry, Lexicon
 from pipeline.render.choices import LineChoice, load_choices
 from pipeline.render.regen import episode_context
 from pipeline.render.synth import SynthJob, run_job
@@ -38,9 +39,10 @@ class Cut:
 
 
 def context_cut(episode_dir: Path, line_id: str, trial: LineChoice | None = None,
-                synthesize: bool = False) -> Cut:
+                synthesize: bool = False, pronounce: tuple[Entry, ...] = ()) -> Cut:
     """The mix around ``line_id`` with the current choices, or with ``trial`` as that line's
-    choice. ``synthesize`` makes the trial take if it is not in the cache yet."""
+    choice, and ``pronounce`` entries over the episode's lexicon (a pronunciation on trial).
+    ``synthesize`` makes the trial take if it is not in the cache yet."""
     from pipeline.mix import MixSettings, build_timeline
     from pipeline.mix.window import mix_window
     from pipeline.render.assemble import previous_master, rendered_lines, take_loader
@@ -50,6 +52,10 @@ def context_cut(episode_dir: Path, line_id: str, trial: LineChoice | None = None
     if trial is not None:
         choices = {**choices, line_id: trial}
     plans = ctx.plans(choices)
+    if pronounce:  # on trial for this line only: its neighbours keep their cached takes
+        ctx.lexicon = Lexicon({e.word.lower(): e for e in pronounce}).over(ctx.lexicon)
+        tried = {p.line_id: p for p in ctx.plans(choices)}
+        plans = [tried[p.line_id] if p.line_id == line_id else p for p in plans]
     plan = next((p for p in plans if p.line_id == line_id), None)
     if plan is None:
         raise RenderError(f"unknown line id '{line_id}' in episode '{ctx.slug}'")

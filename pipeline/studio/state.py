@@ -29,6 +29,7 @@ class StudioState:
     hub: EventHub = field(default_factory=EventHub)
     cuts: CutStore = field(default_factory=CutStore)
     runner: JobRunner = field(init=False)
+    wanted: dict[str, str] = field(default_factory=dict)  # slug -> line to prepare a take of
 
     def __post_init__(self) -> None:
         self.out_dir = Path(self.out_dir)

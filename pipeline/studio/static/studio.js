@@ -38,6 +38,7 @@ const jobCards = new Map();
 const jobWaiters = new Map(); // job id -> callbacks run when it is done
 
 function trackJob(job) {
+  if (job.kind === "prepare") return; // background work the producer did not ask for
   let card = jobCards.get(job.id);
   if (!card) {
     card = document.createElement("div");
@@ -180,15 +181,22 @@ async function refreshEpisode(version) {
     picture.src = url.pathname + url.search;
     picture.parentElement.href = picture.src;
   }
+  if (!(await reloadFragments(() => wantedVersion !== version))) return;
+  document.body.dataset.version = version; // the page now shows this mix throughout
+}
+
+// The rows, the deck and the open panel from the server again (a re-mix, new QA flags);
+// false when ``superseded()`` says a newer refresh is on its way.
+async function reloadFragments(superseded = () => false) {
   const [lines, deck] = await Promise.all([
     $("#lines") ? fragment(`/episodes/${episode}/fragments/lines`) : null,
     $("#deck") ? fragment(`/episodes/${episode}/fragments/deck`) : null,
   ]);
-  if (wantedVersion !== version) return; // a newer mix arrived meanwhile: it refreshes
+  if (superseded()) return false;
   if (lines !== null) $("#lines").innerHTML = lines;
   if (deck !== null) $("#deck").innerHTML = deck;
   if (selected) await openInspector(selected, false);
-  document.body.dataset.version = version; // the page now shows this mix throughout
+  return true;
 }
 
 // ---- the running order and the inspector -------------------------------------------------
@@ -202,6 +210,8 @@ async function openInspector(lineId, scroll = true) {
   const row = lineRow(lineId);
   row?.classList.add("selected");
   if (scroll) row?.scrollIntoView({ block: "nearest" });
+  // Its next take, made in the background while it is heard (New take then finds it ready).
+  post(`/api/episodes/${episode}/lines/${lineId}/prepare`).catch(() => null);
   try {
     panel.innerHTML = await fragment(`/episodes/${episode}/fragments/lines/${lineId}`);
   } catch (err) {
@@ -218,7 +228,8 @@ async function openInspector(lineId, scroll = true) {
 }
 
 function lineAction(lineId, action, body = {}) {
-  return post(`/api/episodes/${episode}/lines/${lineId}/${action}`, body);
+  // A refused action is shown on its error card (post); nothing else waits on it.
+  return post(`/api/episodes/${episode}/lines/${lineId}/${action}`, body).catch(() => null);
 }
 
 function onLinesClick(event) {
@@ -259,6 +270,13 @@ function onInspectorClick(event) {
   } else if (is("keep")) lineAction(lineId, "keep", { take: parseInt(button.dataset.take, 10) });
   else if (is("reset")) lineAction(lineId, "reset");
   else if (is("clear-delivery")) lineAction(lineId, "delivery", { clear: true });
+  else if (is("check-qa")) lineAction(lineId, "check");
+  else if (is("try-pronounce")) lineAction(lineId, "pronounce", pronunciation(button.form, false));
+}
+
+function pronunciation(form, keep) {
+  const kind = form.elements.kind.value; // "say" or "ipa"
+  return { word: form.elements.word.value, [kind]: form.elements.value.value, keep };
 }
 
 function onInspectorSubmit(event) {
@@ -271,6 +289,8 @@ function onInspectorSubmit(event) {
     lineAction(lineId, "text", { text: form.elements.text.value });
   } else if (form.classList.contains("edit-voice")) {
     lineAction(lineId, "voice", { voice: form.elements.voice.value });
+  } else if (form.classList.contains("pronounce")) {
+    lineAction(lineId, "pronounce", pronunciation(form, true));
   } else if (form.classList.contains("edit-delivery")) {
     lineAction(lineId, "delivery", {
       pace: parseFloat(form.elements.pace.value),
@@ -355,6 +375,14 @@ function listen() {
     playCue(heard.url, heard.line_id, heard.label);
     const row = lineRow(heard.line_id);
     if (row) { row.classList.add("remixing"); }
+    const note = $(`#inspector .panel[data-line="${heard.line_id}"] .espeak`);
+    if (note && heard.espeak_ipa) note.textContent = `Unaided, the voices read it /${heard.espeak_ipa}/.`;
+  });
+  source.addEventListener("qa", (e) => {
+    const checked = JSON.parse(e.data);
+    if (checked.episode === episode) reloadFragments().then(() => {
+      document.body.dataset.qa = String(Number(document.body.dataset.qa || 0) + 1);
+    });
   });
   source.addEventListener("episode", (e) => {
     const changed = JSON.parse(e.data);
@@ -372,6 +400,10 @@ function setup() {
   $("#inspector")?.addEventListener("submit", onInspectorSubmit);
   $(".cast-page")?.addEventListener("click", onCastClick);
   $("#deck")?.addEventListener("click", (event) => {
+    if (event.target.closest(".check-episode")) {
+      post(`/api/episodes/${episode}/check`).catch(() => null);
+      return;
+    }
     const strip = event.target.closest("#strip");
     if (!strip) return;
     const box = strip.getBoundingClientRect();
