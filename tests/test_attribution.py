@@ -226,6 +226,9 @@ def test_voice_name_prefers_a_fuller_form_to_a_shared_family_name() -> None:
     # nobody else is an Arobin: the way the story names him most often
     alone = people("Arobin", "Arobin", "Arobin", "Mr. Arobin")
     assert alone.of_name(parse_name("Mr. Arobin")).name == "Arobin"
+    # a first name another person shares (Sir John) gives way to the fuller form
+    johns = people(*["John"] * 6, *["John Dashwood"] * 4, "Sir John Middleton")
+    assert johns.of_name(parse_name("John")).name == "John Dashwood"
 
 
 def test_gender_from_titles_first_names_and_pronouns() -> None:
