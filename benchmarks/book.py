@@ -120,9 +120,14 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/castwright-book-bench"))
     parser.add_argument("--change-chapter", type=int, default=30)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--summarise", action="store_true",
+                        help="only add the disk and audio figures to an existing run's report")
     args = parser.parse_args()
 
     work = args.work
+    if args.summarise:
+        summarise(work)
+        return
     if work.exists() and not args.reuse:
         shutil.rmtree(work)
     work.mkdir(parents=True, exist_ok=True)
@@ -148,7 +153,14 @@ def main() -> None:
     phase("second")
     results["changed_text"] = change_chapter(book, args.change_chapter)
     phase("changed")
+    summarise(work, results)
 
+
+def summarise(work: Path, results: dict | None = None) -> None:
+    """Disk per audio hour, episodes and feed order, added to the run's report."""
+    report = work / "book-benchmark.json"
+    results = results if results is not None else json.loads(report.read_text())
+    out = work / "output"
     season = json.loads((out / "pride-and-prejudice" / "season.json").read_text())
     hours = sum(e["duration"] or 0 for e in season["episodes"]) / 3600
     takes = du(out / ".cache" / "takes")
@@ -159,7 +171,8 @@ def main() -> None:
         "takes_gb_per_hour": takes / 2**30 / hours,
         "episodes_gb_per_hour": episodes / 2**30 / hours,
         "mp3_mb_per_hour": mp3 / 2**20 / hours,
-        "wall_cold_total": results["killed"]["wall"] + results["resumed"]["wall"],
+        "wall_cold_total": results.get("killed", {}).get("wall", 0.0)
+        + results["resumed"]["wall"],
         "feed_order": [e["number"] for e in season["episodes"]],
     })
     report.write_text(json.dumps(results, indent=1))
