@@ -151,6 +151,21 @@ def cast_plan(state: StudioState, slug: str, character: str, voice: str) -> dict
     }
 
 
+def synthesize_reporting(ctx: JobContext, todo: list, cache_root: Path, start: float,
+                         span: float, verb: str) -> None:
+    """Synthesize ``todo`` in the studio's one worker, each take moving the job's progress
+    from ``start`` over ``span``."""
+    done = 0
+
+    def one_done(_key: str, _seconds: float) -> None:
+        nonlocal done
+        done += 1
+        ctx.progress(start + span * done / max(len(todo), 1),
+                     f"{verb} {done} of {len(todo)} lines")
+
+    synthesize_jobs(todo, cache_root, workers=1, show_progress=False, on_done=one_done)
+
+
 def change_cast(state: StudioState, slug: str, character: str, voice: str) -> Job:
     def work(ctx: JobContext) -> dict:
         episode = state.episode_dir(slug)
@@ -160,17 +175,8 @@ def change_cast(state: StudioState, slug: str, character: str, voice: str) -> Jo
             save_choices(episode, choices)
         epctx, _ = episode_context(episode)
         todo = missing_jobs(epctx.plans(choices), epctx.cache)
-        done = 0
-
-        def one_done(_key: str, _seconds: float) -> None:
-            nonlocal done
-            done += 1
-            ctx.progress(0.05 + 0.85 * done / max(len(todo), 1),
-                         f"synthesized {done} of {len(todo)} lines")
-
         ctx.progress(0.05, f"synthesizing {len(todo)} lines in {name}")
-        synthesize_jobs(todo, epctx.cache.root, workers=1, show_progress=False,
-                        on_done=one_done)
+        synthesize_reporting(ctx, todo, epctx.cache.root, 0.05, 0.85, "synthesized")
         schedule_remix(state, slug)
         return {"character": character, "voice": name, "synthesized": len(todo)}
 

@@ -18,8 +18,8 @@ from pipeline.locks import episode_lock
 from pipeline.render.choices import load_choices
 from pipeline.render.episode import EpisodeContext
 from pipeline.render.regen import episode_context
-from pipeline.render.synth import missing_jobs, synthesize_jobs
-from pipeline.studio.actions import cut_event, schedule_remix
+from pipeline.render.synth import missing_jobs
+from pipeline.studio.actions import cut_event, schedule_remix, synthesize_reporting
 from pipeline.studio.jobs import Job, JobContext
 from pipeline.studio.preview import context_cut
 from pipeline.studio.state import StudioState
@@ -99,16 +99,7 @@ def keep_pronunciation(state: StudioState, slug: str, line_id: str, entry: Entry
             todo = missing_jobs(plans, epctx.cache)
             ctx.progress(0.1, f"{entry.word} kept in {target.describe()}: reading "
                          f"{len(todo)} line(s) again")
-            done = 0
-
-            def one_done(_key: str, _seconds: float) -> None:
-                nonlocal done
-                done += 1
-                ctx.progress(0.1 + 0.7 * done / max(len(todo), 1),
-                             f"read {done} of {len(todo)} line(s) again")
-
-            synthesize_jobs(todo, epctx.cache.root, workers=1, show_progress=False,
-                            on_done=one_done)
+            synthesize_reporting(ctx, todo, epctx.cache.root, 0.1, 0.7, "re-read")
         cut = context_cut(episode, line_id)
         heard = cut_event(state, slug, line_id, cut, f"Kept {describe(entry)}")
         ctx.emit("heard", heard)
