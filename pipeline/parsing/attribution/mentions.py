@@ -94,7 +94,7 @@ def _description(text: str, pos: int, determiner: re.Match[str],
                  lexicon: Lexicon) -> Mention | None:
     lowered = determiner.group().lower()
     owner = lowered if lowered in ("his", "her", "their", "my", "our", "your") else None
-    if lowered == "the" and (named := _adjective_name(text, determiner.end(), lexicon)):
+    if lowered == "the" and (named := adjective_name(text, determiner.end(), lexicon)):
         return named
     return _description_after(text, determiner.end(), owner, lexicon, pos, lowered)
 
@@ -102,10 +102,14 @@ def _description(text: str, pos: int, determiner: re.Match[str],
 _ADJECTIVES_THEN_NAME = re.compile(r"\s+(?:[a-z][a-z\-]*\s+){1,2}(?=[A-Z])")
 
 
-def _adjective_name(text: str, after: int, lexicon: Lexicon) -> Mention | None:
-    """"the obstinate Bounderby", "the unhappy Mrs. Smith": a name with an epithet."""
+_EPITHET_WORDS = frozenset({"little", "old", "young", "poor", "good", "dear", "great"})
+
+
+def adjective_name(text: str, after: int, lexicon: Lexicon) -> Mention | None:
+    """"the obstinate Bounderby", "the unhappy Mrs. Smith", and in a tag "said astonished
+    Marilla", "cried poor Mrs. Bennet": a name with one or two epithets before it."""
     match = _ADJECTIVES_THEN_NAME.match(text, after)
-    if not match or any(w in FUNCTION_WORDS for w in match.group().split()):
+    if not match or any(w in FUNCTION_WORDS - _EPITHET_WORDS for w in match.group().split()):
         return None
     name = name_at(text, match.end(), lexicon)
     if name is None or name.possessive:

@@ -65,12 +65,12 @@ class Story:
                     at_start = True
 
     def _find_tags(self) -> None:
-        previous = ""
+        said_before = ""  # the speech before, which a name may only echo
         for quote in self.quotes:
             quote.tag = find_tag(quote, self.lexicon)
             quote.vocatives = [n for n in vocatives(quote.text, self.lexicon)
-                               if not is_echo(n, quote.text, previous)]
-            previous = quote.text
+                               if not is_echo(n, quote.text, said_before)]
+            said_before = quote.text
         for previous, para in zip(self.paragraphs, self.paragraphs[1:], strict=False):
             items = para.items
             if items and isinstance(items[0], Quote) and items[0].tag is None \

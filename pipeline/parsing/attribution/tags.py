@@ -16,6 +16,7 @@ import re
 from pipeline.parsing.attribution.intro import intro_subject, is_speaking
 from pipeline.parsing.attribution.mentions import (
     Mention,
+    adjective_name,
     loose_description,
     mention_at,
     verb_after,
@@ -140,15 +141,11 @@ def _inverted(text: str, pos: int, lexicon: Lexicon) -> Tag | None:
                 and owner.kind in ("name", "pronoun"):
             return Tag(owner, "after", verb.group())
         mention = mention_at(text, start, lexicon) or loose_description(text, start) \
-            or _name_after_epithets(text, start, lexicon) or bare_title(text, start)
+            or adjective_name(text, start, lexicon) or bare_title(text, start)
         if mention is None or mention.kind == "pronoun" and mention.pronoun in ("they", "we"):
             continue
         return Tag(mention, "after", verb.group(), _addressee(text, mention.end, lexicon))
     return None
-
-
-_EPITHETS = re.compile(r"\s*(?:[a-z][a-z\-]+\s+){1,2}(?=[A-Z])")
-_NOT_EPITHETS = frozenset({"to", "at", "in", "with", "and", "but", "of", "for", "from", "by"})
 
 
 _BARE_TITLE = re.compile(r"\s*(?P<title>[A-Z][a-z]+)\b(?!\.?\s+[A-Z])")
@@ -163,16 +160,6 @@ def bare_title(text: str, pos: int) -> Mention | None:
     title = match.group("title")
     return Mention("description", match.start("title"), match.end(), title, noun=title,
                    words=title, determiner="the")
-
-
-def _name_after_epithets(text: str, pos: int, lexicon: Lexicon) -> Mention | None:
-    """``said astonished Marilla``, ``remarked skeptical Anne``, ``cried poor Mrs. Bennet``:
-    one or two adjectives, then a name."""
-    match = _EPITHETS.match(text, pos)
-    if not match or _NOT_EPITHETS & set(match.group().split()):
-        return None
-    mention = mention_at(text, match.end(), lexicon)
-    return mention if mention is not None and mention.kind == "name" else None
 
 
 def _verb_like(word: str) -> bool:

@@ -31,7 +31,6 @@ def vocatives(text: str, lexicon: Lexicon) -> list[Name]:
         after = text[name.end:name.end + 3]
         if not (_BEFORE.search(before) and _AFTER.match(after)):
             continue
-
         if name.start == 0 and not after.startswith(",") and name.title is None \
                 and not lexicon.mid_caps[name.words[0]]:
             continue  # "Tea?" alone: a word that starts a sentence, not someone addressed
