@@ -278,3 +278,20 @@ def test_a_regen_outside_the_studio_reaches_the_open_pages(studio):
     stream.close()
     assert changed == {"episode": studio.slug, "version": episode_version(result.manifest)}
     assert takes(studio)["s01-l004"] == result.take
+
+
+def test_every_lines_next_take_is_made_ahead(studio):
+    """Idle, the studio holds each line's next take, so a retake is heard without a
+    synthesis; then that line's following take is made ahead again."""
+    from pipeline.studio.prepare import missing_next_takes
+
+    wait_idle(studio)
+    assert missing_next_takes(studio.episode_dir)[0] == []
+    before = takes(studio)
+    reply = post(studio, f"/api/episodes/{studio.slug}/lines/s01-l002/retake")
+    job = wait_job(studio, reply.json()["job"]["id"])
+    assert job["state"] == "done" and job["result"]["synthesized"] is False
+    assert job["result"]["take"] == before["s01-l002"] + 1
+    wait_idle(studio)
+    assert takes(studio)["s01-l002"] == before["s01-l002"] + 1
+    assert missing_next_takes(studio.episode_dir)[0] == []

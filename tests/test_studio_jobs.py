@@ -7,7 +7,7 @@ import asyncio
 import threading
 
 from pipeline.errors import RenderError
-from pipeline.studio.jobs import EDIT, REMIX, EventHub, JobRunner
+from pipeline.studio.jobs import EDIT, LONG, REMIX, EventHub, JobRunner
 
 
 def test_edits_run_before_a_queued_remix_and_share_it():
@@ -97,5 +97,46 @@ def test_events_reach_every_subscriber_in_order():
     try:
         seen = asyncio.run(listen())
         assert seen[0] == seen[1] == ["job:queued", "job:running", "heard:", "job:done"]
+    finally:
+        runner.stop()
+
+
+def test_background_synthesis_stops_for_a_request_and_caches_nothing(tmp_path):
+    """A preemptible job's Kokoro run stops part-way when an edit is queued; the edit runs
+    before it would have finished, and no half-made take reaches the cache."""
+    from pipeline.catalog import load_catalog
+    from pipeline.engines.base import Delivery
+    from pipeline.engines.interrupt import Interrupted
+    from pipeline.render.cache import TakeCache
+    from pipeline.render.synth import SynthJob, run_job
+
+    voice = load_catalog()["kenji"]
+    text = "The lamps along the harbour wall were lit one by one as the tide came in. " * 12
+    job = SynthJob("long-take", voice, text, Delivery(), 1, {"line_id": "s01-l001"})
+    runner = JobRunner(EventHub())
+    started, seen = threading.Event(), {}
+
+    def background(ctx):
+        started.set()
+        try:
+            with ctx.interruptible():
+                run_job(job, str(tmp_path))
+            seen["background"] = "finished"
+        except Interrupted:
+            seen["background"] = "stopped"
+
+    def edit(ctx):
+        seen["edit saw"] = seen.get("background", "nothing yet")
+
+    try:
+        quiet = runner.submit("prepare", "ahead", background, priority=LONG, preemptible=True)
+        started.wait(60)
+        runner.submit("publish", "same priority", lambda ctx: None, priority=LONG)
+        assert not quiet._scope.stopped.is_set()  # an equal priority does not pre-empt
+        urgent = runner.submit("line", "retake", edit, priority=EDIT)
+        assert runner.wait(urgent.id).state == "done"
+        assert runner.wait(quiet.id).state == "done"
+        assert seen == {"background": "stopped", "edit saw": "stopped"}
+        assert not TakeCache(tmp_path).has("long-take") and not list(tmp_path.rglob("*.*"))
     finally:
         runner.stop()

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.engines import onnx_prepared
+from pipeline.engines import interrupt, onnx_prepared
 from pipeline.errors import VoiceError
 
 SAMPLE_RATE = 24000
@@ -174,8 +174,8 @@ def run(model: KokoroModel, ids: list[int], style: np.ndarray, speed: float
     feeds = {"tokens": np.array([[0, *ids, 0]], dtype=np.int64),
              "style": np.asarray(style, dtype=np.float32).reshape(1, STYLE_SIZE),
              "speed": np.array([speed], dtype=np.float32)}
-    with model.lock:
-        outputs = model.session.run(None, feeds)
+    with model.lock, interrupt.run_options() as options:
+        outputs = model.session.run(None, feeds, options)
     audio = np.asarray(outputs[0], dtype=np.float32).ravel()
     durations = np.asarray(outputs[1]).ravel() if model.has_durations else None
     return audio, durations

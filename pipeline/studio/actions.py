@@ -17,6 +17,7 @@ from pipeline.render.choices import LineChoice, load_choices, save_choices
 from pipeline.render.regen import episode_context, regen_line, remix
 from pipeline.render.synth import missing_jobs, synthesize_jobs
 from pipeline.studio.jobs import LONG, REMIX, Job, JobContext
+from pipeline.studio.prepare import keep_takes_ready
 from pipeline.studio.preview import Cut, context_cut
 from pipeline.studio.state import NotFound, StudioState
 from pipeline.studio.views import episode_version
@@ -40,8 +41,10 @@ def schedule_remix(state: StudioState, slug: str) -> Job:
         ctx.emit("episode", {"episode": slug, "version": version})
         return {"version": version, "duration": manifest.get("duration")}
 
-    return state.runner.submit("remix", "re-mix the episode", work, episode=slug,
-                               priority=REMIX, coalesce=True)
+    job = state.runner.submit("remix", "re-mix the episode", work, episode=slug,
+                              priority=REMIX, coalesce=True)
+    keep_takes_ready(state, slug)  # the changed lines' next takes, once the re-mix is done
+    return job
 
 
 @dataclass

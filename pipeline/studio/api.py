@@ -75,7 +75,8 @@ def _text(data: dict, name: str) -> str:
 
 async def line_action(request: Request) -> Response:
     """POST /api/episodes/{slug}/lines/{line_id}/{action}: retake, keep, text, voice,
-    delivery, reset, pronounce, check (QA again), prepare (its next take, in the background)."""
+    delivery, reset, pronounce, check (QA again), prepare (the line was opened: its next take
+    is made first, in the background)."""
     slug, line_id = _known_line(request)
     action = request.path_params["action"]
     data = await body_of(request)
@@ -103,7 +104,7 @@ async def line_action(request: Request) -> Response:
     elif action == "pronounce":
         return accepted(_pronounce(request, slug, line_id, data))
     elif action == "prepare":
-        return accepted(prepare.prepare_next_take(state_of(request), slug, line_id))
+        return accepted(prepare.keep_takes_ready(state_of(request), slug, line_id))
     elif action == "check":
         return accepted(checks.check_qa(state_of(request), slug, line_id))
     else:

@@ -4,7 +4,9 @@ Everything that changes an episode runs here, one job at a time, in the studio's
 so the engines, the mixer and matplotlib stay loaded between jobs (that is what makes a retake
 fast) and two tabs editing one episode never interleave their read-modify-write of
 ``choices.json``. Edits go before re-mixes: a re-mix waits while edits are queued and one
-re-mix serves every edit made before it starts (``submit(..., coalesce=True)``).
+re-mix serves every edit made before it starts (``submit(..., coalesce=True)``). Background
+work nobody asked for (``preemptible``: the next takes made ahead) stops part-way as soon as a
+more urgent job is queued, so a producer's request never waits behind it.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import itertools
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.engines.interrupt import Scope, interruptible
 from pipeline.errors import CastwrightError
 
 EDIT, REMIX, LONG = 0, 1, 2  # priorities: lower runs first
@@ -39,7 +43,9 @@ class Job:
     result: dict = field(default_factory=dict)
     created: float = field(default_factory=time.time)
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds since start
+    preemptible: bool = False  # background work that stops for any more urgent job
     _started: float = 0.0
+    _scope: Scope = field(default_factory=Scope, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "title": self.title, "episode": self.episode,
@@ -98,6 +104,17 @@ class JobContext:
         self.runner.hub.publish(kind, {"job": self.job.id, **data})
 
 
+    def preempted(self) -> bool:
+        """True once a more urgent job has been queued (a preemptible job then stops)."""
+        return self.job._scope.stopped.is_set()
+
+    @contextmanager
+    def interruptible(self) -> Iterator[None]:
+        """Model runs inside stop when the job is pre-empted (``Interrupted`` is raised)."""
+        with interruptible(self.job._scope):
+            yield
+
+
 Work = Callable[[JobContext], dict | None]
 
 
@@ -110,21 +127,26 @@ class JobRunner:
         self._cond = threading.Condition()
         self._ids = itertools.count(1)
         self._stopping = False
+        self._running: Job | None = None
         self._thread = threading.Thread(target=self._loop, name="studio-jobs", daemon=True)
         self._thread.start()
 
     def submit(self, kind: str, title: str, work: Work, *, episode: str | None = None,
                line_id: str | None = None, priority: int = EDIT,
-               coalesce: bool = False) -> Job:
+               coalesce: bool = False, preemptible: bool = False) -> Job:
         """Queue ``work``; with ``coalesce``, an identical queued job (kind and episode) that
-        has not started yet is returned instead of queueing another."""
+        has not started yet is returned instead of queueing another. A ``preemptible`` job
+        that is running is asked to stop when a more urgent one is queued."""
         with self._cond:
             if coalesce:
                 for queued in self._queue:
                     if queued.kind == kind and queued.episode == episode:
                         return queued
             job = Job(id=f"j{next(self._ids)}", kind=kind, title=title, episode=episode,
-                      line_id=line_id, priority=priority)
+                      line_id=line_id, priority=priority, preemptible=preemptible)
+            running = self._running
+            if running is not None and running.preemptible and priority < running.priority:
+                running._scope.interrupt()
             self.jobs[job.id] = job
             self._work[job.id] = work
             self._queue.append(job)
@@ -170,6 +192,7 @@ class JobRunner:
             job = min(self._queue, key=lambda j: j.priority)  # FIFO within a priority
             self._queue.remove(job)
             job.state, job._started = "running", time.perf_counter()
+            self._running = job
             return job
 
     def _loop(self) -> None:
@@ -191,5 +214,6 @@ class JobRunner:
             if job.state == "failed":
                 job.message = job.error or "failed"
             with self._cond:
+                self._running = None
                 self._cond.notify_all()
             self.hub.publish("job", job.to_dict())

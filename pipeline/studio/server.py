@@ -16,6 +16,7 @@ from pathlib import Path
 from pipeline.errors import CastwrightError, RenderError
 from pipeline.render.manifest import MANIFEST_FILE, load_manifest
 from pipeline.studio.jobs import JobContext
+from pipeline.studio.prepare import keep_takes_ready
 from pipeline.studio.security import Guard, is_loopback, new_token
 from pipeline.studio.state import StudioState
 
@@ -54,7 +55,8 @@ def warm_imports() -> None:
 
 
 def warm_voices(state: StudioState, slug: str) -> None:
-    """Queue the loading of every voice the episode uses, and one cut of the mix."""
+    """Queue the loading of every voice the episode uses and one cut of the mix, then the
+    making of every line's next take (so any line's *New take* is heard at once)."""
     def work(ctx: JobContext) -> dict:
         from pipeline.engines import synthesize
         from pipeline.render.regen import episode_context
@@ -74,6 +76,7 @@ def warm_voices(state: StudioState, slug: str) -> None:
         return {"voices": sorted(voices)}
 
     state.runner.submit("warmup", "warming up the voices", work, episode=slug)
+    keep_takes_ready(state, slug)
 
 
 def bind(host: str, port: int) -> socket.socket:
