@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import soundfile as sf
 from studio_support import (
     episode_url,
     manifest,
@@ -18,6 +19,8 @@ from studio_support import (
     wait_job,
     wait_remixed,
 )
+
+from pipeline.qa import metrics as M
 
 pytestmark = pytest.mark.xdist_group("studio-qa")
 
@@ -66,6 +69,8 @@ def test_check_a_line_again_after_a_retake(studio, page):
         assert wait_job(studio, job, timeout=240)["state"] == "done"
     report = json.loads(path.read_text(encoding="utf-8"))
     report["thresholds"].update(max_leading_silence=0.0, max_trailing_silence=0.0)
+    # Figures of a mix that is no more: checking a line after a re-mix must not keep them.
+    report["episode"].update(loudness=-40.0, true_peak=-30.0, longest_silence=99.0)
     path.write_text(json.dumps(report), encoding="utf-8")
     before = qa_lines(studio)
     assert not any(f.startswith(("leading", "trailing")) for f in before[LINE]["flags"])
@@ -91,6 +96,12 @@ def test_check_a_line_again_after_a_retake(studio, page):
     assert silences, after[LINE]["flags"]
     assert {i: m for i, m in after.items() if i != LINE} == \
         {i: m for i, m in before.items() if i != LINE}  # other lines: not heard again
+    figures = json.loads(path.read_text(encoding="utf-8"))["episode"]
+    mix, rate = sf.read(studio.episode_dir / "episode.wav", dtype="float32")
+    assert figures["loudness"] == pytest.approx(M.integrated_loudness(mix, rate), abs=0.05)
+    assert figures["true_peak"] == pytest.approx(M.true_peak(mix, rate), abs=0.1)
+    assert figures["longest_silence"] < 99.0 and figures["duration"] == pytest.approx(
+        len(mix) / rate, abs=0.01)
     row = page.locator(f"#line-{LINE}")
     assert "flagged" in row.get_attribute("class")
     assert silences[0] in row.inner_text()

@@ -4,7 +4,8 @@ takes again; ``qa.json`` and ``qa.html`` updated in place.
 The last report (``qa.json``) says how QA judged (its thresholds and Whisper model) and holds
 every line's measurements. Checking one line hears its current take (and the mix where it now
 sits), measures it against its voice's rate norm and updates the episode's word error rates;
-the episode's loudness, peak and silences are the last full run's until the episode is checked.
+the episode's loudness, peak and silences are measured again on the mix as it now is (a
+retake's re-mix moves them).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from pipeline.qa.episode import (
     QaReport,
     QaSettings,
     cache_loader,
+    episode_audio,
     hear,
+    loudness_target,
     run_qa,
     with_vocabulary,
 )
@@ -90,12 +93,34 @@ def check_line(episode_dir: Path, line_id: str) -> QaReport:
     results = sorted([m for m in old.lines if m.line_id != line_id] + [fresh],
                      key=lambda m: order.index(m.line_id) if m.line_id in order else len(order))
     M.apply_rate_norm(fresh, M.rate_norms(results, t), t)
-    episode = replace(old.episode, wer_takes=M.overall_wer(results) or 0.0,
-                      wer_mixed=M.overall_wer(results, mixed=True))
-    episode.flags = M.episode_flags(episode, t)
-    report = replace(old, lines=results, episode=episode)
+    report = replace(old, lines=results, episode=episode_now(episode_dir, manifest, results, t))
     _write(report, episode_dir)
     return report
+
+
+def episode_now(episode_dir: Path, manifest: dict, results: list[M.LineMetrics],
+                t: M.QaThresholds) -> M.EpisodeMetrics:
+    """The episode's figures for the mix as it is now. Loudness and true peak are the ones the
+    last re-mix measured on this very master (the manifest's; measuring them again costs
+    seconds for a long episode); silences and duration are read from the mixed file."""
+    mix = episode_audio(episode_dir, manifest)
+    loud = manifest.get("loudness") or {}
+    lufs, peak = loud.get("integrated_lufs"), loud.get("true_peak_dbtp")
+    duration = len(mix[0]) / mix[1] if mix else float(manifest.get("duration") or 0.0)
+    silence = None
+    if mix is not None:
+        audio, sr = mix
+        silence = M.longest_run(M.silent_frames(audio, sr, t.silence_db)) * M.FRAME_S
+        if lufs is None or peak is None:  # an older manifest: measure them
+            lufs, peak = M.integrated_loudness(audio, sr), M.true_peak(audio, sr)
+    episode = M.EpisodeMetrics(
+        duration=duration, wer_takes=M.overall_wer(results) or 0.0,
+        wer_mixed=M.overall_wer(results, mixed=True),
+        loudness=float(lufs) if lufs is not None else None,
+        true_peak=float(peak) if peak is not None else None, longest_silence=silence,
+        loudness_target=loudness_target(manifest, t))
+    episode.flags = M.episode_flags(episode, t)
+    return episode
 
 
 def mix_clip(episode_dir: Path, manifest: dict, line: dict) -> Audio | None:
