@@ -67,6 +67,16 @@ def render_episode(folder: Path, text: str = SCRIPT, show_file: Path | None = No
     return Path(result.episode_dir)
 
 
+def render_again(folder: Path, slug: str) -> Path:
+    """The play already written in ``folder`` rendered once more as episode ``slug`` (its
+    takes come from the shared take cache): a fresh episode for one test."""
+    from pipeline.render.episode import render_episode as render
+
+    shutil.rmtree(folder / "out" / slug, ignore_errors=True)  # no choices left from a rerun
+    result = render(folder / "harbour.txt", folder / "out", show_progress=False, slug=slug)
+    return Path(result.episode_dir)
+
+
 @dataclass
 class Studio:
     process: subprocess.Popen

@@ -1,15 +1,18 @@
 """The studio as a producer uses it, in a real headless Chromium (Debian's, driven by Playwright).
 
-One rendered episode and one studio process serve the whole module (tests run in order and
-build on each other's edits, as a session would): open the episode, click a line, make a new
-take, compare takes in context and keep one, change words, voice and delivery, recast a
-character, publish, and get clear errors for an unknown line or a forged request.
+One studio process serves the module; each test gets an episode of its own (the play rendered
+again under another name, from the take cache), so no test depends on another's edits or
+their order: open the episode, click a line, make a new take, compare takes in context and
+keep one, change words, voice and delivery, recast a character (and see a refused change
+explained), publish, and get clear errors for an unknown line or a forged request.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
+from dataclasses import replace
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -19,6 +22,7 @@ from studio_support import (
     get,
     manifest,
     post,
+    render_again,
     render_episode,
     row_takes,
     start_studio,
@@ -47,13 +51,22 @@ date = 2025-01-06
 
 
 @pytest.fixture(scope="module")
-def studio(tmp_path_factory):
+def studio_process(tmp_path_factory):
     folder = tmp_path_factory.mktemp("studio")
     episode = render_episode(folder)
     (folder / "show.toml").write_text(SHOW, encoding="utf-8")
     running = start_studio(episode, folder, "--show", "show.toml")
     yield running
     running.stop()
+
+
+@pytest.fixture
+def studio(studio_process, request):
+    """This test's own episode, served by the module's studio (which serves every episode in
+    its output folder)."""
+    slug = "harbour-" + re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[:60]
+    folder = studio_process.episode_dir.parent.parent
+    return replace(studio_process, episode_dir=render_again(folder, slug).resolve())
 
 
 def test_click_a_line_then_make_a_new_take(studio, page):
@@ -97,8 +110,7 @@ def test_click_a_line_then_make_a_new_take(studio, page):
 def test_compare_takes_in_context_and_keep_one(studio, page):
     from playwright.sync_api import expect
 
-    if takes(studio)["s01-l003"] < 2:  # two takes to compare (the test before made one)
-        post(studio, f"/api/episodes/{studio.slug}/lines/s01-l003/retake")
+    post(studio, f"/api/episodes/{studio.slug}/lines/s01-l003/retake")  # two to compare
     wait_idle(studio)
     page.goto(episode_url(studio))
     page.click("#line-s01-l003 .text")
@@ -181,6 +193,34 @@ def test_recast_a_character_after_auditioning(studio, page):
     assert after["s01-l003"]["voice"] == "tomas"
     assert [after[k]["voice"] for k in after if k != "s01-l003"] == \
         [before[k]["voice"] for k in before if k != "s01-l003"]
+
+
+def test_a_refused_or_lost_cast_change_is_explained_in_the_page(studio, page):
+    before = manifest(studio)["lines"]
+    page.goto(f"{episode_url(studio)}/cast")
+    bill = page.locator('.person[data-name="Bill"]')
+    bill.locator("select").select_option("tomas")
+    bill.locator(".plan").click()
+    bill.locator(".plan-out .plan").wait_for()
+    # The voice goes away between the plan and the confirmation (as another tab could do):
+    # the studio refuses the change and the page says why, next to the button.
+    bill.locator("select").evaluate("s => { s.add(new Option('nobody', 'nobody')); "
+                                    "s.value = 'nobody'; }")
+    confirm = bill.locator(".plan-out .confirm")
+    confirm.click()
+    alert = bill.locator(".plan-out .error[role=alert]")
+    alert.wait_for()
+    assert "Could not change Bill to nobody: unknown voice 'nobody'" in alert.inner_text()
+    # The studio cannot be reached at all (the request is lost): said too, not swallowed.
+    bill.locator("select").select_option("tomas")
+    bill.locator(".plan").click()
+    bill.locator(".plan-out .plan").wait_for()
+    page.route(f"**/api/episodes/{studio.slug}/cast/Bill", lambda route: route.abort())
+    bill.locator(".plan-out .confirm").click()
+    alert.wait_for()
+    assert "Could not change Bill to tomas: cannot reach the studio" in alert.inner_text()
+    wait_idle(studio)
+    assert manifest(studio)["lines"] == before  # nothing changed
 
 
 def test_publish_from_the_studio(studio, page):

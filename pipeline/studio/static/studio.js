@@ -10,15 +10,23 @@ const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 
 // ---- talking to the studio ------------------------------------------------------------
 async function post(url, body = {}) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-Castwright-Token": token },
-    body: JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Castwright-Token": token },
+      body: JSON.stringify(body),
+    });
+  } catch (err) { // the studio is not reachable (stopped, or the network refused)
+    const problem = `cannot reach the studio (${err.message})`;
+    showError(problem);
+    throw new Error(problem);
+  }
   const data = await response.json().catch(() => ({ error: response.statusText }));
   if (!response.ok) {
-    showError(data.error || `${response.status} ${response.statusText}`);
-    throw new Error(data.error);
+    const problem = data.error || `${response.status} ${response.statusText}`;
+    showError(problem);
+    throw new Error(problem);
   }
   if (data.job) trackJob(data.job);
   return data;
@@ -326,8 +334,8 @@ async function showPlan(person, name, voice) {
   const out = $(".plan-out", person);
   const response = await fetch(`/api/episodes/${episode}/cast/${encodeURIComponent(name)}` +
     `/plan?voice=${encodeURIComponent(voice)}`);
-  const plan = await response.json();
-  if (!response.ok) { showError(plan.error); return; }
+  const plan = await response.json().catch(() => ({ error: response.statusText }));
+  if (!response.ok) { showError(plan.error); throw new Error(plan.error); }
   if (voice === person.dataset.voice && plan.lines.every((l) => l.from === voice)) {
     out.innerHTML = '<p class="muted small">That is the voice every line already uses.</p>';
     return;
@@ -348,15 +356,28 @@ function onCastClick(event) {
   const button = event.target.closest("button");
   if (!form || !button) return;
   const base = `/api/episodes/${episode}/cast/${encodeURIComponent(form.name)}`;
-  if (button.classList.contains("audition")) post(`${base}/audition`, { voice: form.voice });
-  else if (button.classList.contains("plan")) showPlan(form.person, form.name, form.voice);
-  else if (button.classList.contains("cancel")) $(".plan-out", form.person).innerHTML = "";
+  const out = $(".plan-out", form.person);
+  // A refused or failed request is said where the producer is looking (and on its card).
+  const failed = (what) => (err) => {
+    out.innerHTML = '<p class="error" role="alert"></p>';
+    $(".error", out).textContent = `${what}: ${err.message}`;
+    button.disabled = false;
+  };
+  if (button.classList.contains("audition")) {
+    post(`${base}/audition`, { voice: form.voice })
+      .catch(failed(`Could not audition ${form.voice}`));
+  } else if (button.classList.contains("plan")) {
+    showPlan(form.person, form.name, form.voice)
+      .catch(failed(`Could not list the lines ${form.voice} would change`));
+  } else if (button.classList.contains("cancel")) out.innerHTML = "";
   else if (button.classList.contains("confirm")) {
     button.disabled = true;
+    const what = `Could not change ${form.name} to ${form.voice}`;
     post(base, { voice: form.voice }).then(({ job }) => whenDone(job.id, (done) => {
-      if (done.state === "done") $(".plan-out", form.person).innerHTML =
-        '<p class="muted small">Changed; re-mixing the episode…</p>';
-    }));
+      if (done.state === "done") {
+        out.innerHTML = '<p class="muted small">Changed; re-mixing the episode…</p>';
+      } else failed(what)(new Error(done.error || "the change failed"));
+    })).catch(failed(what));
   }
 }
 
