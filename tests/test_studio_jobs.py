@@ -133,6 +133,8 @@ def test_background_synthesis_stops_for_a_request_and_caches_nothing(tmp_path):
         started.wait(60)
         runner.submit("publish", "same priority", lambda ctx: None, priority=LONG)
         assert not quiet._scope.stopped.is_set()  # an equal priority does not pre-empt
+        runner.submit("line", "the take it is making", lambda ctx: None, preempt=False)
+        assert not quiet._scope.stopped.is_set()  # a request that waits for that take
         urgent = runner.submit("line", "retake", edit, priority=EDIT)
         assert runner.wait(urgent.id).state == "done"
         assert runner.wait(quiet.id).state == "done"

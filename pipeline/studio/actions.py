@@ -89,8 +89,11 @@ def change_line(state: StudioState, slug: str, line_id: str, change: LineChange)
         schedule_remix(state, slug)
         return {**heard, "synthesized": result.synthesized}
 
+    # A new take of the line whose next take is being made ahead waits for it, not redoes it.
+    plain_retake = change == LineChange()
     return state.runner.submit("line", change.title(line_id), work, episode=slug,
-                               line_id=line_id)
+                               line_id=line_id,
+                               preempt=not (plain_retake and state.making.get(slug) == line_id))
 
 
 def _clear_delivery(episode: Path, line_id: str) -> None:

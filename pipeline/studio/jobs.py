@@ -106,7 +106,7 @@ class JobContext:
 
     def preempted(self) -> bool:
         """True once a more urgent job has been queued (a preemptible job then stops)."""
-        return self.job._scope.stopped.is_set()
+        return self.job._scope.stopped.is_set() or self.runner.waiting(before=self.job.priority)
 
     @contextmanager
     def interruptible(self) -> Iterator[None]:
@@ -133,10 +133,12 @@ class JobRunner:
 
     def submit(self, kind: str, title: str, work: Work, *, episode: str | None = None,
                line_id: str | None = None, priority: int = EDIT,
-               coalesce: bool = False, preemptible: bool = False) -> Job:
+               coalesce: bool = False, preemptible: bool = False,
+               preempt: bool = True) -> Job:
         """Queue ``work``; with ``coalesce``, an identical queued job (kind and episode) that
         has not started yet is returned instead of queueing another. A ``preemptible`` job
-        that is running is asked to stop when a more urgent one is queued."""
+        that is running is asked to stop when a more urgent one is queued (unless
+        ``preempt`` is False: it is making what this job needs; it stops after that)."""
         with self._cond:
             if coalesce:
                 for queued in self._queue:
@@ -145,7 +147,8 @@ class JobRunner:
             job = Job(id=f"j{next(self._ids)}", kind=kind, title=title, episode=episode,
                       line_id=line_id, priority=priority, preemptible=preemptible)
             running = self._running
-            if running is not None and running.preemptible and priority < running.priority:
+            if running is not None and running.preemptible and priority < running.priority \
+                    and preempt:
                 running._scope.interrupt()
             self.jobs[job.id] = job
             self._work[job.id] = work
@@ -160,6 +163,11 @@ class JobRunner:
         with self._cond:
             return [j for j in self.jobs.values()
                     if j.episode == episode and j.state in ("queued", "running")]
+
+    def waiting(self, before: int) -> bool:
+        """Whether a job more urgent than priority ``before`` is queued."""
+        with self._cond:
+            return any(job.priority < before for job in self._queue)
 
     def wait(self, job_id: str, timeout: float = 60.0) -> Job:
         """Block until the job has finished (for tests and benchmarks)."""

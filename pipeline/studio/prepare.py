@@ -8,7 +8,8 @@ missing next takes, the line opened last first, then the lines after it in scrip
 
 It is the lowest-priority work and gives way at once: a producer's request stops the take
 being made (``pipeline.engines.interrupt``; nothing half-made is cached) and the job queues
-itself again behind that request. Nothing but the take cache is written.
+itself again behind that request; only a new take of the very line being made lets it finish
+(that take is what the request needs). Nothing but the take cache is written.
 """
 
 from __future__ import annotations
@@ -67,11 +68,14 @@ def keep_takes_ready(state: StudioState, slug: str, opened: str | None = None) -
             plan = todo[0]
             ctx.progress(len(made) / (len(made) + len(todo)),
                          f"preparing take {plan.take} of {plan.line_id}")
+            state.making[slug] = plan.line_id
             try:
                 with ctx.interruptible():
                     run_job(SynthJob.from_plan(plan), str(cache_root))
             except Interrupted:
                 break
+            finally:
+                state.making.pop(slug, None)
             made.append(plan.line_id)
         keep_takes_ready(state, slug)  # again, behind the request that stopped it
         return {"made": made, "preempted": True}

@@ -30,6 +30,7 @@ class StudioState:
     cuts: CutStore = field(default_factory=CutStore)
     runner: JobRunner = field(init=False)
     wanted: dict[str, str] = field(default_factory=dict)  # slug -> line to prepare a take of
+    making: dict[str, str] = field(default_factory=dict)  # slug -> line whose take is made
 
     def __post_init__(self) -> None:
         self.out_dir = Path(self.out_dir)
