@@ -380,6 +380,14 @@ def test_names_in_a_list_or_repeated_back_are_not_addressed() -> None:
     assert not is_echo(echoed, "Thomas? I never thought of him.", "Have you seen the boat?")
 
 
+def test_a_name_answering_a_question_or_pitied_is_not_addressed() -> None:
+    lexicon = Lexicon.build([("Thomas walked in. Mara saw Thomas and Elias. Ivy sat.", True)])
+    answered = "Who went out with Ivy? Elias. And who stayed? Thomas, of course."
+    assert [n.text for n in vocatives(answered, lexicon)] == ["Thomas"]
+    assert vocatives("Poor Thomas! He never knew.", lexicon) == []
+    assert [n.text for n in vocatives("Oh, Thomas! You came.", lexicon)] == ["Thomas"]
+
+
 def test_a_place_is_never_the_one_addressed() -> None:
     # "Oh, Harwood!" is no one to answer: the turn goes back to the other speaker
     story = ('Ivy lived at Harwood. Tony came from Harwood. In Harwood it rained.\n\n'
