@@ -358,6 +358,20 @@ def test_her_mother_shares_her_family_name() -> None:
     assert speakers(script) == ["Ivy", "Mrs. Vane", "Ivy", "Mr. Vane"]
 
 
+def test_a_sentence_that_starts_someone_speaking_tags_the_speech_after_it() -> None:
+    # the turn would go back to Mara; the narration says Elias starts again
+    script = prose('"Will you come?" asked Elias.\n\n"No," said Mara.\n\n"Nor I," said Ivy.\n\n'
+                   'The fire cracked. Elias began again about the mill.\n\n'
+                   '"It burned before, you know."\n')
+    assert speakers(script) == ["Elias", "Mara", "Ivy", "Elias"]
+
+
+def test_someone_listening_is_not_the_one_speaking() -> None:
+    script = prose('"Will you come?" asked Elias.\n\n"No," said Mara.\n\n'
+                   '"It burned before, you know. It will burn again." Mara listened.\n')
+    assert speakers(script) == ["Elias", "Mara", "Elias"]
+
+
 def test_a_speech_left_open_continues_with_its_speaker() -> None:
     script = prose('"Listen," said Elias. "It began at the mill.\n\n"Then it spread."\n\n'
                    '"And then?" asked Mara.\n')
