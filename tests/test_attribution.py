@@ -372,6 +372,12 @@ def test_someone_listening_is_not_the_one_speaking() -> None:
     assert speakers(script) == ["Elias", "Mara", "Elias"]
 
 
+def test_he_is_not_the_man_his_own_sentence_goes_up_to() -> None:
+    script = prose('"Another," said Joe.\n\nIt was late when Tom came in. He came up to Joe and '
+                   'sat down beside him. "You look glum," he said.\n')
+    assert speakers(script) == ["Joe", "Tom"]
+
+
 def test_a_speech_left_open_continues_with_its_speaker() -> None:
     script = prose('"Listen," said Elias. "It began at the mill.\n\n"Then it spread."\n\n'
                    '"And then?" asked Mara.\n')

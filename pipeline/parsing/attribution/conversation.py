@@ -24,6 +24,7 @@ A speaker is never the person their own quote addresses by name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline.parsing.attribution.explicit import spread_in_paragraph
@@ -88,6 +89,18 @@ class Scene:
 
 def _fits(person: Character, gender: str | None) -> bool:
     return gender is None or person.gender == gender
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?;]\s+)(?=\S)")
+
+
+def _after_pronoun_subject(text: str, pos: int, gender: str) -> bool:
+    """"He came up to Joe and sat down.": a name in a sentence whose subject is "he" (and
+    that does not act itself) is not who "he" is; "he said" goes back to the man before."""
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, 0, pos)]
+    start = starts[-1] if starts else 0
+    word = text[start:start + 4].split(" ")[0].lower()
+    return pronoun_gender(word) == gender and word in ("he", "she")
 
 
 def _fits_loosely(person: Character, gender: str | None) -> bool:
@@ -341,7 +354,9 @@ class ConversationWalk:
                 continue
             for mention in self._mentions_in(para, item):
                 person = self.story.character_of(mention)
-                if person is None or not _fits(person, gender) or person in forbidden:
+                if person is None or not _fits(person, gender) or person in forbidden \
+                        or not mention.subject and _after_pronoun_subject(item, mention.start,
+                                                                          gender):
                     continue
                 acting = person
                 if not item[:mention.start].rstrip() or \
