@@ -378,6 +378,13 @@ def test_he_is_not_the_man_his_own_sentence_goes_up_to() -> None:
     assert speakers(script) == ["Joe", "Tom"]
 
 
+def test_she_is_not_someone_her_own_speech_talks_about() -> None:
+    script = prose('"Come in," said Marilla.\n\nMarilla came in from the yard. Anne sat by the '
+                   'fire and she did not look up.\n\n"I was thinking about Anne," she said.\n\n'
+                   '"My name is Anne," she said.\n')
+    assert speakers(script) == ["Marilla", "Marilla", "Anne"]
+
+
 def test_a_speech_left_open_continues_with_its_speaker() -> None:
     script = prose('"Listen," said Elias. "It began at the mill.\n\n"Then it spread."\n\n'
                    '"And then?" asked Mara.\n')
