@@ -7,6 +7,8 @@ import asyncio
 import json
 import os
 import threading
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -280,18 +282,36 @@ def test_a_regen_outside_the_studio_reaches_the_open_pages(studio):
     assert takes(studio)["s01-l004"] == result.take
 
 
+AHEAD = """Title: Harbour Mornings
+
+# The boats
+
+NARRATOR: Morning on the quay. The boats are out.
+ANNA: The wind is rising from the west.
+BILL: Then we stay ashore today.
+"""
+
+
 def test_every_lines_next_take_is_made_ahead(studio):
-    """Idle, the studio holds each line's next take, so a retake is heard without a
-    synthesis; then that line's following take is made ahead again."""
+    """Once a line is opened and the studio is idle, it holds every line's next take, so a
+    retake is heard without a synthesis; then that line's following take is made again."""
+    from pipeline.render.episode import render_episode as render
     from pipeline.studio.prepare import missing_next_takes
 
+    folder = studio.episode_dir.parent.parent  # lines of its own: no take shared with others
+    (folder / "ahead.txt").write_text(AHEAD, encoding="utf-8")
+    (folder / "ahead.cast.toml").write_bytes((folder / "harbour.cast.toml").read_bytes())
+    episode = render(folder / "ahead.txt", folder / "out", show_progress=False).episode_dir
+    studio = replace(studio, episode_dir=Path(episode).resolve())
+    assert len(missing_next_takes(studio.episode_dir)[0]) == len(takes(studio)) == 3
+    post(studio, f"/api/episodes/{studio.slug}/lines/s01-l003/prepare")  # opened
     wait_idle(studio)
     assert missing_next_takes(studio.episode_dir)[0] == []
     before = takes(studio)
     reply = post(studio, f"/api/episodes/{studio.slug}/lines/s01-l002/retake")
     job = wait_job(studio, reply.json()["job"]["id"])
     assert job["state"] == "done" and job["result"]["synthesized"] is False
-    assert job["result"]["take"] == before["s01-l002"] + 1
+    assert job["result"]["take"] == before["s01-l002"] + 1 == 2
     wait_idle(studio)
-    assert takes(studio)["s01-l002"] == before["s01-l002"] + 1
+    assert takes(studio)["s01-l002"] == 2
     assert missing_next_takes(studio.episode_dir)[0] == []

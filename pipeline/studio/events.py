@@ -19,6 +19,7 @@ from starlette.routing import Route
 from pipeline.errors import CastwrightError
 from pipeline.render.manifest import MANIFEST_FILE, load_manifest
 from pipeline.studio.pages import state_of
+from pipeline.studio.prepare import keep_takes_ready
 from pipeline.studio.views import episode_version
 
 KEEP_ALIVE = 15.0
@@ -76,7 +77,8 @@ async def events(request: Request) -> Response:
                 except TimeoutError:
                     idle += WATCH
                     changed = watch.changed()
-                    if changed:
+                    if changed:  # a re-mix from outside: its changed lines need next takes
+                        keep_takes_ready(state, slug)
                         yield sse("episode", changed)
                     elif idle >= KEEP_ALIVE:
                         idle = 0.0
