@@ -358,6 +358,33 @@ def test_her_mother_shares_her_family_name() -> None:
     assert speakers(script) == ["Ivy", "Mrs. Vane", "Ivy", "Mr. Vane"]
 
 
+def test_a_sentence_that_starts_someone_speaking_tags_the_speech_after_it() -> None:
+    # the turn would go back to Mara; the narration says Elias starts again
+    script = prose('"Will you come?" asked Elias.\n\n"No," said Mara.\n\n"Nor I," said Ivy.\n\n'
+                   'The fire cracked. Elias began again about the mill.\n\n'
+                   '"It burned before, you know."\n')
+    assert speakers(script) == ["Elias", "Mara", "Ivy", "Elias"]
+
+
+def test_someone_listening_is_not_the_one_speaking() -> None:
+    script = prose('"Will you come?" asked Elias.\n\n"No," said Mara.\n\n'
+                   '"It burned before, you know. It will burn again." Mara listened.\n')
+    assert speakers(script) == ["Elias", "Mara", "Elias"]
+
+
+def test_he_is_not_the_man_his_own_sentence_goes_up_to() -> None:
+    script = prose('"Another," said Joe.\n\nIt was late when Tom came in. He came up to Joe and '
+                   'sat down beside him. "You look glum," he said.\n')
+    assert speakers(script) == ["Joe", "Tom"]
+
+
+def test_she_is_not_someone_her_own_speech_talks_about() -> None:
+    script = prose('"Come in," said Marilla.\n\nMarilla came in from the yard. Anne sat by the '
+                   'fire and she did not look up.\n\n"I was thinking about Anne," she said.\n\n'
+                   '"My name is Anne," she said.\n')
+    assert speakers(script) == ["Marilla", "Marilla", "Anne"]
+
+
 def test_a_speech_left_open_continues_with_its_speaker() -> None:
     script = prose('"Listen," said Elias. "It began at the mill.\n\n"Then it spread."\n\n'
                    '"And then?" asked Mara.\n')
@@ -378,6 +405,14 @@ def test_names_in_a_list_or_repeated_back_are_not_addressed() -> None:
     echoed = vocatives("Thomas? I never thought of him.", lexicon)[0]
     assert is_echo(echoed, "Thomas? I never thought of him.", "Have you seen Thomas?")
     assert not is_echo(echoed, "Thomas? I never thought of him.", "Have you seen the boat?")
+
+
+def test_a_name_answering_a_question_or_pitied_is_not_addressed() -> None:
+    lexicon = Lexicon.build([("Thomas walked in. Mara saw Thomas and Elias. Ivy sat.", True)])
+    answered = "Who went out with Ivy? Elias. And who stayed? Thomas, of course."
+    assert [n.text for n in vocatives(answered, lexicon)] == ["Thomas"]
+    assert vocatives("Poor Thomas! He never knew.", lexicon) == []
+    assert [n.text for n in vocatives("Oh, Thomas! You came.", lexicon)] == ["Thomas"]
 
 
 def test_a_place_is_never_the_one_addressed() -> None:

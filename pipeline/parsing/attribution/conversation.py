@@ -24,12 +24,14 @@ A speaker is never the person their own quote addresses by name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline.parsing.attribution.explicit import spread_in_paragraph
 from pipeline.parsing.attribution.gender import noun_gender, pronoun_gender
 from pipeline.parsing.attribution.mentions import Mention
 from pipeline.parsing.attribution.model import Character, Paragraph, Quote
+from pipeline.parsing.attribution.names import find_names
 from pipeline.parsing.attribution.story import Story
 from pipeline.parsing.attribution.words import CONTINUE_VERBS, OTHER_WORDS, RELATION_NOUNS
 
@@ -88,6 +90,20 @@ class Scene:
 
 def _fits(person: Character, gender: str | None) -> bool:
     return gender is None or person.gender == gender
+
+
+_GIVES_NAME = re.compile(r"(?:\bI am|\bI'm|\bname is|\bcall me|\bit is|\bit's)\s*$|^\s*$",
+                         re.IGNORECASE)
+_SENTENCE_START = re.compile(r"(?:^|[.!?;]\s+)(?=\S)")
+
+
+def _after_pronoun_subject(text: str, pos: int, gender: str) -> bool:
+    """"He came up to Joe and sat down.": a name in a sentence whose subject is "he" (and
+    that does not act itself) is not who "he" is; "he said" goes back to the man before."""
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, 0, pos)]
+    start = starts[-1] if starts else 0
+    word = text[start:start + 4].split(" ")[0].lower()
+    return pronoun_gender(word) == gender and word in ("he", "she")
 
 
 def _fits_loosely(person: Character, gender: str | None) -> bool:
@@ -161,16 +177,31 @@ class ConversationWalk:
         first = quotes[0]
         forbidden = {p for q in quotes for n in q.vocatives
                      if (p := self.story.characters.of_name(n)) is not None}
+        spoken_of = {p for q in quotes for p in self._spoken_of(q)}
         # the rest of a speech left open goes on with its speaker, whoever it names ("Dear
         # Matthew," in a letter Matthew reads out)
         if decision := self.continued(para, first, forbidden):
             return decision
         for rule in (self.tagged, self.vocative, self.interlude, self.turn_taking,
                      self.partner, self.addressee, self.narration_before):
-            decision = rule(para, first, forbidden)
+            # "she said" is never someone the speech talks about
+            decision = rule(para, first, forbidden | spoken_of if rule == self.tagged
+                            else forbidden)
             if decision is not None and decision[0] not in forbidden:
                 return decision
         return None
+
+    def _spoken_of(self, quote: Quote) -> set[Character]:
+        """The people a quote names ("I was thinking about Anne"): people rarely speak of
+        themselves by name, unless they give it ("I am Sissy Jupe")."""
+        people = set()
+        for name in find_names(quote.text, self.story.lexicon):
+            if _GIVES_NAME.search(quote.text, 0, name.start):
+                continue
+            person = self.story.characters.of_name(name)
+            if person is not None and person.is_person:
+                people.add(person)
+        return people
 
     # --- the rules -------------------------------------------------------------------------------
 
@@ -341,7 +372,9 @@ class ConversationWalk:
                 continue
             for mention in self._mentions_in(para, item):
                 person = self.story.character_of(mention)
-                if person is None or not _fits(person, gender) or person in forbidden:
+                if person is None or not _fits(person, gender) or person in forbidden \
+                        or not mention.subject and _after_pronoun_subject(item, mention.start,
+                                                                          gender):
                     continue
                 acting = person
                 if not item[:mention.start].rstrip() or \

@@ -18,6 +18,8 @@ from pipeline.parsing.attribution.vocatives import is_echo, vocatives
 _LOCATIVE = re.compile(r"\b(?:in|at|near|from|into|towards?|reach(?:ed)?|leav(?:e|ing)|left"
                        r"|quit(?:ted)?|visit(?:ed)?)\s+$", re.IGNORECASE)
 _LAST_WORDS = re.compile(r"(?:[A-Za-z]+\s+){0,2}[A-Za-z]+$")
+_STARTS_TO_SPEAK = frozenset({"began", "begins", "continued", "continues", "resumed", "proceeded",
+                              "went"})
 FIRST_PERSON_SHARE = 0.004  # "I" per narration word above which a story is told in the first person
 
 
@@ -85,6 +87,12 @@ class Story:
                     # voice" then the speech), if its last clause speaks
                     tag = tag_before(intro, self.lexicon)
                     if tag is not None and is_speaking(tag.verb or ""):
+                        items[0].tag = tag
+                elif intro[-1:] == "." and not previous.quotes:
+                    # "Crawford began again about the house." then the speech: a beat of
+                    # the one whose last sentence starts (or goes on) to speak
+                    tag = tag_before(intro, self.lexicon)
+                    if tag is not None and (tag.verb or "") in _STARTS_TO_SPEAK:
                         items[0].tag = tag
 
     def _find_characters(self) -> None:

@@ -23,7 +23,13 @@ from pipeline.parsing.attribution.mentions import (
 )
 from pipeline.parsing.attribution.model import Quote, Tag
 from pipeline.parsing.attribution.names import Lexicon, name_at
-from pipeline.parsing.attribution.words import FUNCTION_WORDS, IRREGULAR_PAST, SPEECH_VERBS, TITLES
+from pipeline.parsing.attribution.words import (
+    FUNCTION_WORDS,
+    IRREGULAR_PAST,
+    LISTENING_VERBS,
+    SPEECH_VERBS,
+    TITLES,
+)
 
 _LEAD_CHARS = " \t\n,;:\u2014\u2013-"
 _LEAD = re.compile(r"[\s,;:\u2014\u2013\-]*")
@@ -121,6 +127,8 @@ def tag_after(text: str, quote: Quote, lexicon: Lexicon) -> Tag | None:
     if _REPORTED.match(text, verb.end()) and is_speaking(word):
         return None  # "Elizabeth replied that it was.": her own turn, told, not this quote's
     place = "after" if word in SPEECH_VERBS or not quote.ends_sentence else "beat-after"
+    if place == "beat-after" and word in LISTENING_VERBS:
+        return None
     return Tag(mention, place, word, _addressee(text, verb.end(), lexicon))
 
 
@@ -219,9 +227,9 @@ def _first_subject(text: str, start: int, lexicon: Lexicon) -> tuple[Mention, st
         verb = verb_after(text, mention.end)
         if verb and _REPORTED.match(text, verb.end()) and is_speaking(verb.group("verb")):
             return None  # "Elizabeth replied that it was.": a turn told, then someone answers
-        if verb:
+        if verb and verb.group("verb") not in LISTENING_VERBS:
             return mention, verb.group("verb")
-        return None  # the sentence is not about a person: no beat
+        return None  # the sentence is not about a speaking person: no beat
     return None
 
 

@@ -4,6 +4,10 @@ A name is a vocative when it opens the quote before a comma or stop ("Thomas, co
 sits between commas or before the final stop (", Thomas."), or follows "dear", "my dear",
 "oh" or "O". The speaker of a quote is never its addressee, and the addressee is likely the
 one who answers.
+
+Not vocatives, though punctuated alike: a name that is the whole answer to a question ("Who
+went with her? Ralph Denham."), a name in a list, and "Poor Augustus!" (said of someone, not
+to them).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import re
 
 from pipeline.parsing.attribution.names import Lexicon, Name, find_names
 
-_BEFORE = re.compile(r"(?:^|[,;:!?.\u2014\-]\s*|\b(?:dear|my dear|oh|o|ah|dearest|poor)\s+)$",
+_BEFORE = re.compile(r"(?:^|[,;:!?.\u2014\-]\s*|\b(?:dear|my dear|oh|o|ah|dearest)\s+)$",
                      re.IGNORECASE)
 _AFTER = re.compile(r"^\s*(?:[,;:!?.\u2014\-]|$)")
 # what joins the names of a list ("Caractacus, Agricola, or Alfred"): no one addressed
@@ -25,7 +29,8 @@ def vocatives(text: str, lexicon: Lexicon) -> list[Name]:
     found = []
     names = find_names(text, lexicon)
     for i, name in enumerate(names):
-        if name.possessive or _in_list(text, names, i):
+        if name.possessive or _in_list(text, names, i) \
+                or is_answer(text, name):
             continue
         before = text[max(0, name.start - 12):name.start]
         after = text[name.end:name.end + 3]
@@ -36,6 +41,15 @@ def vocatives(text: str, lexicon: Lexicon) -> list[Name]:
             continue  # "Tea?" alone: a word that starts a sentence, not someone addressed
         found.append(name)
     return found
+
+
+_ASKED_BEFORE = re.compile(r"\?\s*$")
+
+
+def is_answer(text: str, name: Name) -> bool:
+    """"Who has Katharine gone out with? Ralph Denham.": the name alone answers a question."""
+    return bool(_ASKED_BEFORE.search(text, 0, name.start)) and \
+        text[name.end:name.end + 1] in (".", "") and name.start > 0
 
 
 def _in_list(text: str, names: list[Name], i: int) -> bool:

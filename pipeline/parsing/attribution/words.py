@@ -128,6 +128,9 @@ servant master mistress""")
 # "said the other": the one of a pair who did not speak last.
 OTHER_WORDS = _words("other latter former second first")
 
+# "Miss Crawford listened.": a beat about the one who hears the speech, not its speaker
+LISTENING_VERBS = _words("listened listens listening heard hears overheard attended")
+
 SPEECH_VERBS = _words("""
 said says say asked asks answered answers replied replies returned cried cries exclaimed
 exclaims added adds continued continues went began begins rejoined retorted responded
