@@ -85,6 +85,7 @@ class RoleSampler:
         self.roles: dict[str, RoleStats] = {}
         self.tree_pss, self.tree_rss = Peak(), Peak()
         self._roles_of: dict[int, str] = {}
+        self.tree_samples: list[float] = []  # tree PSS (MB) at every sample
         self._mixing, self._mixing_at = "", -1.0
 
     def mixing(self, at: float) -> str:
@@ -128,10 +129,14 @@ class RoleSampler:
             self.roles[role].sum_pss.offer(total, at, mixing)
             self.roles[role].most = max(self.roles[role].most, counts[role])
         self.tree_pss.offer(tree_pss, at, mixing, parts)
+        self.tree_samples.append(tree_pss / MB)
         self.tree_rss.offer(tree_rss, at, mixing)
 
     def report(self) -> dict:
+        ordered = sorted(self.tree_samples) or [0.0]
         return {"tree_pss": asdict(self.tree_pss), "tree_rss": asdict(self.tree_rss),
+                "tree_pss_median_mb": round(ordered[len(ordered) // 2], 1),
+                "tree_pss_p90_mb": round(ordered[int(len(ordered) * 0.9)], 1),
                 "roles": {role: asdict(s) for role, s in sorted(self.roles.items())}}
 
 
