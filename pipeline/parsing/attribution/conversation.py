@@ -33,6 +33,7 @@ from pipeline.parsing.attribution.mentions import Mention
 from pipeline.parsing.attribution.model import Character, Paragraph, Quote
 from pipeline.parsing.attribution.names import find_names
 from pipeline.parsing.attribution.story import Story
+from pipeline.parsing.attribution.vocatives import kin_called
 from pipeline.parsing.attribution.words import CONTINUE_VERBS, OTHER_WORDS, RELATION_NOUNS
 
 PARTNER_REACH = 4  # paragraphs back in which a speech's addressee may have talked
@@ -156,6 +157,8 @@ class ConversationWalk:
             self.scene.he_she_since = []
             self.scene.see(speaker, SPEAKER_WEIGHT)
             addressed = [self.story.characters.of_name(n) for q in quotes for n in q.vocatives]
+            addressed += [self.story.characters.kin(speaker, noun)
+                          for q in quotes for noun in kin_called(q.text)]
             self.scene.addressed = next((p for p in addressed if p and p is not speaker
                                          and p.is_person), None)
 
