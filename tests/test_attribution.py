@@ -392,6 +392,14 @@ def test_a_parent_called_mother_answers() -> None:
     assert speakers(script) == ["Sibyl Vane", "Jim Vane", "Mrs. Vane"]
 
 
+def test_someone_called_who_is_not_in_the_scene_does_not_answer() -> None:
+    # (a point-of-view heading starts a new scene)
+    script = prose('Frank walked to the mill. Frank sat down and he slept.\n\n'
+                   'Mara:\n\n"Where is he?" asked Mara.\n\n"Gone," said Elias.\n\n'
+                   '"Oh, Frank, Frank! Why did you go?"\n\n"He will come back."\n')
+    assert speakers(script) == ["Mara", "Elias", "Mara", "Elias"]
+
+
 def test_a_speech_left_open_continues_with_its_speaker() -> None:
     script = prose('"Listen," said Elias. "It began at the mill.\n\n"Then it spread."\n\n'
                    '"And then?" asked Mara.\n')

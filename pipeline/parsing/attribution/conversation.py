@@ -10,7 +10,8 @@ quotes are still unattributed gets the first answer of:
    other" is whoever did not speak last; a person noun is resolved like a pronoun of its gender
    when the conversation holds such a person, else it is a new described character;
 4. *pronoun beat* (``She smiled. "Yes."``): like a pronoun tag, a little less sure;
-5. *vocative*: the person the last speaker addressed by name answers;
+5. *vocative*: the person the last speaker addressed by name answers (if the scene has shown
+   them: "Oh, Frank, Frank!" to someone far away leaves the pair talking);
 6. *turn-taking*: in a run of quoted paragraphs, the speaker before last speaks again
    (A, B, A, B);
 7. *partner*: a speech calling someone by name ("I tell you, Mary, ...") is said by whoever
@@ -241,6 +242,9 @@ class ConversationWalk:
         last = self.scene.last()
         addressed = self.scene.addressed
         if self.scene.in_run(para.index) and addressed is not None and addressed is not last:
+            before_last = self.scene.last(2)
+            if before_last not in (None, addressed) and addressed not in self.scene.salience:
+                return None  # calling someone the scene never showed: the pair goes on
             return addressed, "vocative", 0.7
         return None
 
