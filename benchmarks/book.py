@@ -32,22 +32,31 @@ from pathlib import Path
 
 import psutil
 
+try:
+    from benchmarks.memroles import RoleSampler, table
+except ImportError:  # run as a script: benchmarks/ is on the path, not the repo root
+    from memroles import RoleSampler, table
+
 REPO = Path(__file__).resolve().parents[1]
 NOVEL = REPO.parent / "shared" / "pdnc-dev" / "PrideAndPrejudice" / "novel_text.txt"
 
 
-def run(args: list[str], kill_after: float | None = None) -> dict:
-    """Run the CLI, sampling the process tree's memory; SIGKILL it after ``kill_after`` s."""
+def run(args: list[str], kill_after: float | None = None,
+        season_dir: Path | None = None) -> dict:
+    """Run the CLI, sampling the process tree's memory (also by role: ``memroles``); SIGKILL it
+    after ``kill_after`` s."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             start_new_session=True)
     peak_tree, peak_pss, peak_one, peak_main, killed = 0, 0, 0, 0, False
     root = psutil.Process(proc.pid)
+    roles = RoleSampler(proc.pid, season_dir)
     timeline: list[tuple[float, float]] = []  # (seconds, tree PSS MB) every ~30 s
     while proc.poll() is None:
         try:
             tree = [root, *root.children(recursive=True)]
+            roles.sample(tree, time.perf_counter() - start)
             sizes, shares = [], []
             for p in tree:
                 try:
@@ -82,7 +91,7 @@ def run(args: list[str], kill_after: float | None = None) -> dict:
     return {"wall": wall, "peak_tree_rss_mb": peak_tree / 2**20,
             "peak_tree_pss_mb": peak_pss / 2**20, "peak_process_rss_mb": peak_one / 2**20,
             "peak_main_rss_mb": peak_main / 2**20,
-            "killed": killed, "pss_timeline_mb": timeline,
+            "killed": killed, "pss_timeline_mb": timeline, "by_role": roles.report(),
             "synthesized": summary.get("synthesized"), "reused": summary.get("reused"),
             "mixed": summary.get("mixed")}
 
@@ -120,6 +129,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/castwright-book-bench"))
     parser.add_argument("--change-chapter", type=int, default=30)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--cold-only", action="store_true",
+                        help="only the cold render (no second run, no changed chapter)")
     parser.add_argument("--summarise", action="store_true",
                         help="only add the disk and audio figures to an existing run's report")
     args = parser.parse_args()
@@ -143,13 +154,17 @@ def main() -> None:
 
     def phase(name: str, **kwargs) -> None:
         load = os.getloadavg()
-        results[name] = {**run(base, **kwargs), "load_before": load, "load_after":
-                         os.getloadavg()}
+        results[name] = {**run(base, season_dir=out / book.stem, **kwargs),
+                         "load_before": load, "load_after": os.getloadavg()}
         report.write_text(json.dumps(results, indent=1))
+        print(f"{name}: {results[name]['wall']:.0f} s\n{table(results[name]['by_role'])}",
+              flush=True)
 
     if args.kill_after:
         phase("killed", kill_after=args.kill_after)
     phase("resumed")
+    if args.cold_only:
+        return
     phase("second")
     results["changed_text"] = change_chapter(book, args.change_chapter)
     phase("changed")

@@ -9,7 +9,7 @@ from pipeline.parsing.attribution.characters import Characters
 from pipeline.parsing.attribution.model import Quote
 from pipeline.parsing.attribution.names import Lexicon, find_names, parse_name
 from pipeline.parsing.attribution.tags import find_tag
-from pipeline.parsing.attribution.vocatives import is_echo, vocatives
+from pipeline.parsing.attribution.vocatives import is_echo, kin_called, vocatives
 
 
 def prose(text: str) -> Script:
@@ -385,6 +385,21 @@ def test_she_is_not_someone_her_own_speech_talks_about() -> None:
     assert speakers(script) == ["Marilla", "Marilla", "Anne"]
 
 
+def test_a_parent_called_mother_answers() -> None:
+    script = prose('Mrs. Vane sat by the window and she sewed.\n\n'
+                   '"I am going out," said Sibyl Vane.\n\n'
+                   '"Mother, are my things ready?" asked Jim Vane.\n\n"Quite ready, dear."\n')
+    assert speakers(script) == ["Sibyl Vane", "Jim Vane", "Mrs. Vane"]
+
+
+def test_someone_called_who_is_not_in_the_scene_does_not_answer() -> None:
+    # (a point-of-view heading starts a new scene)
+    script = prose('Frank walked to the mill. Frank sat down and he slept.\n\n'
+                   'Mara:\n\n"Where is he?" asked Mara.\n\n"Gone," said Elias.\n\n'
+                   '"Oh, Frank, Frank! Why did you go?"\n\n"He will come back."\n')
+    assert speakers(script) == ["Mara", "Elias", "Mara", "Elias"]
+
+
 def test_a_speech_left_open_continues_with_its_speaker() -> None:
     script = prose('"Listen," said Elias. "It began at the mill.\n\n"Then it spread."\n\n'
                    '"And then?" asked Mara.\n')
@@ -412,6 +427,7 @@ def test_a_name_answering_a_question_or_pitied_is_not_addressed() -> None:
     answered = "Who went out with Ivy? Elias. And who stayed? Thomas, of course."
     assert [n.text for n in vocatives(answered, lexicon)] == ["Thomas"]
     assert vocatives("Poor Thomas! He never knew.", lexicon) == []
+    assert kin_called("Yes, papa. Mother, come here! My mother is out.") == ["papa", "mother"]
     assert [n.text for n in vocatives("Oh, Thomas! You came.", lexicon)] == ["Thomas"]
 
 

@@ -345,13 +345,16 @@ def _pool(ordered: list[SynthJob], cache_root: Path, jobs: int,
     import multiprocessing
     import os
 
+    from pipeline.memory import worker_environment
     from pipeline.render.synth import _worker_init
 
     count = min(jobs, len(ordered))
     threads = max(1, (os.cpu_count() or 1) // count)
     # Workers are replaced every WORKER_TASKS takes: a worker's memory (ONNX Runtime's arena,
     # the allocator's high-water mark) creeps up over thousands of takes; a novel's render
-    # would otherwise grow with the book.
+    # would otherwise grow with the book. Their heap settings (memory.py) keep a long line's
+    # tensors from fragmenting it (a worker held 2.5 GB without them).
+    worker_environment()
     pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_worker_init, initargs=(threads, os.getpid()),
                                max_tasks_per_child=WORKER_TASKS)

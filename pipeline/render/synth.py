@@ -19,7 +19,7 @@ from pipeline import engines, progress
 from pipeline.engines.base import Delivery, VoiceSpec
 from pipeline.lexicon import Entry
 from pipeline.lifetime import die_with_parent
-from pipeline.memory import release_free_memory
+from pipeline.memory import release_free_memory, worker_environment
 from pipeline.render.cache import TakeCache
 from pipeline.render.plan import LinePlan
 
@@ -110,6 +110,7 @@ def _run_pool(jobs: list[SynthJob], cache_root: Path, workers: int,
     # More synthesis processes than cores only costs memory (~400 MB each): --jobs 1000 is 2.
     count = min(workers, len(jobs), os.cpu_count() or 1)
     threads = max(1, (os.cpu_count() or 1) // count)
+    worker_environment()  # a long line's tensors do not fragment the workers' heaps
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init,
                                initargs=(threads, os.getpid()))
     try:

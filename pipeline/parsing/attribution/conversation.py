@@ -10,7 +10,8 @@ quotes are still unattributed gets the first answer of:
    other" is whoever did not speak last; a person noun is resolved like a pronoun of its gender
    when the conversation holds such a person, else it is a new described character;
 4. *pronoun beat* (``She smiled. "Yes."``): like a pronoun tag, a little less sure;
-5. *vocative*: the person the last speaker addressed by name answers;
+5. *vocative*: the person the last speaker addressed by name answers (if the scene has shown
+   them: "Oh, Frank, Frank!" to someone far away leaves the pair talking);
 6. *turn-taking*: in a run of quoted paragraphs, the speaker before last speaks again
    (A, B, A, B);
 7. *partner*: a speech calling someone by name ("I tell you, Mary, ...") is said by whoever
@@ -33,6 +34,7 @@ from pipeline.parsing.attribution.mentions import Mention
 from pipeline.parsing.attribution.model import Character, Paragraph, Quote
 from pipeline.parsing.attribution.names import find_names
 from pipeline.parsing.attribution.story import Story
+from pipeline.parsing.attribution.vocatives import kin_called
 from pipeline.parsing.attribution.words import CONTINUE_VERBS, OTHER_WORDS, RELATION_NOUNS
 
 PARTNER_REACH = 4  # paragraphs back in which a speech's addressee may have talked
@@ -156,6 +158,8 @@ class ConversationWalk:
             self.scene.he_she_since = []
             self.scene.see(speaker, SPEAKER_WEIGHT)
             addressed = [self.story.characters.of_name(n) for q in quotes for n in q.vocatives]
+            addressed += [self.story.characters.kin(speaker, noun)
+                          for q in quotes for noun in kin_called(q.text)]
             self.scene.addressed = next((p for p in addressed if p and p is not speaker
                                          and p.is_person), None)
 
@@ -238,6 +242,9 @@ class ConversationWalk:
         last = self.scene.last()
         addressed = self.scene.addressed
         if self.scene.in_run(para.index) and addressed is not None and addressed is not last:
+            before_last = self.scene.last(2)
+            if before_last not in (None, addressed) and addressed not in self.scene.salience:
+                return None  # calling someone the scene never showed: the pair goes on
             return addressed, "vocative", 0.7
         return None
 

@@ -69,3 +69,13 @@ def is_echo(name: Name, text: str, previous: str) -> bool:
     """``"Mrs. Milvain?"`` after a speech that named her: the name repeated, not called."""
     return name.start == 0 and text[name.end:name.end + 1] in ("?", "!") \
         and name.text in previous
+
+
+# "Mother, are my things ready?", "Yes, papa.": a parent called by what they are to the speaker
+_KIN_CALLED = re.compile(r"(?:^|[,;!?.]\s+|\b(?:my dear|dear|oh|O)\s+)"
+                         r"(?P<noun>papa|mamma|mama|father|mother)(?=\s*[,.!?;])", re.IGNORECASE)
+
+
+def kin_called(text: str) -> list[str]:
+    """The kin nouns ``text`` uses to address someone ("mother", "papa")."""
+    return [m.group("noun").lower() for m in _KIN_CALLED.finditer(text)]
