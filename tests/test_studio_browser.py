@@ -80,7 +80,9 @@ def test_click_a_line_then_make_a_new_take(studio, page):
 
     row.locator(".text").click()  # hear it in context: the episode from a second before it
     page.wait_for_selector('#inspector .panel[data-line="s01-l003"]')
-    page.wait_for_function("() => !document.querySelector('#episode-audio').paused")
+    # playing, and at least one played range (empty until the clock first moves)
+    page.wait_for_function("() => { const a = document.querySelector('#episode-audio');"
+                           " return !a.paused && a.played.length > 0; }")
     # Where playback began (the played ranges), not where it is by now: on a loaded machine
     # the player may be seconds further on before the test looks.
     began = page.evaluate("(() => { const p = document.querySelector('#episode-audio').played;"
