@@ -103,7 +103,6 @@ class JobContext:
         self.job.timings[kind] = round(time.perf_counter() - self.job._started, 4)
         self.runner.hub.publish(kind, {"job": self.job.id, **data})
 
-
     def preempted(self) -> bool:
         """True once a more urgent job has been queued (a preemptible job then stops)."""
         return self.job._scope.stopped.is_set() or self.runner.waiting(before=self.job.priority)

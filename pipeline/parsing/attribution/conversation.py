@@ -94,6 +94,7 @@ def _fits(person: Character, gender: str | None) -> bool:
     return gender is None or person.gender == gender
 
 
+# what comes before a name its speaker gives as their own ("My name is Anne", or the name alone)
 _GIVES_NAME = re.compile(r"(?:\bI am|\bI'm|\bname is|\bcall me|\bit is|\bit's)\s*$|^\s*$",
                          re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(?:^|[.!?;]\s+)(?=\S)")

@@ -29,8 +29,7 @@ def vocatives(text: str, lexicon: Lexicon) -> list[Name]:
     found = []
     names = find_names(text, lexicon)
     for i, name in enumerate(names):
-        if name.possessive or _in_list(text, names, i) \
-                or is_answer(text, name):
+        if name.possessive or _in_list(text, names, i) or is_answer(text, name):
             continue
         before = text[max(0, name.start - 12):name.start]
         after = text[name.end:name.end + 3]
