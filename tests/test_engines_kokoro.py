@@ -17,7 +17,13 @@ from pipeline.engines.design import median_f0
 from pipeline.engines.edges import LEAD_S
 from pipeline.engines.kokoro_engine import parse_blend
 from pipeline.engines.kokoro_model import load_vocab
-from pipeline.engines.kokoro_phonemes import MAX_PHONEMES, espeak_to_kokoro, pack, phonemize
+from pipeline.engines.kokoro_phonemes import (
+    CALL_PHONEMES,
+    MAX_PHONEMES,
+    espeak_to_kokoro,
+    pack,
+    phonemize,
+)
 from pipeline.errors import VoiceError
 
 pytestmark = pytest.mark.xdist_group("kokoro")
@@ -111,6 +117,21 @@ def test_long_text_is_packed_within_the_context():
     # ~12 x 14 words at 0.2-0.6 s each: nothing was cut off
     assert 12 * 14 * 0.2 < take.duration < 12 * 14 * 0.6
     assert take.words is not None and len(take.words) == len(text.split())
+
+
+def test_a_call_reads_whole_sentences_up_to_its_memory_bound():
+    short = "The keeper climbed the stairs and lit the lamp before the storm came in."
+    long = ("The lamp turned slowly over the black water, the keeper wrote his log by its "
+            "light, the gulls slept on the rail below him, and far out on the swell a small "
+            "boat with no lantern rode the tide towards the rocks, where nobody would see it.")
+    clauses = phonemize(f"{short} {short} {long}")
+    whole = [" ".join(c.phonemes for c in phonemize(s)) for s in (short, long)]
+    assert len(whole[0]) * 2 < CALL_PHONEMES < len(whole[1]) < MAX_PHONEMES
+    chunks = pack(clauses)
+    assert chunks[0].startswith(f"{whole[0]} {whole[0]}")  # short sentences share a call
+    assert len(chunks) > 1 and all(len(c) <= CALL_PHONEMES for c in chunks)
+    assert " ".join(chunks) == f"{whole[0]} {whole[0]} {whole[1]}"  # nothing lost
+    assert all(c.endswith(",") for c in chunks[:-1])  # the long one is cut at clause ends
 
 
 def test_blends_are_new_voices():

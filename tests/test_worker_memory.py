@@ -1,4 +1,5 @@
-"""Synthesis workers' heaps stay near what a take really needs (pipeline/memory.py).
+"""Synthesis workers' memory: their heaps stay near what a take really needs
+(pipeline/memory.py), and their models are loaded once and shared (pipeline/render/workers.py).
 
 A long Kokoro line is synthesized through the real worker pool in a fresh process, once as a
 render starts its workers and once without their heap settings; the largest worker's peak
@@ -26,11 +27,12 @@ LINE = ("Mister Bingley does not know the whole of his history, and is quite ign
 CHILD = """
 import hashlib, json, resource, sys
 import pipeline.render.synth as synth
+import pipeline.render.workers as workers
 from pipeline.engines.base import DEFAULT_DELIVERY, VoiceSpec
 from pipeline.render.cache import TakeCache
 
 if sys.argv[2] == "plain":  # the workers as they were started before
-    synth.worker_environment = lambda env=None: None
+    workers.worker_environment = lambda env=None: None
 voice = VoiceSpec(name="kumo", engine="kokoro", speaker="jm_kumo")
 jobs = [synth.SynthJob(key, voice, text, DEFAULT_DELIVERY, 1, {})
         for key, text in (("long", sys.argv[3]), ("short", "Yes."))]
@@ -74,3 +76,54 @@ def test_worker_settings_keep_the_users_own():
     fresh: dict[str, str] = {}
     worker_environment(fresh)
     assert fresh[TUNABLES].split(":") == [f"{k}={v}" for k, v in WORKER_TUNABLES.items()]
+
+
+SHARING = """
+import hashlib, json, sys
+import pipeline.render.workers as workers
+from pipeline.catalog import load_catalog
+from pipeline.engines.base import DEFAULT_DELIVERY
+from pipeline.render.cache import TakeCache
+from pipeline.render.synth import SynthJob, run_job
+
+workers._FORK_SERVER = sys.argv[2] == "shared"
+catalog = load_catalog()
+voices = [catalog["joe"], catalog["maren"], catalog["hana"]]  # Piper, designed Piper, Kokoro
+jobs = [SynthJob(f"{v.name}{n}", v, text, DEFAULT_DELIVERY, 1, {})
+        for v in voices for n, text in enumerate(("Good morning, Mister Darcy.", "Not at all."))]
+
+def smaps(pid):
+    fields = {}
+    for line in open(f"/proc/{pid}/smaps_rollup"):
+        name, *rest = line.split()
+        if rest and rest[0].isdigit():
+            fields[name.rstrip(":")] = int(rest[0]) / 1024
+    return fields
+
+with workers.worker_pool(2, voices) as pool:
+    for future in [pool.submit(run_job, job, sys.argv[1]) for job in jobs]:
+        future.result()
+    found = [smaps(pid) for pid in pool._processes]
+    private = [f["Private_Clean"] + f["Private_Dirty"] for f in found]
+cache = TakeCache(sys.argv[1])
+shas = {job.key: hashlib.sha256(cache.load(job.key).samples.tobytes()).hexdigest() for job in jobs}
+print(json.dumps({"private_mb": private, "rss_mb": [f["Rss"] for f in found], "shas": shas}))
+"""
+
+
+def _sharing(tmp_path: Path, mode: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", SHARING, str(tmp_path / mode), mode],
+                         cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork server is Linux-only")
+def test_workers_share_the_models_they_were_forked_with(tmp_path):
+    shared, spawned = _sharing(tmp_path, "shared"), _sharing(tmp_path, "spawned")
+    assert shared["shas"] == spawned["shas"]  # every take the same, sample for sample
+    assert len(shared["private_mb"]) == len(spawned["private_mb"]) == 2
+    # A spawned worker holds its own Piper and Kokoro models and the design's libraries
+    # (~0.3 GB of its own); a forked one only what its takes left behind.
+    assert max(shared["private_mb"]) < 0.6 * max(spawned["private_mb"])
+    assert min(shared["rss_mb"]) > 200  # the models are there, in shared pages

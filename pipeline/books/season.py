@@ -24,7 +24,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
     from pipeline.cluster.session import ClusterSession
     from pipeline.mix.delivery import Calibration
 
-WORKER_TASKS = 150  # takes per synthesis worker before a fresh one (~1 s to start) replaces it
 CLUSTER_MIXES = 8  # chapters mixed at once on a cluster (each ships its takes to a node)
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:(-|\.\.|\u2013)\s*(\d*)\s*)?$")
 
@@ -266,14 +265,18 @@ def _run(work: list[_Chapter], cache_root: Path, jobs: int, show_progress: bool,
     """Synthesize every missing take (workers) while finished chapters are mixed (a thread;
     on a cluster, several threads each waiting on a Ray task)."""
     from pipeline.books.progress import SeasonProgress
+    from pipeline.mix import plot
     from pipeline.mix.delivery import Calibration  # the mixer's imports: only when mixing
 
     results: dict[int, ChapterResult] = {}
     ready: queue.Queue[_Chapter | None] = queue.Queue()
     failure: list[BaseException] = []
     total_chars = sum(len(j.spoken_text) for w in work for j in w.todo)
-    with SeasonProgress(show_progress, sum(len(w.todo) for w in work), total_chars,
-                        len(work)) as progress:
+    # Chapters are mixed on threads while this one drives the workers: a fork then could copy
+    # a lock another thread holds, and each forked plot helper held its own copy of this
+    # process (~0.2 GB). A chapter's picture is drawn on its mixer thread instead.
+    with plot.drawn_here(), SeasonProgress(show_progress, sum(len(w.todo) for w in work),
+                                           total_chars, len(work)) as progress:
         mixer = cluster.mixer() if cluster is not None else None
         # Every chapter's encoders start from the calibration as it is now, so the files are
         # the same whichever chapters are mixed first, one by one here or at once on a cluster.
@@ -342,28 +345,18 @@ def _synthesize(work: list[_Chapter], cache_root: Path, jobs: int, progress,
 
 def _pool(ordered: list[SynthJob], cache_root: Path, jobs: int,
           done: Callable[[str, float, int], None], failure: list[BaseException]) -> None:
-    import multiprocessing
-    import os
-
-    from pipeline.memory import worker_environment
-    from pipeline.render.synth import _worker_init
+    from pipeline.render.workers import worker_pool
 
     count = min(jobs, len(ordered))
-    threads = max(1, (os.cpu_count() or 1) // count)
-    # Workers are replaced every WORKER_TASKS takes: a worker's memory (ONNX Runtime's arena,
-    # the allocator's high-water mark) creeps up over thousands of takes; a novel's render
-    # would otherwise grow with the book. Their heap settings (memory.py) keep a long line's
-    # tensors from fragmenting it (a worker held 2.5 GB without them).
-    worker_environment()
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_init, initargs=(threads, os.getpid()),
-                               max_tasks_per_child=WORKER_TASKS)
-    # A bounded window of submitted jobs keeps chapters finishing in order and memory flat.
-    window = count * 4
-    chars = {j.key: len(j.spoken_text) for j in ordered}
-    pending: set[Future] = set()
-    index = 0
-    try:
+    # Workers live for the whole book: their models are shared (workers.py), their heaps
+    # handed back after every take (memory.py), so a worker's footprint does not grow with
+    # the book; replacing workers cost a reload each, and briefly a third worker.
+    with worker_pool(count, [job.voice for job in ordered]) as pool:
+        # A bounded window of submitted jobs keeps chapters finishing in order, memory flat.
+        window = count * 4
+        chars = {j.key: len(j.spoken_text) for j in ordered}
+        pending: set[Future] = set()
+        index = 0
         while index < len(ordered) or pending:
             while index < len(ordered) and len(pending) < window:
                 pending.add(pool.submit(run_job, ordered[index], str(cache_root)))
@@ -374,10 +367,6 @@ def _pool(ordered: list[SynthJob], cache_root: Path, jobs: int,
                 done(key, seconds, chars[key])
             if failure:
                 raise failure[0]
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
 
 
 def _mix_loop(ready: queue.Queue, results: dict[int, ChapterResult],

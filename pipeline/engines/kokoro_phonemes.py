@@ -7,8 +7,12 @@ with the table misaki documents for its own espeak fallback (``EN_PHONES.md``, "
 to Misaki"), adapted to espeak output without tie marks.
 
 A line is phonemized clause by clause (espeak's own clause split at ``, ; : . ! ?``); long
-lines are packed into chunks of at most ``MAX_PHONEMES`` symbols at sentence ends first, then
-clause ends, then word ends, so no call exceeds the model's context.
+lines are packed into chunks of at most ``CALL_PHONEMES`` symbols at sentence ends first, then
+clause ends, then word ends. The model's context (``MAX_PHONEMES``) would allow more, but its
+decoder's working memory grows with the audio of one call, faster than linearly: one call of
+100 / 200 / 300 phonemes took +140 / +270 / +510 MB, and two synthesis workers each reading a
+novel's longest sentence at once broke a 1.5 GB budget. Sentences up to ``CALL_PHONEMES``
+(most of a novel's) are still read whole.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 
 MAX_PHONEMES = 510  # the model's context, less the two pad tokens
+CALL_PHONEMES = 200  # the most one call reads (working memory; see above)
 
 # Longest first, so "eɪ" becomes "A" before a bare "e" would.
 _ESPEAK_TO_KOKORO = sorted({
@@ -117,7 +122,7 @@ def _split_punct(phonemes: str) -> tuple[str, str]:
     return body, phonemes[len(body):]
 
 
-def pack(clauses: list[Clause], limit: int = MAX_PHONEMES) -> list[str]:
+def pack(clauses: list[Clause], limit: int = CALL_PHONEMES) -> list[str]:
     """Join clauses into chunks of at most ``limit`` symbols: whole sentences when they fit,
     else clauses, else words; a single word longer than ``limit`` is cut."""
     sentences: list[list[Clause]] = [[]]

@@ -6,11 +6,12 @@ without a display).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -45,6 +46,18 @@ def no_helper() -> None:
     fork could copy a lock another thread holds, and matplotlib is imported once anyway."""
     global _forking
     _forking = False
+
+
+@contextlib.contextmanager
+def drawn_here() -> Iterator[None]:
+    """No helper while inside: for threaded stretches of a process (a season's mixer threads),
+    where a fork could copy a lock another thread holds."""
+    global _forking
+    saved, _forking = _forking, False
+    try:
+        yield
+    finally:
+        _forking = saved
 
 
 def warm_up() -> None:

@@ -1,16 +1,14 @@
 """Synthesize missing takes into the cache, in worker processes, with a progress bar.
 
-Workers are processes, not threads: Piper's espeak phonemiser holds a global lock. Each worker
-loads its models once (engines cache them per process) and writes each finished take straight
-into the cache, so a killed render keeps everything it finished.
+Workers (``workers.worker_pool``) share the render's models and write each finished take
+straight into the cache, so a killed render keeps everything it finished.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,10 +16,10 @@ from typing import TYPE_CHECKING
 from pipeline import engines, progress
 from pipeline.engines.base import Delivery, VoiceSpec
 from pipeline.lexicon import Entry
-from pipeline.lifetime import die_with_parent
-from pipeline.memory import release_free_memory, worker_environment
+from pipeline.memory import release_free_memory
 from pipeline.render.cache import TakeCache
 from pipeline.render.plan import LinePlan
+from pipeline.render.workers import worker_pool
 
 if TYPE_CHECKING:
     from pipeline.cluster.session import ClusterSession
@@ -96,30 +94,15 @@ def synthesize_jobs(jobs: list[SynthJob], cache_root: Path, workers: int = 1,
     return made
 
 
-def _worker_init(threads: int, parent_pid: int) -> None:
-    die_with_parent(parent_pid)  # a killed render takes its workers with it
-    # One engine thread per worker: N workers on N cores beat N workers each spawning N threads.
-    os.environ.setdefault("CASTWRIGHT_ENGINE_THREADS", str(threads))
-
-
 def _run_pool(jobs: list[SynthJob], cache_root: Path, workers: int,
               finished: Callable[[str, float], None]) -> None:
     # Longest texts first keeps both workers busy until the end.
     ordered = sorted(jobs, key=lambda j: len(j.spoken_text), reverse=True)
-    context = multiprocessing.get_context("spawn")
-    # More synthesis processes than cores only costs memory (~400 MB each): --jobs 1000 is 2.
+    # More synthesis processes than cores only costs memory: --jobs 1000 is 2.
     count = min(workers, len(jobs), os.cpu_count() or 1)
-    threads = max(1, (os.cpu_count() or 1) // count)
-    worker_environment()  # a long line's tensors do not fragment the workers' heaps
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init,
-                               initargs=(threads, os.getpid()))
-    try:
+    with worker_pool(count, [job.voice for job in jobs]) as pool:
         pending: set[Future] = {pool.submit(run_job, job, str(cache_root)) for job in ordered}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 finished(*future.result())
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
