@@ -37,6 +37,8 @@ def classify(proc: psutil.Process, root_pid: int) -> str:
         return "resource tracker"
     if "multiprocessing.spawn" in line or "spawn_main" in line:
         return "synthesis worker"
+    if "multiprocessing.forkserver" in line:  # the server holds the models its workers share
+        return "fork server" if proc.ppid() == root_pid else "synthesis worker"
     if "pipeline.cli" in line:  # a fork of the main process: the plot helper
         return "plot helper (fork)"
     return "other"
