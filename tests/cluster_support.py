@@ -41,8 +41,9 @@ def free_ports(count: int) -> list[int]:
 
 
 def cluster_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment for the head and for castwright talking to it."""
-    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    """The environment for the head and for castwright talking to it (without the heap
+    settings a render in this process may have set for its workers: a user's head has none)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("RAY_ADDRESS", "GLIBC_TUNABLES")}
     env.update(LOOPBACK_ENV)
     repo = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (repo, env.get("PYTHONPATH")) if p)

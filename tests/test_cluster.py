@@ -169,11 +169,15 @@ def test_killed_actor_lines_are_redone_elsewhere(head, tmp_path):
         actors = actor_pids(head)
         if actors and len(cached_takes(out)) >= 2:
             killed = actors[0]
+            environment = Path(f"/proc/{killed}/environ").read_bytes().split(b"\0")
             os.kill(killed, signal.SIGKILL)
         time.sleep(0.05)
     code, _, err = finish(proc)
     assert killed is not None, "the render ended before an actor could be killed"
     assert code == 0, err
+    # Actors start with the local workers' heap settings (pipeline/memory.py)
+    tunables = [e for e in environment if e.startswith(b"GLIBC_TUNABLES=")]
+    assert tunables and b"glibc.malloc.mmap_threshold=" in tunables[0]
     assert "retried" in err  # the user is told a worker died and its lines went elsewhere
     assert killed not in actor_pids(head)
     manifest = json.loads((out / "long" / "manifest.json").read_text())

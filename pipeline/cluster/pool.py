@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.cluster.address import ClusterError
 from pipeline.cluster.placement import ActorKind, ActorPlan, plan_actors
 from pipeline.cluster.worker import Done, SynthWorker, software, software_difference
+from pipeline.memory import worker_environment
 from pipeline.render.cache import TakeCache
 from pipeline.render.synth import SynthJob
 
@@ -73,9 +74,12 @@ class SynthPool:
     # -- actors ---------------------------------------------------------------------------
 
     def _start(self, kind: ActorKind) -> Slot:
+        # Heap settings are read when a process starts: they go in the actor's environment.
+        heap: dict[str, str] = {}
+        worker_environment(heap)
         actor = self.ray.remote(SynthWorker).options(
             num_cpus=kind.num_cpus, num_gpus=kind.num_gpus, max_restarts=0,
-            max_task_retries=0, name=None)
+            max_task_retries=0, name=None, runtime_env={"env_vars": heap})
         slot = Slot(kind, actor.remote(max(1, int(kind.num_cpus))))
         self.slots.append(slot)
         self.starting[slot.handle.ready.remote()] = slot

@@ -18,6 +18,7 @@ from pathlib import Path
 from pipeline import __version__, engines
 from pipeline.errors import CastwrightError
 from pipeline.files import code_id
+from pipeline.memory import release_free_memory
 from pipeline.render.cache import encode_take, take_fields
 from pipeline.render.synth import SynthJob
 
@@ -81,4 +82,7 @@ class SynthWorker:
             return Failed(job.key, f"on {socket.gethostname()}: {err}")
         except Exception as err:  # noqa: BLE001 - an engine bug: say where, in one line
             return Failed(job.key, f"on {socket.gethostname()}: {type(err).__name__}: {err}")
-        return Done(job.key, encode_take(take), take_fields(take))
+        done = Done(job.key, encode_take(take), take_fields(take))
+        del take
+        release_free_memory()  # as a local worker does (pipeline/memory.py)
+        return done
