@@ -41,8 +41,7 @@ def _worker_init(threads: int, parent_pid: int) -> None:
 
 
 @contextlib.contextmanager
-def worker_pool(count: int, voices: Iterable[VoiceSpec] = (),
-                tasks_per_worker: int | None = None) -> Iterator[ProcessPoolExecutor]:
+def worker_pool(count: int, voices: Iterable[VoiceSpec] = ()) -> Iterator[ProcessPoolExecutor]:
     """``count`` synthesis workers, with ``voices``' models loaded once and shared (Linux).
 
     Leaving normally waits for the submitted work; an exception (or Ctrl-C) cancels what has
@@ -52,18 +51,17 @@ def worker_pool(count: int, voices: Iterable[VoiceSpec] = (),
     context = _fork_server(voices, threads) if _FORK_SERVER else None
     pool = ProcessPoolExecutor(max_workers=count,
                                mp_context=context or multiprocessing.get_context("spawn"),
-                               initializer=_worker_init, initargs=(threads, os.getpid()),
-                               max_tasks_per_child=tasks_per_worker)
+                               initializer=_worker_init, initargs=(threads, os.getpid()))
     try:
         yield pool
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
+        # The fork server stays until this process ends: stopping it now would wait for the
+        # workers to finish the takes they are on.
         raise
-    else:
-        pool.shutdown(wait=True)
-    finally:
-        if context is not None:
-            _stop_fork_server()
+    pool.shutdown(wait=True)
+    if context is not None:
+        _stop_fork_server()
 
 
 def _fork_server(voices: Iterable[VoiceSpec], threads: int) -> multiprocessing.context.BaseContext:
