@@ -39,12 +39,11 @@ import re
 
 from num2words import num2words
 
-from pipeline.textmarkup import MARKUP_HINT, strip_markup
+from pipeline.textmarkup import MARKUP_HINT, NOTE, strip_markup
 
 _DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _MAX_DIGITS = 15  # longer digit runs (ids, phone numbers) are read digit by digit
 
-_NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
 _CURLY = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"',
                         "\u00bb": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'",
                         "\u2032": "'", "\u2033": '"', "`": "'"})
@@ -266,7 +265,7 @@ def _tidy(text: str) -> str:
 def speech_text(text: str) -> str:
     """What the engine reads for the author's ``text`` (see the module doc for the rules)."""
     text = html.unescape(text)
-    text = _NOTE.sub(" ", text)
+    text = NOTE.sub(" ", text)
     text = strip_markup(text)
     text = text.translate(_CURLY).replace("\u00a0", " ").replace("\t", " ")
     text = _NUMBER_RANGE.sub(r"\1 to \2", text)
