@@ -14,10 +14,15 @@ emoji and emoticons. ``strip_markup`` keeps the words a reader sees and drops th
   a narrator does not read pictures aloud.
 - A bare web address is read by its host ("https://www.example.com/x" -> "example dot com"),
   an e-mail address as "name at host dot com".
+
+``reader_text`` is the same text for the eye (captions, transcripts, chapter titles, markers):
+the same markup goes, addresses stay as written, emphasis (``*x*``, ``__x__``, ``~~x~~``) shows
+as the plain words and the author's notes (``[[...]]``) are left out, as speech leaves them.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 _INLINE = ("b|i|u|s|em|strong|small|big|sup|sub|del|ins|mark|strike|tt|code|q|cite|abbr|span"
@@ -68,22 +73,44 @@ def _email(match: re.Match[str]) -> str:
     return f"{name} at {match.group(2).replace('.', ' dot ')}"
 
 
-def strip_markup(text: str) -> str:
-    """The words a reader sees in ``text``, without tags, shortcodes, emoji or addresses."""
+def strip_markup(text: str, *, speak_addresses: bool = True, block: str = ", ") -> str:
+    """The words a reader sees in ``text``, without tags, shortcodes, emoji or addresses
+    (read aloud unless ``speak_addresses`` is off); a block tag leaves ``block``."""
     text = _COMMENT.sub(" ", text)
     text = _MD_IMAGE.sub(" ", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _IMAGE.sub(" ", text)
-    text = _BLOCK_TAG.sub(", ", text)
+    text = _BLOCK_TAG.sub(block, text)
     text = _INLINE_TAG.sub("", text)
     text = _CLOSING_TAG.sub("", text)
     text = _ATTRIBUTE_TAG.sub("", text)
-    text = _EMAIL.sub(_email, text)
-    text = _URL.sub(_url, text)
+    if speak_addresses:
+        text = _EMAIL.sub(_email, text)
+        text = _URL.sub(_url, text)
     text = _SHORTCODE.sub(" ", text)
     text = _EMOTICON.sub(" ", text)
     return _EMOJI.sub(" ", text)
 
 
+NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)  # the author's notes: never read, never shown
+# **strong**, *em*, __strong__, _em_, ~~struck~~: not inside a word (snake_case, 2*3*4).
+_EMPHASIS = re.compile(r"(?<![\w*_~])(\*{1,3}|_{1,3}|~~)(?=\S)(.+?)(?<=\S)\1(?![\w*_~])")
+_SPACE_LEFT = re.compile(r"\s+(?=[,.;:!?])")
+
+
+def reader_text(text: str) -> str:
+    """``text`` as a reader of the captions should see it (see the module doc)."""
+    if not _READER_HINT.search(text):
+        return " ".join(text.split())  # most lines: nothing to do
+    shown = html.unescape(NOTE.sub(" ", text))
+    shown = strip_markup(shown, speak_addresses=False, block=" ")
+    shown = _EMPHASIS.sub(r"\2", shown)
+    shown = " ".join(shown.split())
+    if shown != " ".join(text.split()):  # what markup left behind: "Run :fire: !" -> "Run!"
+        shown = _SPACE_LEFT.sub("", shown)
+    return shown
+
+
 # A quick test that ``strip_markup`` has nothing to do (most lines of a novel).
 MARKUP_HINT = re.compile(r"[\[<@]|:[\w+-]|://|www\.|[\U0001F000-\U0001FAFF\u2300-\u27BF]")
+_READER_HINT = re.compile(MARKUP_HINT.pattern + r"|[&*_~]")

@@ -20,7 +20,9 @@
 - Numbers are spelled out with num2words, American style (no "and"): cardinals ("122" ->
   "one hundred twenty-two"), ordinals ("147th"), years 1100-2099 ("1999" -> "nineteen
   ninety-nine"), decimals ("3.14" -> "three point one four"), thousands separators, currency
-  ($ £ €), percentages, times ("10:30"), signs.
+  ($ £ €), percentages, signs; clock times ("10:30" -> "ten thirty", "3:00" -> "three
+  o'clock"), ratios and scores ("3:2", "16:9", "won 10:8" -> "three to two", ...) and
+  chapter:verse after a book of the Bible ("John 3:16" -> "John three sixteen").
 - Common abbreviations are expanded (Mr. Mrs. Dr. St. vs. etc. ...); "Dr."/"St." read "Doctor"/
   "Saint" before a capitalised name, else "Drive"/"Street".
 - ALL-CAPS words of four or more letters (screenplay emphasis: "the SCREEN DOOR") are read as
@@ -39,12 +41,11 @@ import re
 
 from num2words import num2words
 
-from pipeline.textmarkup import MARKUP_HINT, strip_markup
+from pipeline.textmarkup import MARKUP_HINT, NOTE, strip_markup
 
 _DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _MAX_DIGITS = 15  # longer digit runs (ids, phone numbers) are read digit by digit
 
-_NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
 _CURLY = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"',
                         "\u00bb": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'",
                         "\u2032": "'", "\u2033": '"', "`": "'"})
@@ -78,6 +79,27 @@ _GROUPED = r"(?:\d{1,3}(?:,\d{3})+|\d+)"  # 1,000,000 or 1000000, never a traili
 _MONEY = re.compile(r"([$£€])\s?(" + _GROUPED + r")(?:\.(\d{1,2}))?(?!\d)")
 _PERCENT = re.compile(r"(" + _GROUPED + r"(?:\.\d+)?)\s?%")
 _TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
+_COLON_PAIR = re.compile(r"(?<![\d:])(\d{1,3}):(\d{1,3})(?![\d:])")
+# A chapter:verse reference after a book of the Bible (or a surah): "John 3:16", "Psalm 23:1-4".
+_BOOKS = ("Genesis|Exodus|Leviticus|Numbers|Deuteronomy|Joshua|Judges|Ruth|Samuel|Kings"
+          "|Chronicles|Ezra|Nehemiah|Esther|Job|Psalms?|Proverbs|Ecclesiastes|Songs?|Isaiah"
+          "|Jeremiah|Lamentations|Ezekiel|Daniel|Hosea|Joel|Amos|Obadiah|Jonah|Micah|Nahum"
+          "|Habakkuk|Zephaniah|Haggai|Zechariah|Malachi|Matthew|Mark|Luke|John|Acts|Romans"
+          "|Corinthians|Galatians|Ephesians|Philippians|Colossians|Thessalonians|Timothy|Titus"
+          "|Philemon|Hebrews|James|Peter|Jude|Revelations?|Surah|Sura")
+_VERSE = re.compile(rf"\b((?:{_BOOKS})\s+)(\d{{1,3}}):(\d{{1,3}})(?:\s*-\s*(\d{{1,3}}))?"
+                    r"(?![\d:])")
+# "won 3:2", "a ratio of 1:10", "the score was 10:12": a pair after these words is a ratio even
+# when it could be a time; "at 10:30", "until 3:00" are times.
+_RATIO_WORDS = re.compile(r"\b(?:ratios?|odds|scale|scores?|scored|won|wins?|lost|lose|loses|beat"
+                          r"|beats|beaten|leads?|led|leading|trail(?:s|ed|ing)?|aspect|mix(?:ed)?"
+                          r"|draw|drew|drawn|tied|final|victory|defeat)\b"
+                          r"(?:\W+(?:of|by|was|were|is|it|them|us|him|her|me|now|again))?\W+$",
+                          re.IGNORECASE)  # not "won the 10:30 race": a time
+_RATIO_AFTER = re.compile(r"\s*(?:ratios?|odds|scale|win|victory|defeat|loss|lead|majority|split"
+                          r"|mix)\b", re.IGNORECASE)
+_TIME_WORDS = re.compile(r"\b(?:at|by|until|till|til|before|after|around|about|since|from|past"
+                         r"|between|and|to)\s+$", re.IGNORECASE)
 _DECADE = re.compile(r"(?<![\w.])(\d{0,2}\d0)'?s\b")
 _HYPHEN_RANGE = re.compile(r"(?<=\d)-(?=\d)")
 _ORDINAL = re.compile(r"(?<![\w.])(" + _GROUPED + r")(st|nd|rd|th)\b", re.IGNORECASE)
@@ -177,6 +199,26 @@ def _time(match: re.Match[str]) -> str:
     return f"{cardinal(hours)} {cardinal(minutes)}"
 
 
+def _verse(match: re.Match[str]) -> str:
+    """"John 3:16" -> "John three sixteen"; "Psalm 23:1-4" -> "... twenty-three one to four"."""
+    book, chapter, verse, last = match.groups()
+    said = f"{book}{cardinal(int(chapter))} {cardinal(int(verse))}"
+    return said + (f" to {cardinal(int(last))}" if last else "")
+
+
+def _colon_pair(match: re.Match[str]) -> str:
+    """A clock time ("10:30" -> "ten thirty") or a ratio or score ("3:2" -> "three to two"):
+    a time needs hours 0-23 and two-digit minutes and no score or ratio word around it."""
+    first, second = match.group(1), match.group(2)
+    before, after = match.string[:match.start()], match.string[match.end():]
+    clock = _TIME.fullmatch(match.group())
+    ratio = (_RATIO_WORDS.search(before[-60:]) and not _TIME_WORDS.search(before[-12:])) \
+        or _RATIO_AFTER.match(after)
+    if clock and not ratio:
+        return _time(clock)
+    return f"{cardinal(int(first))} to {cardinal(int(second))}"
+
+
 def _decade(match: re.Match[str]) -> str:
     words = _integer_words(match.group(1))
     return words[:-1] + "ies" if words.endswith("y") else words + "s"
@@ -195,7 +237,8 @@ def numbers_to_words(text: str) -> str:
     text = _DIGIT_LETTER.sub(" ", text)
     text = _MONEY.sub(_money, text)
     text = _PERCENT.sub(_percent, text)
-    text = _TIME.sub(_time, text)
+    text = _VERSE.sub(_verse, text)
+    text = _COLON_PAIR.sub(_colon_pair, text)
     text = _DECADE.sub(_decade, text)
     text = _ORDINAL.sub(lambda m: ordinal(_int(m.group(1))), text)
     text = _DECIMAL.sub(_decimal, text)
@@ -266,7 +309,7 @@ def _tidy(text: str) -> str:
 def speech_text(text: str) -> str:
     """What the engine reads for the author's ``text`` (see the module doc for the rules)."""
     text = html.unescape(text)
-    text = _NOTE.sub(" ", text)
+    text = NOTE.sub(" ", text)
     text = strip_markup(text)
     text = text.translate(_CURLY).replace("\u00a0", " ").replace("\t", " ")
     text = _NUMBER_RANGE.sub(r"\1 to \2", text)

@@ -99,7 +99,7 @@ class Studio:
 
 
 def start_studio(target: Path, cwd: Path, *extra: str) -> Studio:
-    """``castwright studio TARGET --out out --port 0`` in ``cwd``; waits for its address."""
+    """``castwright studio EPISODE --out out --port 0`` in ``cwd``; waits for its address."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "pipeline.cli", "studio", str(target), "--out", "out",

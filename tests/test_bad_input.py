@@ -320,10 +320,10 @@ def test_many_characters_spread_evenly_over_the_voices_with_a_warning():
 
 def test_voice_names_in_captions_are_escaped():
     line = Placement(kind="speech", start=0.0, duration=1.0, source="k", line_id="s01-l001",
-                     speaker="A>B & <C>", text="Hi <b>there</b>")
+                     speaker="A>B & <C>", text="Hi <there> & <b>you</b>")
     text = vtt(Timeline(duration=2.0, sample_rate=24000, placements=[line]))
     caption = next(row for row in text.splitlines() if row.startswith("<v "))
-    assert caption == "<v A&gt;B &amp; &lt;C&gt;>Hi &lt;b&gt;there&lt;/b&gt;"
+    assert caption == "<v A&gt;B &amp; &lt;C&gt;>Hi &lt;there&gt; &amp; you"  # <b>: markup
 
 
 def test_state_files_are_readable_like_the_rest(tmp_path):

@@ -88,6 +88,32 @@ def test_help_uses_plain_usage_and_one_line_summaries():
     assert "(and optionally write the cast as a cast file)" in listing
 
 
+def test_help_and_docs_name_each_argument_as_its_usage_line_does():
+    """``castwright review SCRIPT s01-l004 Mara`` in the help, README and docs: the same
+    placeholder the usage line shows (not STORY for an argument the usage calls SCRIPT)."""
+    import typer.main
+
+    from pipeline.cli import app
+
+    pages = {}
+    for path, _ in _commands(typer.main.get_command(app)):
+        page = run(*path, "--help", env={"COLUMNS": "200"}).stdout
+        usage = next(line for line in page.splitlines() if "Usage:" in line)
+        pages[" ".join(path)] = (page, set(re.findall(r"\b[A-Z][A-Z-]+\b", usage)) - {"OPTIONS"})
+    docs = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    texts = [(f"castwright {name} --help", page) for name, (page, _) in pages.items()]
+    texts += [(doc.name, doc.read_text(encoding="utf-8")) for doc in docs]
+    checked = 0
+    for where, text in texts:
+        for name, (_, metavars) in pages.items():
+            for example in re.finditer(rf"castwright {re.escape(name)}((?: \[?[A-Z][A-Z-]+\]?)+)"
+                                       r"(?![\w-])", text):
+                named = set(re.findall(r"[A-Z][A-Z-]+", example.group(1))) - {"OPTIONS"}
+                assert named <= metavars, (where, example.group(), metavars)
+                checked += 1
+    assert checked >= 10  # the examples are there to check
+
+
 def test_completion_script_and_completions():
     # `--show-completion` asks shellingham which shell runs castwright (it walks the parent
     # processes): run it from bash, as a user does, not from whatever started the test run

@@ -151,6 +151,33 @@ def test_characters_command_shows_aliases_gender_evidence_and_lines(tmp_path: Pa
     assert table.exit_code == 0 and "Mrs. Price" in table.output
 
 
+def test_characters_command_gives_a_point_of_view_characters_gender(seed_path: Path) -> None:
+    """Spike never speaks and his name is never followed by a pronoun: his point-of-view
+    section, told in the third person, is what says he is a he."""
+    result = runner.invoke(app, ["characters", str(seed_path), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["name"]: r for r in json.loads(result.output)}
+    assert rows["Spike"]["gender"] == "male"
+    assert any(e.startswith("point of view") for e in rows["Spike"]["gender_evidence"])
+    assert rows["Buffy"]["gender"] == "female"
+
+
+@pytest.mark.parametrize("section, gender", [
+    ("She locked the shop, her keys cold in her hand. He was late again, she thought; she "
+     "would not wait.", "female"),
+    ("He ran. The dog ran after him, and he did not look back until his lungs burned.", "male"),
+    # Told in the first person: the he and she are other people, not the point of view.
+    ("I waited by the gate. She never came; he said she had gone. I went home.", None),
+])
+def test_a_point_of_view_says_its_characters_gender(tmp_path: Path, section: str,
+                                                    gender: str | None) -> None:
+    story = write_story(tmp_path, f"Sparrow:\n\n{section}\n\nQuill:\n\nThe rain came "
+                                  "down all night.\n")
+    rows = {r.name: r for r in parse_script(story).characters}
+    assert rows["Sparrow"].gender == gender
+    assert parse_script(story).gender_hints.get("Sparrow") == gender  # casting agrees
+
+
 def test_cast_file_may_name_a_character_by_an_alias(tmp_path: Path) -> None:
     story = write_story(tmp_path, 'Lizzy Price came in.\n\n"Hello," said Lizzy.\n\n'
                                   '"Hello, Elizabeth," said Tom.\n')

@@ -213,6 +213,7 @@ def test_a_refused_or_lost_cast_change_is_explained_in_the_page(studio, page):
     alert = bill.locator(".plan-out .error[role=alert]")
     alert.wait_for()
     assert "Could not change Bill to nobody: unknown voice 'nobody'" in alert.inner_text()
+    assert shown_times(page, "unknown voice 'nobody'") == 1  # there, not on an error card too
     # The studio cannot be reached at all (the request is lost): said too, not swallowed.
     bill.locator("select").select_option("tomas")
     bill.locator(".plan").click()
@@ -221,8 +222,23 @@ def test_a_refused_or_lost_cast_change_is_explained_in_the_page(studio, page):
     bill.locator(".plan-out .confirm").click()
     alert.wait_for()
     assert "Could not change Bill to tomas: cannot reach the studio" in alert.inner_text()
+    assert shown_times(page, "cannot reach the studio") == 1
     wait_idle(studio)
     assert manifest(studio)["lines"] == before  # nothing changed
+    # A refusal with no place of its own in the page (a line's action) gets an error card.
+    page.goto(episode_url(studio))
+    page.route(f"**/api/episodes/{studio.slug}/lines/s01-l003/retake",
+               lambda route: route.abort())
+    page.locator("#line-s01-l003 .retake").click()
+    card = page.locator('#jobs .job[data-state="failed"]')
+    card.wait_for()
+    assert "cannot reach the studio" in card.inner_text()
+    assert shown_times(page, "cannot reach the studio") == 1
+
+
+def shown_times(page, message: str) -> int:
+    """How often ``message`` is visible in the page (an inline alert, an error card...)."""
+    return page.evaluate("m => document.body.innerText.split(m).length - 1", message)
 
 
 def test_publish_from_the_studio(studio, page):

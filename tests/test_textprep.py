@@ -43,6 +43,26 @@ def test_numbers(text: str, expected: str) -> None:
     assert speech_text(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("They won 3:2 tonight.", "They won three to two tonight."),
+    ("a 16:9 screen, mixed 1:1", "a sixteen to nine screen, mixed one to one"),
+    ("The score was 10:12 at the break.", "The score was ten to twelve at the break."),
+    ("a ratio of 1:10, a 1:50 scale model", "a ratio of one to ten, a one to fifty scale model"),
+    ("Meet me at 10:30.", "Meet me at ten thirty."),
+    ("At 10:30 a.m. sharp", "At ten thirty A M sharp"),
+    ("at 7:05 pm, 23:59, 12:00", "at seven oh five pm, twenty-three fifty-nine, twelve o'clock"),
+    ("They won at 10:30.", "They won at ten thirty."),  # "at": a time, whatever came before
+    ("She won the 10:30 race.", "She won the ten thirty race."),
+    ("She left 10:30 sharp; won 2:1.", "She left ten thirty sharp; won two to one."),
+    ("John 3:16 says so.", "John three sixteen says so."),
+    ("Genesis 1:1 and Psalm 119:105", "Genesis one one and Psalm one hundred nineteen one "
+                                      "hundred five"),
+    ("Read 1 Corinthians 13:4-7.", "Read one Corinthians thirteen four to seven."),
+])
+def test_times_ratios_and_verses(text: str, expected: str) -> None:
+    assert speech_text(text) == expected
+
+
 def test_number_helpers() -> None:
     assert cardinal(122) == "one hundred twenty-two"
     assert ordinal(147) == "one hundred forty-seventh"

@@ -108,7 +108,10 @@ def probe(address: ClusterAddress, seconds: float | None = None) -> None:
                            "address") from None
 
 
-def reachable(address: ClusterAddress, seconds: float = 2.0) -> bool:
+HEAD_CHECK_SECONDS = 2.0  # a head that is still there answers a TCP connect at once
+
+
+def reachable(address: ClusterAddress, seconds: float = HEAD_CHECK_SECONDS) -> bool:
     try:
         probe(address, seconds)
     except ClusterError:

@@ -8,6 +8,7 @@ the terminal; usage statistics and the dashboard are off, so nothing tries the n
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -118,9 +119,11 @@ class ClusterSession:
             return
         if self._pool is not None and not self.lost:
             self._pool.close()
-        if not self.lost:  # with the head gone, Ray's shutdown waits on it for a minute
+        if not self.lost:
             with contextlib.suppress(Exception):
                 self.ray.shutdown()
+        else:  # with the head gone, Ray's shutdown waits on it (its own exit handler too)
+            atexit.unregister(self.ray.shutdown)
 
     def __enter__(self) -> ClusterSession:
         return self

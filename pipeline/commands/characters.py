@@ -82,10 +82,11 @@ def review(
                                                          "this (0-1).")] = UNCERTAIN,
     as_json: JsonOption = False,
 ) -> None:
-    """List uncertain speakers, or fix one: castwright review STORY s01-l004 Mara.
+    """List uncertain speakers, or fix one: castwright review SCRIPT s01-l004 Mara.
 
-    Fixes go to STORY.review.toml beside the story, keyed by the quotation's words, so later
-    edits elsewhere keep them; parse, render and regen honour them."""
+    Fixes go to a file beside SCRIPT named for it (story.txt: story.review.toml), keyed by the
+    quotation's words, so later edits elsewhere keep them; parse, render and regen honour
+    them."""
     from pipeline.parsing import parse_script
     from pipeline.parsing.review import load_review, review_path
 
@@ -94,7 +95,7 @@ def review(
         _list_uncertain(parsed, script, below, load_review(script), as_json)
         return
     if speaker is None or not speaker.strip():
-        raise ScriptError("say who speaks the line: castwright review STORY LINE SPEAKER",
+        raise ScriptError("say who speaks the line: castwright review SCRIPT LINE SPEAKER",
                           script, None)
     path = _fix_line(parsed, script, line, speaker)
     fixed = parse_script(script, format="prose").line(line)

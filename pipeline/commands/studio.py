@@ -31,8 +31,8 @@ def _render(script: Path, out: Path) -> Path:
 @user_errors
 def studio(
     target: Annotated[Path | None, typer.Argument(
-        help="Episode folder or slug, or a script to render first (default: list the "
-             "episodes under --out).")] = None,
+        metavar="EPISODE", help="Episode folder or slug, or a script to render first (default: "
+                                "list the episodes under --out).")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("output"),
     host: Annotated[str, typer.Option(
         "--host", help="Address to listen on (others than 127.0.0.1 reach it too).",

@@ -8,7 +8,8 @@ between words. A cue starts with its first word and stays up a moment after its 
 speech cues and never overlap them.
 
 Word times come from the take (Piper reports them; ``Placement.words``). They are the spoken
-words ("one hundred twelve"), the captions the author's ("112"): the two are aligned with
+words ("one hundred twelve"), the captions the author's ("112", markup such as ``[b]`` or
+``:fire:`` left out as ``textmarkup.reader_text`` does): the two are aligned with
 difflib, and an author's word with no spoken match (a number, an abbreviation) takes the time of
 the spoken words in its place. A take without word times (a recording, an engine that gives
 none) spreads its words over the take by their length in characters.
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.mix.timeline import Placement, Timeline
+from pipeline.textmarkup import reader_text
 
 MAX_CHARS = 42  # per caption line (BBC, Netflix, FCC practice for 16:9)
 MAX_LINES = 2
@@ -74,8 +76,9 @@ def label(name: str) -> str:
 
 
 def line_words(p: Placement) -> list[Word]:
-    """The author's words of a spoken placement, each with its time in the episode."""
-    tokens = _tokens(p.text)
+    """The author's words of a spoken placement as a reader sees them (no markup), each with
+    its time in the episode."""
+    tokens = _tokens(reader_text(p.text))
     if not tokens:
         return []
     timed = [w for w in (p.words or []) if len(w) == 3 and w[2] >= w[1] >= 0]

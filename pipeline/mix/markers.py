@@ -15,6 +15,7 @@ import io
 
 from pipeline.mix import captions
 from pipeline.mix.timeline import Timeline
+from pipeline.textmarkup import reader_text
 
 LABEL_TEXT = 60  # characters of a line's text in its Audacity label
 
@@ -27,7 +28,7 @@ def _rows(tl: Timeline) -> list[dict[str, object]]:
     for p in captions.spoken(tl):
         rows.append({"kind": "line" if p.kind == "speech" else "recording",
                      "id": p.line_id or "", "start": p.start, "end": p.end,
-                     "speaker": captions.speaker(p) or "", "text": " ".join(p.text.split())})
+                     "speaker": captions.speaker(p) or "", "text": reader_text(p.text)})
     return rows
 
 

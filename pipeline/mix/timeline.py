@@ -30,6 +30,7 @@ from pipeline.mix.decode import probe_duration
 from pipeline.mix.settings import LIMITER_GROUP as GROUP
 from pipeline.mix.settings import MAX_PAUSE, MixSettings
 from pipeline.model import Cue, CueKind, Script, Section
+from pipeline.textmarkup import reader_text
 
 __all__ = ["NOTICE_ID", "SAMPLE_RATE", "BedSpan", "Chapter", "MixSettings", "Placement",
            "RenderedLine", "Timeline", "build_timeline"]
@@ -530,7 +531,7 @@ class _Layout:
             end = self.firsts[i + 1][1] if i + 1 < len(self.firsts) else duration
             # A screenplay's scene heading is a slugline; its readable title is the chapter.
             readable = section.title if self.script.format == "fountain" else ""
-            title = readable or section.heading.strip() or f"Part {i + 1}"
+            title = reader_text(readable or section.heading) or f"Part {i + 1}"
             chapters.append(Chapter(section.id, title, _ms(start), _ms(end)))
         self.spans.sort(key=lambda b: b.start)
         return Timeline(sample_rate=SAMPLE_RATE, duration=duration, placements=self.placements,

@@ -82,7 +82,10 @@ def _add_gender_hints(script: Script) -> None:
     missing = [name for name in script.speakers() if name not in script.gender_hints]
     if not missing:
         return
-    passages = [(" ".join(c.text for c in s.cues if c.kind is CueKind.NARRATION), s.pov)
+    # Headings left out: "Spike:" opening his point of view is no mention followed by a
+    # pronoun (the next "she" is someone else).
+    passages = [(" ".join(c.text for c in s.cues
+                          if c.kind is CueKind.NARRATION and c.delivery != "heading"), s.pov)
                 for s in script.sections]
     script.gender_hints.update(gender_hints(missing, passages))
 

@@ -13,7 +13,7 @@
     occurrence = 2        # only the second "Yes." of the story
     speaker = "Thomas"
 
-``castwright review STORY LINE SPEAKER`` writes fixes; ``parse``, ``render`` and ``regen``
+``castwright review SCRIPT LINE SPEAKER`` writes fixes; ``parse``, ``render`` and ``regen``
 read them. A fix takes the place of the attribution sieve for its quotation, and the
 conversation around it follows (turn-taking starts from the fixed speaker).
 """

@@ -12,6 +12,7 @@ from pathlib import Path
 from pipeline.publish.episode_folder import NARRATOR
 from pipeline.publish.feed import FeedEpisode, order_episodes
 from pipeline.publish.show import Show
+from pipeline.textmarkup import reader_text
 
 CSS = """
 :root { --ink: #1d2330; --soft: #5b6475; --line: #e3e6ec; --accent: #b7791f; --bg: #fbfaf7; }
@@ -94,6 +95,10 @@ def _vtt_cues(path: Path) -> list[tuple[float, str | None, str]]:
     return cues
 
 
+def _shown(line: dict) -> str:
+    return reader_text(str(line.get("text") or ""))
+
+
 def _transcript(ep: FeedEpisode) -> str:
     lines = ep.folder.lines
     out: list[str] = []
@@ -108,9 +113,9 @@ def _transcript(ep: FeedEpisode) -> str:
             speaker = line.get("speaker")
             start = float(line.get("start") or 0.0)
             if speaker and str(speaker).lower() != NARRATOR.lower():
-                out.append(f"<p>{_seek(start)}<b>{_e(speaker)}:</b> {_e(line.get('text', ''))}</p>")
+                out.append(f"<p>{_seek(start)}<b>{_e(speaker)}:</b> {_e(_shown(line))}</p>")
             else:
-                out.append(f'<p class="narration">{_seek(start)}{_e(line.get("text", ""))}</p>')
+                out.append(f'<p class="narration">{_seek(start)}{_e(_shown(line))}</p>')
     elif "vtt" in ep.folder.files:
         for start, speaker, text in _vtt_cues(ep.folder.files["vtt"]):
             who = f"<b>{_e(speaker)}:</b> " if speaker else ""

@@ -5,9 +5,12 @@ or fill its point-of-view passages."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from pipeline.parsing.attribution.gender import (
+    FEMALE,
+    MALE,
     PRONOUN_WEIGHT,
     GenderEvidence,
     name_evidence,
@@ -16,6 +19,29 @@ from pipeline.parsing.attribution.gender import (
 from pipeline.parsing.attribution.names import parse_name
 
 _PRONOUN = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:I|me|my|mine|myself)\b")
+POV_WEIGHT = 3.0  # a passage told from one's point of view: more than a first name says
+POV_MAJORITY = 2.0  # one gender's pronouns outnumber the other's this many times
+
+
+def point_of_view_evidence(narration: str) -> GenderEvidence:
+    """What the narration of a character's point-of-view passages says of them: told in the
+    third person ("He wrote, his hand scrawling..."), most of its he/she are the character.
+    One vote when one gender clearly dominates; none for a passage told in the first person
+    ("I saw him"), whose he/she are other people."""
+    evidence = GenderEvidence()
+    counts = Counter(pronoun_gender(p) for p in _PRONOUN.findall(narration))
+    third = counts[MALE] + counts[FEMALE]
+    if not third or len(_FIRST_PERSON.findall(narration)) * 2 >= third:
+        return evidence
+    top, other = (MALE, FEMALE) if counts[MALE] >= counts[FEMALE] else (FEMALE, MALE)
+    if counts[top] >= POV_MAJORITY * counts[other]:
+        evidence.add(top, POV_WEIGHT, f"point of view ({counts[top]} {_WORD[top]}, "
+                                      f"{counts[other]} {_WORD[other]})")
+    return evidence
+
+
+_WORD = {MALE: "he/him", FEMALE: "she/her"}
 _SENTENCE = re.compile(r"[.!?]+")
 
 
@@ -38,10 +64,10 @@ def gender_hints(names: Iterable[str],
     evidence = {n: GenderEvidence() for n in names}
     lookup = {v: n for n in names for v in (n, n.upper())}
     pattern = name_pattern(names)
+    seen: dict[str, list[str]] = {}
     for text, pov in passages:
         if pov in evidence:
-            for pronoun in _PRONOUN.findall(text):
-                evidence[pov].add(pronoun_gender(pronoun), PRONOUN_WEIGHT, "point of view")
+            seen.setdefault(pov, []).append(text)
         if pattern is None:
             continue
         mentions = list(pattern.finditer(text))
@@ -51,6 +77,8 @@ def gender_hints(names: Iterable[str],
             if found := _PRONOUN.search(window):
                 evidence[lookup[mention.group()]].add(pronoun_gender(found.group()),
                                                       PRONOUN_WEIGHT, "pronoun")
+    for pov, texts in seen.items():
+        evidence[pov].merge(point_of_view_evidence(" ".join(texts)))
     for name in names:
         parsed = parse_name(name)
         evidence[name].merge(name_evidence(parsed.title, parsed.words))

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.parsing.attribution.characters import Characters
+from pipeline.parsing.attribution.hints import point_of_view_evidence
 from pipeline.parsing.attribution.intro import is_speaking
 from pipeline.parsing.attribution.mentions import Mention, find_mentions
 from pipeline.parsing.attribution.model import Character, Paragraph, Quote
@@ -115,6 +116,7 @@ class Story:
         for para in self.paragraphs:
             self.characters.learn_pronouns(para.narration, para.mentions)
         self._learn_from_tags()
+        self._learn_from_points_of_view()
         self.first_person = words > 0 and pronouns / words >= FIRST_PERSON_SHARE
 
     def _count_roles(self) -> None:
@@ -141,6 +143,15 @@ class Story:
         for para in self.paragraphs:
             if para.pov and (person := self.pov_character(para)):
                 person.roles += 1
+
+    def _learn_from_points_of_view(self) -> None:
+        """A character's point-of-view passages, told in the third person, say their gender."""
+        told: dict[int, tuple[Character, list[str]]] = {}
+        for para in self.paragraphs:
+            if para.pov and (person := self.pov_character(para)):
+                told.setdefault(id(person), (person, []))[1].append(para.narration)
+        for person, narration in told.values():
+            person.evidence.merge(point_of_view_evidence(" ".join(narration)))
 
     def _learn_from_tags(self) -> None:
         """``"...," said Mary. "...," she added.``: Mary is a she."""

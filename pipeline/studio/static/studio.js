@@ -9,7 +9,9 @@ const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 
 // ---- talking to the studio ------------------------------------------------------------
-async function post(url, body = {}) {
+// A refusal goes on an error card, unless the caller says it where the producer is looking
+// (``inline``): then it is said once, there.
+async function post(url, body = {}, { inline = false } = {}) {
   let response;
   try {
     response = await fetch(url, {
@@ -19,13 +21,13 @@ async function post(url, body = {}) {
     });
   } catch (err) { // the studio is not reachable (stopped, or the network refused)
     const problem = `cannot reach the studio (${err.message})`;
-    showError(problem);
+    if (!inline) showError(problem);
     throw new Error(problem);
   }
   const data = await response.json().catch(() => ({ error: response.statusText }));
   if (!response.ok) {
     const problem = data.error || `${response.status} ${response.statusText}`;
-    showError(problem);
+    if (!inline) showError(problem);
     throw new Error(problem);
   }
   if (data.job) trackJob(data.job);
@@ -44,9 +46,11 @@ async function fragment(url) {
 // ---- jobs: a card per job, bottom right -----------------------------------------------
 const jobCards = new Map();
 const jobWaiters = new Map(); // job id -> callbacks run when it is done
+const quietJobs = new Set(); // jobs whose outcome the page says elsewhere: no card
 
 function trackJob(job) {
   if (job.kind === "prepare") return; // background work the producer did not ask for
+  if (quietJobs.has(job.id)) return;
   let card = jobCards.get(job.id);
   if (!card) {
     card = document.createElement("div");
@@ -80,6 +84,12 @@ function trackJob(job) {
     const row = $(`#line-${job.line_id}`);
     if (row) row.classList.toggle("working", job.state === "queued" || job.state === "running");
   }
+}
+
+function dropJobCard(jobId) {
+  quietJobs.add(jobId);
+  jobCards.get(jobId)?.remove();
+  jobCards.delete(jobId);
 }
 
 function whenDone(jobId, fn) {
@@ -335,7 +345,7 @@ async function showPlan(person, name, voice) {
   const response = await fetch(`/api/episodes/${episode}/cast/${encodeURIComponent(name)}` +
     `/plan?voice=${encodeURIComponent(voice)}`);
   const plan = await response.json().catch(() => ({ error: response.statusText }));
-  if (!response.ok) { showError(plan.error); throw new Error(plan.error); }
+  if (!response.ok) throw new Error(plan.error || response.statusText); // said inline
   if (voice === person.dataset.voice && plan.lines.every((l) => l.from === voice)) {
     out.innerHTML = '<p class="muted small">That is the voice every line already uses.</p>';
     return;
@@ -357,14 +367,14 @@ function onCastClick(event) {
   if (!form || !button) return;
   const base = `/api/episodes/${episode}/cast/${encodeURIComponent(form.name)}`;
   const out = $(".plan-out", form.person);
-  // A refused or failed request is said where the producer is looking (and on its card).
+  // A refused or failed request is said where the producer is looking, and only there.
   const failed = (what) => (err) => {
     out.innerHTML = '<p class="error" role="alert"></p>';
     $(".error", out).textContent = `${what}: ${err.message}`;
     button.disabled = false;
   };
   if (button.classList.contains("audition")) {
-    post(`${base}/audition`, { voice: form.voice })
+    post(`${base}/audition`, { voice: form.voice }, { inline: true })
       .catch(failed(`Could not audition ${form.voice}`));
   } else if (button.classList.contains("plan")) {
     showPlan(form.person, form.name, form.voice)
@@ -373,10 +383,14 @@ function onCastClick(event) {
   else if (button.classList.contains("confirm")) {
     button.disabled = true;
     const what = `Could not change ${form.name} to ${form.voice}`;
-    post(base, { voice: form.voice }).then(({ job }) => whenDone(job.id, (done) => {
+    const change = post(base, { voice: form.voice }, { inline: true });
+    change.then(({ job }) => whenDone(job.id, (done) => {
       if (done.state === "done") {
         out.innerHTML = '<p class="muted small">Changed; re-mixing the episode…</p>';
-      } else failed(what)(new Error(done.error || "the change failed"));
+      } else {
+        dropJobCard(job.id); // its card would say it a second time
+        failed(what)(new Error(done.error || "the change failed"));
+      }
     })).catch(failed(what));
   }
 }
