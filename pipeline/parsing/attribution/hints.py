@@ -22,6 +22,7 @@ _PRONOUN = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.IGN
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|mine|myself)\b")
 POV_WEIGHT = 3.0  # a passage told from one's point of view: more than a first name says
 POV_MAJORITY = 2.0  # one gender's pronouns outnumber the other's this many times
+_WORD = {MALE: "he/him", FEMALE: "she/her"}
 
 
 def point_of_view_evidence(narration: str) -> GenderEvidence:
@@ -41,7 +42,6 @@ def point_of_view_evidence(narration: str) -> GenderEvidence:
     return evidence
 
 
-_WORD = {MALE: "he/him", FEMALE: "she/her"}
 _SENTENCE = re.compile(r"[.!?]+")
 
 
